@@ -1,0 +1,128 @@
+"""Cross-cutting models: the audit log, user profiles and background job runs."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from .choices import JOB_STATUS_COLOURS, JobStatus
+
+__all__ = ["AuditEntry", "JobRun", "UserProfile"]
+
+
+#
+# Audit log
+#
+
+
+class AuditEntry(models.Model):
+    """One action by a person: who, what, on which object, when and from where."""
+
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # Kept as text so the entry still names the actor after the account is deleted.
+    actor_name = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=100, db_index=True)
+    object_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name_plural = "audit entries"
+        # The item detail pages list the history of one object.
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.created:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}".strip()
+
+
+#
+# Users
+#
+
+
+class UserProfile(models.Model):
+    """What the portal knows of a user beyond Django's User: the Entra identity."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    entra_object_id = models.UUIDField(null=True, blank=True, unique=True)
+    entra_tenant_id = models.UUIDField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+
+
+#
+# Background jobs
+#
+
+
+class JobRun(models.Model):
+    """A background job as people see it: status, progress and a log, polled by the UI."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=60)
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
+    created = models.DateTimeField(default=timezone.now)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    log = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"{self.kind} {self.code}"
+
+    @property
+    def percent(self):
+        if not self.progress_total:
+            return 100 if self.is_finished else 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def is_finished(self):
+        return self.status in (JobStatus.COMPLETED, JobStatus.FAILED)
+
+    def get_status_colour(self):
+        return JOB_STATUS_COLOURS[self.status]
+
+    def claim(self):
+        """Move a pending job to running; False if another worker claimed it first."""
+        claimed = JobRun.objects.filter(pk=self.pk, status=JobStatus.PENDING).update(
+            status=JobStatus.RUNNING, started=timezone.now()
+        )
+        self.refresh_from_db()
+        return claimed == 1
+
+    def advance(self, message, done=None, total=None):
+        """Append a log line and update progress, visible to pollers at once."""
+        self.log.append({"at": timezone.now().isoformat(), "message": message})
+        if done is not None:
+            self.progress_done = done
+        if total is not None:
+            self.progress_total = total
+        self.save(update_fields=["log", "progress_done", "progress_total"])
+
+    def finish(self, result=None):
+        self.status = JobStatus.COMPLETED
+        self.finished = timezone.now()
+        self.result = result or {}
+        self.save(update_fields=["status", "finished", "result"])
+
+    def fail(self, error):
+        self.status = JobStatus.FAILED
+        self.finished = timezone.now()
+        self.error = str(error)
+        self.save(update_fields=["status", "finished", "error"])

@@ -1,0 +1,138 @@
+"""The embedded mode: `python -m coe_portal.embedded demo` or `... run -- COMMAND`.
+
+`demo` starts PostgreSQL and Redis (unless DATABASE_URL / REDIS_URL point elsewhere),
+prepares the database, then runs the web server, a Celery worker and Celery beat until
+Ctrl-C, which stops every one of them. `run` gives COMMAND (the test suite) a database
+server and a throwaway Redis of its own.
+"""
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from .services import free_port, start_postgres, start_redis
+from .supervisor import Supervisor
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+VAR_DIR = Path(os.getenv("COE_VAR_DIR", BASE_DIR / "var"))
+PYTHON = sys.executable
+
+
+class Stop(Exception):
+    pass
+
+
+def _raise_stop(signum, frame):
+    raise Stop(signal.Signals(signum).name)
+
+
+def say(message):
+    print(f"[demo] {message}", flush=True)
+
+
+def manage(env, *args):
+    subprocess.run([PYTHON, str(BASE_DIR / "manage.py"), *args], env=env, check=True, cwd=BASE_DIR)
+
+
+def wait_for_http(url, process, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the web server exited during start-up")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def services(supervisor, env, redis_port, persist):
+    """Start the database and Redis unless the environment names servers; return pg handle."""
+    pg = None
+    if not env.get("DATABASE_URL"):
+        pg, env["DATABASE_URL"] = start_postgres(VAR_DIR / "pgdata", "coe_portal")
+        say("PostgreSQL (embedded) ready")
+    if not env.get("REDIS_URL"):
+        data_dir = VAR_DIR / "redis" if persist else Path(tempfile.mkdtemp(prefix="redis-", dir=VAR_DIR))
+        spawn = lambda args: supervisor.start("redis", args)  # noqa: E731
+        _, env["REDIS_URL"] = start_redis(data_dir, redis_port, spawn=spawn, persist=persist)
+        say(f"Redis (embedded) ready on port {redis_port}")
+    return pg
+
+
+def demo(options):
+    started = time.monotonic()
+    supervisor, env, pg = Supervisor(), dict(os.environ), None
+    env.setdefault("DJANGO_SETTINGS_MODULE", "coe_portal.settings")
+    url = f"http://127.0.0.1:{options.port}/"
+    env.setdefault("SITE_URL", url.rstrip("/"))
+    try:
+        pg = services(supervisor, env, int(os.getenv("COE_EMBEDDED_REDIS_PORT", "6390")), persist=True)
+        manage(env, "migrate", "--noinput", "-v", "0")
+        manage(env, "collectstatic", "--noinput", "-v", "0")
+        manage(env, "demo_users")
+        web = supervisor.start("web", [PYTHON, "-m", "gunicorn", "coe_portal.wsgi", "-b", f"127.0.0.1:{options.port}",
+                                       "-w", "2", "--access-logfile", "-"], env=env, cwd=BASE_DIR)
+        supervisor.start("worker", [PYTHON, "-m", "celery", "-A", "coe_portal", "worker", "-c", "2", "-l", "info"],
+                         env=env, cwd=BASE_DIR)
+        supervisor.start("beat", [PYTHON, "-m", "celery", "-A", "coe_portal", "beat", "-l", "info",
+                                  "-s", str(VAR_DIR / "celerybeat-schedule")], env=env, cwd=BASE_DIR)
+        wait_for_http(url + "healthz", web)
+        say(f"CoE Portal is ready at {url} ({time.monotonic() - started:.1f} s). Press Ctrl-C to stop.")
+        while (name := supervisor.first_exited()) is None:
+            time.sleep(0.5)
+        say(f"{name} exited; stopping the rest")
+        return 1
+    except Stop as stop:
+        say(f"{stop}: stopping")
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        supervisor.stop()
+        if pg is not None:
+            pg.cleanup()
+        say("stopped")
+
+
+def run(options):
+    supervisor, env, pg = Supervisor(), dict(os.environ), None
+    try:
+        pg = services(supervisor, env, free_port(), persist=False)
+        return subprocess.run(options.command, env=env, cwd=BASE_DIR).returncode
+    except Stop:
+        return 130
+    finally:
+        supervisor.stop()
+        if pg is not None:
+            pg.cleanup()
+        for leftover in VAR_DIR.glob("redis-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="python -m coe_portal.embedded")
+    commands = parser.add_subparsers(dest="action", required=True)
+    demo_parser = commands.add_parser("demo", help="run the whole portal")
+    demo_parser.add_argument("--port", type=int, default=int(os.getenv("PORT", "8000")))
+    run_parser = commands.add_parser("run", help="run a command with a database and Redis")
+    run_parser.add_argument("command", nargs=argparse.REMAINDER)
+    options = parser.parse_args()
+    if options.action == "run" and options.command[:1] == ["--"]:
+        options.command = options.command[1:]
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGINT, _raise_stop)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    sys.exit(demo(options) if options.action == "demo" else run(options))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""Settings for CoE Portal, read from environment variables.
+
+Every value has a default that runs the embedded demo (`make demo`): PostgreSQL and Redis
+started from pip packages under var/. Production sets DATABASE_URL, REDIS_URL, SECRET_KEY
+and the ENTRA_* / POWERPLATFORM_* variables (see .env.example).
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.getenv("COE_VAR_DIR", BASE_DIR / "var"))
+
+
+def envstr(name, default=""):
+    """Return a string setting; `<NAME>_FILE` names a file that holds a secret."""
+    path = os.getenv(f"{name}_FILE")
+    if path:
+        return Path(path).read_text().strip()
+    return os.getenv(name, default)
+
+
+def envbool(name, default):
+    value = os.getenv(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def envint(name, default):
+    value = os.getenv(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
+
+
+def envlist(name, default):
+    value = os.getenv(name)
+    if value is None:
+        return default
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+# Core
+# The embedded default key only ever signs demo sessions; check --deploy rejects it.
+EMBEDDED_SECRET_KEY = "embedded-demo-only-not-secret-000000000000000000000000000000000"
+SECRET_KEY = envstr("SECRET_KEY", EMBEDDED_SECRET_KEY)
+DEBUG = envbool("DEBUG", False)
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "django_filters",
+    "django_tables2",
+    "django_htmx",
+    "csp",
+    "coe_portal.core",
+    "inventory",
+    "migrations_app",
+    "comms",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "coe_portal.core.middleware.AdminWriteAuditMiddleware",
+]
+
+ROOT_URLCONF = "coe_portal.urls"
+WSGI_APPLICATION = "coe_portal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "coe_portal.core.context_processors.portal",
+            ],
+        },
+    },
+]
+
+# Database and Redis
+# Without DATABASE_URL the portal uses the embedded PostgreSQL's socket under var/pgdata,
+# the one `make demo` starts.
+EMBEDDED_PG_SOCKET_DIR = VAR_DIR / "pgdata"
+EMBEDDED_DATABASE_URL = f"postgres://postgres@{quote(str(EMBEDDED_PG_SOCKET_DIR), safe='')}/coe_portal"
+DATABASE_URL = envstr("DATABASE_URL", EMBEDDED_DATABASE_URL)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+EMBEDDED_REDIS_PORT = envint("COE_EMBEDDED_REDIS_PORT", 6390)
+REDIS_URL = envstr("REDIS_URL", f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
+# Celery
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = envint("CELERY_WORKER_PREFETCH_MULTIPLIER", 4)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Authentication and roles
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+LOCAL_LOGIN_ENABLED = envbool("LOCAL_LOGIN_ENABLED", True)
+
+# Microsoft Entra ID: the app registration that signs users in (auth-code flow) and calls
+# the admin APIs (client credentials). ENTRA_AUTHORITY_HOST lets tests point msal at a
+# local HTTPS stand-in; ENTRA_CA_BUNDLE is the CA that signs that stand-in's certificate.
+ENTRA_TENANT_ID = envstr("ENTRA_TENANT_ID")
+ENTRA_CLIENT_ID = envstr("ENTRA_CLIENT_ID")
+ENTRA_CLIENT_SECRET = envstr("ENTRA_CLIENT_SECRET")
+ENTRA_CLIENT_CERTIFICATE_PATH = envstr("ENTRA_CLIENT_CERTIFICATE_PATH")
+ENTRA_CLIENT_CERTIFICATE_THUMBPRINT = envstr("ENTRA_CLIENT_CERTIFICATE_THUMBPRINT")
+ENTRA_AUTHORITY_HOST = envstr("ENTRA_AUTHORITY_HOST", "https://login.microsoftonline.com").rstrip("/")
+ENTRA_CA_BUNDLE = envstr("ENTRA_CA_BUNDLE")
+# App roles in the sign-in token that map to portal roles; a user with none is a maker.
+ENTRA_ADMIN_ROLE = envstr("ENTRA_ADMIN_ROLE", "CoE.Admin")
+ENTRA_MANAGER_ROLE = envstr("ENTRA_MANAGER_ROLE", "CoE.Manager")
+
+# Power Platform admin APIs (production hosts; the fake tenant overrides them)
+POWERPLATFORM_BAP_URL = envstr("POWERPLATFORM_BAP_URL", "https://api.bap.microsoft.com")
+POWERPLATFORM_POWERAPPS_URL = envstr("POWERPLATFORM_POWERAPPS_URL", "https://api.powerapps.com")
+POWERPLATFORM_FLOW_URL = envstr("POWERPLATFORM_FLOW_URL", "https://api.flow.microsoft.com")
+POWERPLATFORM_GRAPH_URL = envstr("POWERPLATFORM_GRAPH_URL", "https://graph.microsoft.com")
+POWERPLATFORM_CA_BUNDLE = envstr("POWERPLATFORM_CA_BUNDLE")
+POWERPLATFORM_MAX_CONCURRENCY = envint("POWERPLATFORM_MAX_CONCURRENCY", 8)
+
+# Email
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "coe-portal@localhost")
+
+# Internationalisation
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = envstr("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# Static files, served by WhiteNoise from the container itself (no CDN)
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(envstr("STATIC_ROOT", str(VAR_DIR / "static")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+if DEBUG:
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# Security
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", False)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_TLS_PROXY", False) else None
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
+# REST framework
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+}
+
+DJANGO_TABLES2_TEMPLATE = "inc/table.html"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from coe_portal.core import views as core_views
+
+urlpatterns = [
+    path("", include("coe_portal.core.urls")),
+    path("inventory/", include("inventory.urls")),
+    path("migrations/", include("migrations_app.urls")),
+    path("comms/", include("comms.urls")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = core_views.permission_denied

@@ -1,0 +1,35 @@
+"""Inventory synced from the tenant. Items that vanish are marked deleted, never dropped."""
+
+from django.db import models
+
+from .querysets import MakerQuerySet
+
+__all__ = ["Maker"]
+
+
+#
+# Makers
+#
+
+
+class Maker(models.Model):
+    """A person in Entra ID who owns or created apps and flows."""
+
+    entra_object_id = models.UUIDField(unique=True, null=True, blank=True)
+    user_principal_name = models.CharField(max_length=254, blank=True, db_index=True)
+    email = models.EmailField(blank=True, db_index=True)
+    display_name = models.CharField(max_length=200, blank=True)
+    department = models.CharField(max_length=200, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    is_disabled = models.BooleanField(default=False, help_text="Account disabled in Entra ID")
+    is_deleted_in_entra = models.BooleanField(default=False, help_text="Account deleted from Entra ID")
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_synced = models.DateTimeField(null=True, blank=True)
+
+    objects = MakerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_name", "id"]
+
+    def __str__(self):
+        return self.display_name or self.user_principal_name or str(self.entra_object_id)
