@@ -232,7 +232,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
 }
 
-DJANGO_TABLES2_TEMPLATE = "inc/table.html"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 LOGGING = {
     "version": 1,

@@ -34,7 +34,7 @@ def _raise_stop(signum, frame):
 
 
 def say(message):
-    print(f"[demo] {message}", flush=True)
+    print(f"[embedded] {message}", flush=True)
 
 
 def manage(env, *args):

@@ -1,0 +1,1 @@
+"""Clients for the Microsoft Power Platform admin APIs."""
