@@ -121,8 +121,10 @@ class JobRun(models.Model):
         self.result = result or {}
         self.save(update_fields=["status", "finished", "result"])
 
-    def fail(self, error):
+    def fail(self, error, result=None):
         self.status = JobStatus.FAILED
         self.finished = timezone.now()
         self.error = str(error)
-        self.save(update_fields=["status", "finished", "error"])
+        if result is not None:
+            self.result = result
+        self.save(update_fields=["status", "finished", "error", "result"])

@@ -56,5 +56,5 @@ def run(job_id):
     if all(result["ok"] for result in results.values()):
         job.finish(results)
     else:
-        job.result = results
-        job.fail("Some checks failed: " + ", ".join(name for name, r in results.items() if not r["ok"]))
+        failed = [name for name, result in results.items() if not result["ok"]]
+        job.fail("Some checks failed: " + ", ".join(failed), result=results)
