@@ -22,7 +22,7 @@ def envstr(name, default=""):
     path = os.getenv(f"{name}_FILE")
     if path:
         return Path(path).read_text().strip()
-    return os.getenv(name, default)
+    return os.getenv(name) or default
 
 
 def envbool(name, default):
