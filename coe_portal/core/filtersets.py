@@ -20,7 +20,8 @@ class AuditEntryFilterSet(django_filters.FilterSet):
         fields = ["q", "action", "actor_name", "created_after", "created_before"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(object_repr__icontains=value) | Q(action__icontains=value) | Q(actor_name__icontains=value))
+        match = Q(object_repr__icontains=value) | Q(action__icontains=value) | Q(actor_name__icontains=value)
+        return queryset.filter(match)
 
 
 class UserFilterSet(django_filters.FilterSet):

@@ -18,7 +18,7 @@ from .filtersets import AuditEntryFilterSet, UserFilterSet
 from .forms import RolesForm
 from .generic import ObjectListView
 from .models import AuditEntry, JobRun
-from .permissions import RoleDenied, role_required, set_roles, user_roles
+from .permissions import role_required, set_roles, user_roles
 from .services.users import user_for_entra_claims
 from .tables import AuditEntryTable, UserTable
 
@@ -36,8 +36,8 @@ def home(request):
 
 @login_required
 def me(request):
-    makers = Maker.objects.for_user(request.user)
-    return render(request, "core/me.html", {"makers": makers, "roles": [Role(r) for r in sorted(user_roles(request.user))]})
+    roles = [Role(role) for role in sorted(user_roles(request.user))]
+    return render(request, "core/me.html", {"makers": Maker.objects.for_user(request.user), "roles": roles})
 
 
 def permission_denied(request, exception=None):

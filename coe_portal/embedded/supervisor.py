@@ -40,12 +40,12 @@ class Supervisor:
         return None
 
     def stop(self, timeout=15):
-        for name, process in reversed(self.children):
+        for _name, process in reversed(self.children):
             if process.poll() is None:
                 # Signal the child's process group: gunicorn and celery workers fork.
                 _signal_group(process, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        for name, process in reversed(self.children):
+        for _name, process in reversed(self.children):
             try:
                 process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:

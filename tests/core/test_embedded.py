@@ -72,8 +72,8 @@ class TestDemo:
             names = {" ".join(p.cmdline()) for p in family}
             assert any("gunicorn" in n for n in names) and any("worker" in n for n in names)
             assert any("beat" in n for n in names) and any("redis-server" in n for n in names)
-            postgres = [p for p in psutil.process_iter(["cmdline"]) if str(tmp_path) in " ".join(p.info["cmdline"] or [])
-                        and "postgres" in " ".join(p.info["cmdline"] or [])]
+            commands = [(p, " ".join(p.info["cmdline"] or [])) for p in psutil.process_iter(["cmdline"])]
+            postgres = [p for p, command in commands if str(tmp_path) in command and "postgres" in command]
             assert postgres, "the embedded postgres is running"
             # Ctrl-C in a terminal signals the whole foreground process group.
             os.killpg(demo.pid, signal.SIGINT)
