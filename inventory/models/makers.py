@@ -1,15 +1,8 @@
-"""Inventory synced from the tenant. Items that vanish are marked deleted, never dropped."""
-
 from django.db import models
 
-from .querysets import MakerQuerySet
+from ..querysets import MakerQuerySet
 
 __all__ = ["Maker"]
-
-
-#
-# Makers
-#
 
 
 class Maker(models.Model):
@@ -25,6 +18,7 @@ class Maker(models.Model):
     is_deleted_in_entra = models.BooleanField(default=False, help_text="Account deleted from Entra ID")
     first_seen = models.DateTimeField(auto_now_add=True)
     last_synced = models.DateTimeField(null=True, blank=True)
+    tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="makers")
 
     objects = MakerQuerySet.as_manager()
 
@@ -33,3 +27,8 @@ class Maker(models.Model):
 
     def __str__(self):
         return self.display_name or self.user_principal_name or str(self.entra_object_id)
+
+    @property
+    def is_orphaning(self):
+        """True when the person can no longer look after their items."""
+        return self.is_disabled or self.is_deleted_in_entra

@@ -1,0 +1,11 @@
+from .connectors import Connector, ConnectorUsage, normalise_connector_id
+from .environments import Environment
+from .makers import Maker
+from .resources import App, Bot, Flow, PagesSite
+from .sync import SyncRun, SyncTask
+from .tags import Tag
+
+__all__ = [
+    "App", "Bot", "Connector", "ConnectorUsage", "Environment", "Flow", "Maker", "PagesSite", "SyncRun", "SyncTask",
+    "Tag", "normalise_connector_id",
+]

@@ -1,0 +1,40 @@
+from django.db import models
+
+from ..choices import EnvironmentType
+from .base import SyncedItem
+
+__all__ = ["Environment"]
+
+
+class Environment(SyncedItem):
+    """A Power Platform environment; the default one is where every licensed user is a maker."""
+
+    env_id = models.CharField(max_length=64, unique=True, help_text="Environment name: a GUID or Default-<tenant>")
+    display_name = models.CharField(max_length=200)
+    environment_type = models.CharField(max_length=20, choices=EnvironmentType.choices, default=EnvironmentType.OTHER)
+    region = models.CharField(max_length=50, blank=True)
+    azure_region = models.CharField(max_length=50, blank=True)
+    is_default = models.BooleanField(default=False)
+    is_managed = models.BooleanField(default=False, help_text="Managed environment (governance protection level Standard)")
+    dataverse_url = models.URLField(blank=True)
+    created_time = models.DateTimeField(null=True, blank=True)
+    capacity_database_mb = models.FloatField(null=True, blank=True)
+    capacity_file_mb = models.FloatField(null=True, blank=True)
+    capacity_log_mb = models.FloatField(null=True, blank=True)
+    capacity_limit_mb = models.FloatField(null=True, blank=True, help_text="Set by an admin: the tenant entitlement")
+    tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="environments")
+
+    class Meta:
+        ordering = ["-is_default", "display_name"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def has_dataverse(self):
+        return bool(self.dataverse_url)
+
+    @property
+    def capacity_used_mb(self):
+        parts = [self.capacity_database_mb, self.capacity_file_mb, self.capacity_log_mb]
+        return sum(part or 0 for part in parts) if any(part is not None for part in parts) else None

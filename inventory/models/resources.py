@@ -1,0 +1,106 @@
+from django.db import models
+
+from ..choices import AppKind, FlowState, QuarantineStatus
+from .base import SyncedItem
+
+__all__ = ["App", "Bot", "Flow", "PagesSite"]
+
+
+class App(SyncedItem):
+    """A Power App: canvas, model-driven, SharePoint form or component library."""
+
+    app_id = models.CharField(max_length=64, unique=True, help_text="App name (GUID)")
+    environment = models.ForeignKey("inventory.Environment", on_delete=models.PROTECT, related_name="apps")
+    display_name = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=AppKind.choices, default=AppKind.CANVAS)
+    owner = models.ForeignKey("inventory.Maker", null=True, blank=True, on_delete=models.SET_NULL, related_name="apps")
+    created_time = models.DateTimeField(null=True, blank=True)
+    modified_time = models.DateTimeField(null=True, blank=True, db_index=True)
+    published_time = models.DateTimeField(null=True, blank=True)
+    last_launched_time = models.DateTimeField(null=True, blank=True, help_text="From the audit log, when imported")
+    shared_users_count = models.PositiveIntegerField(default=0)
+    shared_groups_count = models.PositiveIntegerField(default=0)
+    is_solution_aware = models.BooleanField(default=False)
+    open_url = models.URLField(max_length=500, blank=True)
+    quarantine_status = models.CharField(max_length=20, choices=QuarantineStatus.choices, blank=True)
+    uses_premium = models.BooleanField(default=False)
+    uses_custom_connector = models.BooleanField(default=False)
+    uses_excel = models.BooleanField(default=False)
+    uses_sharepoint_list = models.BooleanField(default=False)
+    data_sources = models.JSONField(default=list, blank=True)
+    tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="apps")
+
+    class Meta:
+        ordering = ["display_name", "id"]
+        indexes = [models.Index(fields=["environment", "modified_time"])]
+
+    def __str__(self):
+        return self.display_name
+
+
+class Flow(SyncedItem):
+    """A cloud flow. Its connectors come from the detail call, made again only when it changed."""
+
+    flow_id = models.CharField(max_length=64, unique=True, help_text="Flow name (GUID)")
+    environment = models.ForeignKey("inventory.Environment", on_delete=models.PROTECT, related_name="flows")
+    display_name = models.CharField(max_length=300)
+    state = models.CharField(max_length=20, choices=FlowState.choices, default=FlowState.STARTED)
+    suspension_reason = models.CharField(max_length=100, blank=True)
+    trigger_kind = models.CharField(max_length=60, blank=True)
+    has_http_trigger = models.BooleanField(default=False)
+    trigger_url = models.URLField(max_length=1000, blank=True)
+    is_solution_aware = models.BooleanField(default=False)
+    creator = models.ForeignKey("inventory.Maker", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="flows")
+    created_time = models.DateTimeField(null=True, blank=True)
+    modified_time = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The modified time the stored details were read at; differs from modified_time when
+    # the flow changed since, so the sync knows which details to fetch again.
+    details_modified_time = models.DateTimeField(null=True, blank=True)
+    tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="flows")
+
+    class Meta:
+        ordering = ["display_name", "id"]
+        indexes = [models.Index(fields=["environment", "modified_time"])]
+
+    def __str__(self):
+        return self.display_name
+
+
+class Bot(SyncedItem):
+    """A Copilot Studio agent (bot)."""
+
+    bot_id = models.CharField(max_length=64, unique=True)
+    environment = models.ForeignKey("inventory.Environment", on_delete=models.PROTECT, related_name="bots")
+    display_name = models.CharField(max_length=300)
+    owner = models.ForeignKey("inventory.Maker", null=True, blank=True, on_delete=models.SET_NULL, related_name="bots")
+    created_time = models.DateTimeField(null=True, blank=True)
+    modified_time = models.DateTimeField(null=True, blank=True)
+    is_published = models.BooleanField(default=False)
+    tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="bots")
+
+    class Meta:
+        ordering = ["display_name", "id"]
+
+    def __str__(self):
+        return self.display_name
+
+
+class PagesSite(SyncedItem):
+    """A Power Pages website."""
+
+    site_id = models.CharField(max_length=64, unique=True)
+    environment = models.ForeignKey("inventory.Environment", on_delete=models.PROTECT, related_name="sites")
+    display_name = models.CharField(max_length=300)
+    owner = models.ForeignKey("inventory.Maker", null=True, blank=True, on_delete=models.SET_NULL, related_name="sites")
+    website_url = models.URLField(max_length=500, blank=True)
+    created_time = models.DateTimeField(null=True, blank=True)
+    modified_time = models.DateTimeField(null=True, blank=True)
+    tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="sites")
+
+    class Meta:
+        ordering = ["display_name", "id"]
+        verbose_name = "Power Pages site"
+
+    def __str__(self):
+        return self.display_name
