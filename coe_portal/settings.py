@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -137,6 +138,12 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+
+def cron(expression):
+    """A crontab from a five-field cron expression ("minute hour day month weekday")."""
+    minute, hour, day_of_month, month_of_year, day_of_week = expression.split()
+    return crontab(minute, hour, day_of_week, day_of_month, month_of_year)
+
 # Authentication and roles
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -169,6 +176,26 @@ POWERPLATFORM_FLOW_URL = envstr("POWERPLATFORM_FLOW_URL", "https://api.flow.micr
 POWERPLATFORM_GRAPH_URL = envstr("POWERPLATFORM_GRAPH_URL", "https://graph.microsoft.com")
 POWERPLATFORM_CA_BUNDLE = envstr("POWERPLATFORM_CA_BUNDLE")
 POWERPLATFORM_MAX_CONCURRENCY = envint("POWERPLATFORM_MAX_CONCURRENCY", 8)
+POWERPLATFORM_POWERAPPS_SCOPE = envstr("POWERPLATFORM_POWERAPPS_SCOPE", "https://service.powerapps.com/.default")
+# The Flow resource's identifier ends with a slash, hence the double slash (see the API notes).
+POWERPLATFORM_FLOW_SCOPE = envstr("POWERPLATFORM_FLOW_SCOPE", "https://service.flow.microsoft.com//.default")
+POWERPLATFORM_GRAPH_SCOPE = envstr("POWERPLATFORM_GRAPH_SCOPE", "https://graph.microsoft.com/.default")
+# The request quota the client keeps to, per API: the service-protection figures Microsoft
+# publishes (6,000 requests per 5 minutes). The margin widens the window a little so
+# requests in flight at a window's edge are not counted twice by the service.
+POWERPLATFORM_QUOTA_REQUESTS = envint("POWERPLATFORM_QUOTA_REQUESTS", 6000)
+POWERPLATFORM_QUOTA_WINDOW = envint("POWERPLATFORM_QUOTA_WINDOW", 300)
+POWERPLATFORM_QUOTA_MARGIN = 1.01
+# Inventory sync: nightly full sync, hourly incremental (cron-style, in TIME_ZONE).
+SYNC_FULL_CRON = envstr("SYNC_FULL_CRON", "0 2 * * *")
+SYNC_INCREMENTAL_CRON = envstr("SYNC_INCREMENTAL_CRON", "30 * * * *")
+CELERY_BEAT_SCHEDULE = {
+    "full inventory sync": {"task": "inventory.tasks.start_scheduled_sync", "schedule": cron(SYNC_FULL_CRON),
+                            "args": ("full",)},
+    "incremental inventory sync": {"task": "inventory.tasks.start_scheduled_sync",
+                                   "schedule": cron(SYNC_INCREMENTAL_CRON), "args": ("incremental",)},
+    "resume stalled syncs": {"task": "inventory.tasks.resume_stalled_syncs", "schedule": 60.0},
+}
 
 # Email
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")

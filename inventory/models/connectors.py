@@ -20,11 +20,12 @@ class Connector(SyncedItem):
     """A connector (or built-in action such as HTTP) that apps and flows use."""
 
     connector_id = models.CharField(max_length=200, unique=True, help_text="e.g. shared_sharepointonline")
-    display_name = models.CharField(max_length=200, blank=True)
-    tier = models.CharField(max_length=10, choices=ConnectorTier.choices, blank=True)
-    is_custom = models.BooleanField(default=False)
-    is_builtin = models.BooleanField(default=False, help_text="A built-in action DLP can classify, such as HTTP")
-    publisher = models.CharField(max_length=200, blank=True)
+    display_name = models.CharField(max_length=200, blank=True, db_default="")
+    tier = models.CharField(max_length=10, choices=ConnectorTier.choices, blank=True, db_default="")
+    is_custom = models.BooleanField(default=False, db_default=False)
+    is_builtin = models.BooleanField(default=False, db_default=False,
+                                     help_text="A built-in action DLP can classify, such as HTTP")
+    publisher = models.CharField(max_length=200, blank=True, db_default="")
     environment = models.ForeignKey("inventory.Environment", null=True, blank=True, on_delete=models.SET_NULL,
                                     help_text="For custom connectors: the environment that holds it")
     tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="connectors")
@@ -49,7 +50,8 @@ class ConnectorUsage(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(app__isnull=False) ^ Q(flow__isnull=False), name="usage_of_app_xor_flow"),
+            models.CheckConstraint(condition=Q(app__isnull=False) ^ Q(flow__isnull=False),
+                                   name="usage_of_app_xor_flow"),
         ]
         # DLP impact and the connector page read usages by connector.
         indexes = [models.Index(fields=["connector", "app"]), models.Index(fields=["connector", "flow"])]

@@ -15,7 +15,7 @@ class Environment(SyncedItem):
     region = models.CharField(max_length=50, blank=True)
     azure_region = models.CharField(max_length=50, blank=True)
     is_default = models.BooleanField(default=False)
-    is_managed = models.BooleanField(default=False, help_text="Managed environment (governance protection level Standard)")
+    is_managed = models.BooleanField(default=False, help_text="Managed environment (protection level Standard)")
     dataverse_url = models.URLField(blank=True)
     created_time = models.DateTimeField(null=True, blank=True)
     capacity_database_mb = models.FloatField(null=True, blank=True)

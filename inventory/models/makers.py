@@ -1,4 +1,6 @@
 from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
 
 from ..querysets import MakerQuerySet
 
@@ -9,14 +11,16 @@ class Maker(models.Model):
     """A person in Entra ID who owns or created apps and flows."""
 
     entra_object_id = models.UUIDField(unique=True, null=True, blank=True)
-    user_principal_name = models.CharField(max_length=254, blank=True, db_index=True)
-    email = models.EmailField(blank=True, db_index=True)
-    display_name = models.CharField(max_length=200, blank=True)
-    department = models.CharField(max_length=200, blank=True)
-    location = models.CharField(max_length=200, blank=True)
-    is_disabled = models.BooleanField(default=False, help_text="Account disabled in Entra ID")
-    is_deleted_in_entra = models.BooleanField(default=False, help_text="Account deleted from Entra ID")
-    first_seen = models.DateTimeField(auto_now_add=True)
+    # Database defaults: the sync inserts makers known only by object id (flow creators).
+    user_principal_name = models.CharField(max_length=254, blank=True, db_index=True, db_default="")
+    email = models.EmailField(blank=True, db_index=True, db_default="")
+    display_name = models.CharField(max_length=200, blank=True, db_default="")
+    department = models.CharField(max_length=200, blank=True, db_default="")
+    location = models.CharField(max_length=200, blank=True, db_default="")
+    is_disabled = models.BooleanField(default=False, db_default=False, help_text="Account disabled in Entra ID")
+    is_deleted_in_entra = models.BooleanField(default=False, db_default=False,
+                                              help_text="Account deleted from Entra ID")
+    first_seen = models.DateTimeField(default=timezone.now, db_default=Now())
     last_synced = models.DateTimeField(null=True, blank=True)
     tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="makers")
 

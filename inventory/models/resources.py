@@ -46,9 +46,11 @@ class Flow(SyncedItem):
     display_name = models.CharField(max_length=300)
     state = models.CharField(max_length=20, choices=FlowState.choices, default=FlowState.STARTED)
     suspension_reason = models.CharField(max_length=100, blank=True)
-    trigger_kind = models.CharField(max_length=60, blank=True)
-    has_http_trigger = models.BooleanField(default=False)
-    trigger_url = models.URLField(max_length=1000, blank=True)
+    # Filled from the flow's details, which the listing does not carry: the database
+    # defaults let the sync insert a listed flow before its details arrive.
+    trigger_kind = models.CharField(max_length=60, blank=True, db_default="")
+    has_http_trigger = models.BooleanField(default=False, db_default=False)
+    trigger_url = models.URLField(max_length=1000, blank=True, db_default="")
     is_solution_aware = models.BooleanField(default=False)
     creator = models.ForeignKey("inventory.Maker", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="flows")

@@ -4,6 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coe_portal.core.models import JobRun
+from inventory.models import SyncRun
 
 # status codes in persona order: anonymous, outsider (signed in, no role), maker, manager, admin
 PERSONAS = ("anonymous", "outsider", "maker", "manager", "coe_admin")
@@ -22,6 +23,14 @@ EXPECTED = {
     "user-roles": ("post", (LOGIN, 403, 403, 403, 200)),
     "health-check": ("post", (LOGIN, 403, 403, 403, 302)),
     "job": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:environment-list": ("get", (LOGIN, 403, 403, 200, 200)),
+    "inventory:app-list": ("get", (LOGIN, 403, 403, 200, 200)),
+    "inventory:flow-list": ("get", (LOGIN, 403, 403, 200, 200)),
+    "inventory:maker-list": ("get", (LOGIN, 403, 403, 200, 200)),
+    "inventory:connector-list": ("get", (LOGIN, 403, 403, 200, 200)),
+    "inventory:sync-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:sync-start": ("post", (LOGIN, 403, 403, 403, 302)),
+    "inventory:sync-run": ("get", (LOGIN, 403, 403, 403, 200)),
     # Django's own admin site is for superusers; portal roles are redirected to its sign-in.
     "admin:index": ("get", (302, 302, 302, 302, 302)),
 }
@@ -40,14 +49,16 @@ def url_names(patterns=None, namespace=""):
 
 
 def sample_url(name, fixtures):
-    kwargs = {"user-roles": {"pk": fixtures["maker"].pk}, "job": {"code": fixtures["job"].code}}.get(name, {})
+    kwargs = {"user-roles": {"pk": fixtures["maker"].pk}, "job": {"code": fixtures["job"].code},
+              "inventory:sync-run": {"pk": fixtures["sync_run"].pk}}.get(name, {})
     return reverse(name, kwargs=kwargs)
 
 
 @pytest.fixture
 def fixtures(coe_admin, maker, manager, outsider):
     return {"coe_admin": coe_admin, "maker": maker, "manager": manager, "outsider": outsider,
-            "job": JobRun.objects.create(kind="health_check", created_by=coe_admin)}
+            "job": JobRun.objects.create(kind="health_check", created_by=coe_admin),
+            "sync_run": SyncRun.objects.create(status="completed")}
 
 
 def test_every_url_is_in_the_matrix():

@@ -1,0 +1,69 @@
+"""App-only tokens from Entra ID with msal, one audience per API family."""
+
+import threading
+
+import msal
+from django.conf import settings
+
+from .errors import PowerPlatformError
+from .session import CABundleSession
+
+__all__ = ["TokenProvider", "entra_credential"]
+
+
+def entra_credential():
+    """The app registration's credential: a certificate when configured, else the secret."""
+    if settings.ENTRA_CLIENT_CERTIFICATE_PATH:
+        with open(settings.ENTRA_CLIENT_CERTIFICATE_PATH) as pem:
+            return {"private_key": pem.read(), "thumbprint": settings.ENTRA_CLIENT_CERTIFICATE_THUMBPRINT}
+    return settings.ENTRA_CLIENT_SECRET
+
+
+class TokenProvider:
+    """Hand out a bearer token for a URL, chosen by which API's base URL the URL is under.
+
+    msal caches each token until shortly before it expires; `invalidate` drops a token the
+    service refused (expired early, or revoked) so the next call fetches a fresh one.
+    """
+
+    def __init__(self, scopes_by_base_url):
+        self.scopes_by_base_url = sorted(scopes_by_base_url.items(), key=lambda item: -len(item[0]))
+        self._lock = threading.Lock()
+        self._forced_refresh = set()
+        self.app = msal.ConfidentialClientApplication(
+            settings.ENTRA_CLIENT_ID,
+            authority=f"{settings.ENTRA_AUTHORITY_HOST}/{settings.ENTRA_TENANT_ID}",
+            client_credential=entra_credential(),
+            http_client=CABundleSession(settings.ENTRA_CA_BUNDLE or settings.POWERPLATFORM_CA_BUNDLE),
+            instance_discovery=None if settings.ENTRA_AUTHORITY_HOST.startswith("https://login.microsoftonline.com")
+            else False,
+        )
+
+    def scope_for(self, url):
+        for base, scope in self.scopes_by_base_url:
+            if url.startswith(base):
+                return scope
+        # Never hand a token to a host outside the configured APIs, even if a nextLink says so.
+        raise PowerPlatformError("refusing to send a token to an unknown host", url)
+
+    def token_for(self, url):
+        scope = self.scope_for(url)
+        with self._lock:
+            force = scope in self._forced_refresh
+            self._forced_refresh.discard(scope)
+        if force:
+            self._drop_cached(scope)
+        result = self.app.acquire_token_for_client(scopes=[scope])
+        if "access_token" not in result:
+            raise PowerPlatformError(f"token request failed: {result.get('error')}: "
+                                     f"{result.get('error_description', '')}", scope)
+        return result["access_token"]
+
+    def invalidate(self, url):
+        with self._lock:
+            self._forced_refresh.add(self.scope_for(url))
+
+    def _drop_cached(self, scope):
+        cache = self.app.token_cache
+        for token in list(cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN, target=[scope])):
+            cache.remove_at(token)

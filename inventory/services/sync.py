@@ -1,0 +1,126 @@
+"""Run an inventory sync as many small, idempotent tasks recorded in SyncTask rows.
+
+A task is one page of a listing or one batch of flow details. Its writes and the record
+that it is done commit together, so a worker killed at any moment loses nothing: the
+pending rows say exactly what is left, and `resume` sends them again.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from coe_portal.powerplatform.client import PowerPlatformClient
+from coe_portal.powerplatform.errors import PowerPlatformError
+
+from ..choices import SyncKind, SyncStatus
+from ..models import SyncRun, SyncTask
+from . import sync_steps
+
+__all__ = ["resume", "resume_stalled", "run_task", "schedule", "start_sync"]
+
+logger = logging.getLogger(__name__)
+
+STALL_AFTER = timedelta(minutes=5)
+
+
+def start_sync(kind=SyncKind.FULL, user=None):
+    """Start a sync unless one is running; return the run that is going."""
+    with transaction.atomic():
+        running = SyncRun.objects.select_for_update().filter(status=SyncStatus.RUNNING).first()
+        if running:
+            return running
+        run = SyncRun.objects.create(kind=kind, triggered_by=user)
+        schedule(run, "environments", {"url": None, "page": 1}, key="environments:1")
+    return run
+
+
+def schedule(run, name, args, key):
+    """Record a task and send it once the caller's transaction commits."""
+    from ..tasks import run_sync_task
+
+    task, created = SyncTask.objects.get_or_create(run=run, key=key, defaults={"name": name, "args": args})
+    if created:
+        SyncRun.objects.filter(pk=run.pk).update(tasks_total=F("tasks_total") + 1)
+        transaction.on_commit(lambda: run_sync_task.delay(task.pk))
+    return task
+
+
+def run_task(task_id, client=None):
+    """Do one task: its step's writes, its follow-up tasks and its done mark, in one transaction."""
+    client = client or PowerPlatformClient()
+    run_id = None
+    try:
+        with transaction.atomic():
+            task = (SyncTask.objects.select_for_update(skip_locked=True, of=("self",)).select_related("run")
+                    .filter(pk=task_id, done=False).first())
+            if task is None:  # done already, or another worker holds it
+                return
+            run_id = task.run_id
+            sync_steps.STEPS[task.name](task, client)
+            _mark_done(task, client)
+    except PowerPlatformError as exc:
+        logger.warning("sync task %s failed: %s", task_id, exc)
+        _record_failure(task_id, exc, client)
+    if run_id:
+        finish_if_done(run_id)
+
+
+def _mark_done(task, client, error=""):
+    SyncTask.objects.filter(pk=task.pk).update(done=True, error=error, attempts=F("attempts") + 1)
+    stats = client.stats.take()
+    SyncRun.objects.filter(pk=task.run_id).update(
+        tasks_done=F("tasks_done") + 1, requests=F("requests") + stats["requests"],
+        throttled=F("throttled") + stats["throttled"], retries=F("retries") + stats["retries"])
+
+
+def _record_failure(task_id, exc, client):
+    """A step the API would not serve is done with its error: the run goes on and reports it."""
+    with transaction.atomic():
+        task = SyncTask.objects.select_for_update().select_related("run").get(pk=task_id)
+        if task.done:
+            return
+        _mark_done(task, client, error=str(exc))
+        run = SyncRun.objects.select_for_update().get(pk=task.run_id)
+        run.errors.append({"task": task.key, "error": str(exc)[:500], "url": getattr(exc, "url", "")})
+        run.save(update_fields=["errors"])
+
+
+def finish_if_done(run_id):
+    """When no task is pending: first resolve makers through Graph, then close the run."""
+    with transaction.atomic():
+        run = SyncRun.objects.select_for_update().get(pk=run_id)
+        if run.status != SyncStatus.RUNNING or run.tasks.filter(done=False).exists():
+            return
+        if not run.tasks.filter(name="makers").exists():
+            schedule(run, "makers", {}, key="makers")
+            return
+        run.counts = sync_steps.counts(run)
+        run.finished = timezone.now()
+        run.status = SyncStatus.COMPLETED_WITH_ERRORS if run.errors else SyncStatus.COMPLETED
+        run.save(update_fields=["counts", "finished", "status"])
+
+
+def resume(run):
+    """Send every pending task of `run` again (duplicates are harmless)."""
+    from ..tasks import run_sync_task
+
+    pending = list(run.tasks.filter(done=False).values_list("pk", flat=True))
+    for task_id in pending:
+        run_sync_task.delay(task_id)
+    if not pending:
+        finish_if_done(run.pk)
+    return len(pending)
+
+
+def resume_stalled():
+    """Resume runs whose tasks stopped moving (a worker died with them)."""
+    cutoff = timezone.now() - STALL_AFTER
+    resumed = 0
+    for run in SyncRun.objects.filter(status=SyncStatus.RUNNING):
+        latest = run.tasks.order_by("-updated").values_list("updated", flat=True).first()
+        if latest is None or latest < cutoff:
+            resumed += resume(run)
+    return resumed

@@ -1,0 +1,148 @@
+"""The steps of a sync. Each takes its SyncTask and a client, writes, and schedules what follows."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db.models import F, Q
+
+from coe_portal.powerplatform.errors import ApiError
+
+from ..choices import SyncKind
+from ..models import App, Connector, Environment, Flow, Maker
+from . import sync_writes as writes
+
+__all__ = ["STEPS", "counts"]
+
+DETAIL_BATCH = 100
+GRAPH_BATCH = 1000
+
+
+def _follow(task, name, url_of_next, page, **args):
+    """Schedule the next page of the same listing."""
+    from .sync import schedule
+
+    key = ":".join([name, *[str(v) for v in args.values()], str(page + 1)])
+    schedule(task.run, name, {**args, "url": url_of_next, "page": page + 1,
+                               "complete": task.args.get("complete", True)}, key=key)
+
+
+def _listing_complete(task, page):
+    """True when every page so far parsed cleanly; only then may missing items be marked deleted."""
+    if page.malformed:
+        run = task.run
+        run.errors.append({"task": task.key, "error": f"{len(page.malformed)} malformed item(s): {page.malformed[0]}"})
+        run.save(update_fields=["errors"])
+    return task.args.get("complete", True) and not page.malformed
+
+
+def sync_environments(task, client):
+    from .sync import schedule
+
+    page = client.environment_page(task.args["url"] or client.environments_url())
+    if page.records:
+        writes.merge_environments(page.records, task.run_id)
+    complete = _listing_complete(task, page)
+    if page.next_url:
+        return _follow(task, "environments", page.next_url, task.args["page"])
+    if complete:
+        writes.mark_missing_deleted(Environment.objects.all(), task.run_id)
+        for model in (App, Flow):
+            writes.mark_missing_deleted(model.objects.filter(environment__deleted_run=task.run_id), task.run_id)
+    kinds = ["apps", "flows"] + (["connectors"] if task.run.kind == SyncKind.FULL else [])
+    for env_pk in Environment.objects.filter(last_seen_run=task.run_id).values_list("pk", flat=True):
+        for kind in kinds:
+            schedule(task.run, kind, {"env": env_pk, "url": None, "page": 1}, key=f"{kind}:{env_pk}:1")
+
+
+def sync_apps(task, client):
+    environment = Environment.objects.get(pk=task.args["env"])
+    page = client.app_page(task.args["url"] or client.apps_url(environment.env_id))
+    ids = writes.merge_apps(page.records, environment, task.run_id) if page.records else {}
+    shared = {ids[r.app_id] for r in page.records if r.shared_users_count or r.shared_groups_count}
+    writes.replace_usages("app", {ids[r.app_id]: r.connectors for r in page.records}, shared)
+    complete = _listing_complete(task, page)
+    if page.next_url:
+        return _follow(task, "apps", page.next_url, task.args["page"], env=environment.pk)
+    if complete:
+        writes.mark_missing_deleted(App.objects.filter(environment=environment), task.run_id)
+
+
+def sync_flows(task, client):
+    from .sync import schedule
+
+    environment = Environment.objects.get(pk=task.args["env"])
+    page = client.flow_page(task.args["url"] or client.flows_url(environment.env_id))
+    if page.records:
+        writes.merge_flows(page.records, environment, task.run_id)
+    stale = Flow.objects.filter(flow_id__in=[r.flow_id for r in page.records])
+    if task.run.kind == SyncKind.INCREMENTAL:
+        stale = stale.filter(Q(details_modified_time__isnull=True) | ~Q(details_modified_time=F("modified_time")))
+    stale_ids = sorted(stale.values_list("flow_id", flat=True))
+    for start in range(0, len(stale_ids), DETAIL_BATCH):
+        batch = stale_ids[start:start + DETAIL_BATCH]
+        schedule(task.run, "flow_details", {"env": environment.pk, "flows": batch},
+                 key=f"flow_details:{environment.pk}:{task.args['page']}:{start}")
+    complete = _listing_complete(task, page)
+    if page.next_url:
+        return _follow(task, "flows", page.next_url, task.args["page"], env=environment.pk)
+    if complete:
+        writes.mark_missing_deleted(Flow.objects.filter(environment=environment), task.run_id)
+
+
+def sync_flow_details(task, client):
+    environment = Environment.objects.get(pk=task.args["env"])
+
+    def fetch(flow_id):
+        try:
+            return client.flow_detail(environment.env_id, flow_id)
+        except ApiError as exc:
+            if exc.status in (403, 404):  # deleted since the listing: the next listing marks it
+                return None
+            raise
+
+    with ThreadPoolExecutor(max_workers=client.max_concurrency) as pool:
+        details = [detail for detail in pool.map(fetch, task.args["flows"]) if detail]
+    flows = dict(Flow.objects.filter(flow_id__in=[d.flow_id for d in details]).values_list("flow_id", "id"))
+    writes.set_flow_details(details, flows)
+    writes.replace_usages("flow", {flows[d.flow_id]: d.connectors for d in details})
+
+
+def sync_connectors(task, client):
+    environment = Environment.objects.get(pk=task.args["env"])
+    page = client.connector_page(task.args["url"] or client.connectors_url(environment.env_id))
+    if page.records:
+        writes.merge_connectors(page.records, task.run_id, environment)
+    _listing_complete(task, page)
+    if page.next_url:
+        return _follow(task, "connectors", page.next_url, task.args["page"], env=environment.pk)
+
+
+def sync_makers(task, client):
+    """Fill in makers' details from Entra ID; a maker Graph no longer knows is deleted there."""
+    object_ids = [str(oid) for oid in Maker.objects.filter(entra_object_id__isnull=False)
+                  .values_list("entra_object_id", flat=True)]
+    for start in range(0, len(object_ids), GRAPH_BATCH):
+        batch = object_ids[start:start + GRAPH_BATCH]
+        users = client.users(batch)
+        writes.update_makers(users, missing=set(batch) - {u.object_id.lower() for u in users})
+
+
+STEPS = {
+    "environments": sync_environments, "apps": sync_apps, "flows": sync_flows, "flow_details": sync_flow_details,
+    "connectors": sync_connectors, "makers": sync_makers,
+}
+
+
+def counts(run):
+    """Created, changed, deleted and current items per kind, read from the rows the run stamped."""
+    result = {}
+    for name, model in (("environments", Environment), ("apps", App), ("flows", Flow), ("connectors", Connector)):
+        rows = model.objects.all()
+        result[name] = {
+            "created": rows.filter(first_seen_run=run.pk).count(),
+            "changed": rows.filter(changed_run=run.pk).exclude(first_seen_run=run.pk).count(),
+            "deleted": rows.filter(deleted_run=run.pk).count(),
+            "total": rows.filter(deleted_at__isnull=True).count(),
+        }
+    result["makers"] = {"total": Maker.objects.count(),
+                        "gone_from_entra": Maker.objects.filter(is_deleted_in_entra=True).count()}
+    return result

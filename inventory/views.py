@@ -1,0 +1,84 @@
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from coe_portal.core import audit
+from coe_portal.core.choices import Role
+from coe_portal.core.generic import ObjectListView
+from coe_portal.core.permissions import role_required
+
+from . import filtersets, tables
+from .choices import SyncKind
+from .models import App, Connector, Environment, Flow, Maker, SyncRun
+from .services import sync
+
+BROWSERS = (Role.COE_ADMIN, Role.MANAGER)
+
+
+class EnvironmentListView(ObjectListView):
+    queryset = Environment.objects.all()
+    table_class = tables.EnvironmentTable
+    filterset_class = filtersets.EnvironmentFilterSet
+    required_roles = BROWSERS
+    title = "Environments"
+
+
+class AppListView(ObjectListView):
+    queryset = App.objects.select_related("environment", "owner")
+    table_class = tables.AppTable
+    filterset_class = filtersets.AppFilterSet
+    required_roles = BROWSERS
+    title = "Apps"
+
+
+class FlowListView(ObjectListView):
+    queryset = Flow.objects.select_related("environment", "creator")
+    table_class = tables.FlowTable
+    filterset_class = filtersets.FlowFilterSet
+    required_roles = BROWSERS
+    title = "Flows"
+
+
+class MakerListView(ObjectListView):
+    queryset = Maker.objects.all()
+    table_class = tables.MakerTable
+    filterset_class = filtersets.MakerFilterSet
+    required_roles = BROWSERS
+    title = "Makers"
+
+
+class ConnectorListView(ObjectListView):
+    queryset = Connector.objects.all()
+    table_class = tables.ConnectorTable
+    filterset_class = filtersets.ConnectorFilterSet
+    required_roles = BROWSERS
+    title = "Connectors"
+
+
+class SyncRunListView(ObjectListView):
+    queryset = SyncRun.objects.all()
+    table_class = tables.SyncRunTable
+    filterset_class = filtersets.SyncRunFilterSet
+    required_roles = (Role.COE_ADMIN,)
+    title = "Inventory sync"
+    template_name = "inventory/sync_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(running=SyncRun.objects.filter(status="running").first(), **kwargs)
+
+
+@role_required(Role.COE_ADMIN)
+def sync_run_detail(request, pk):
+    run = get_object_or_404(SyncRun, pk=pk)
+    template = "inventory/inc/sync_progress.html" if request.htmx else "inventory/sync_run.html"
+    return render(request, template, {"run": run})
+
+
+@require_POST
+@role_required(Role.COE_ADMIN)
+def sync_start(request):
+    kind = SyncKind.FULL if request.POST.get("kind") == SyncKind.FULL else SyncKind.INCREMENTAL
+    with transaction.atomic():
+        run = sync.start_sync(kind, user=request.user)
+        audit.record(request, "sync.start", obj=run, kind=run.kind)
+    return redirect("inventory:sync-run", pk=run.pk)
