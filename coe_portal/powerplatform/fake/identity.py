@@ -116,7 +116,7 @@ class IdentityProvider:
     def _sign(self, claims):
         now = int(time.time())
         claims = {"iss": self.issuer(), "tid": self.tenant_id, "iat": now, "nbf": now,
-                  "exp": now + self.token_lifetime, **claims}
+                  "exp": now + self.token_lifetime, "uti": secrets.token_urlsafe(16), **claims}
         self.tokens_issued += 1
         return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": self.kid})
 
