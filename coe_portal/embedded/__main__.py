@@ -7,6 +7,7 @@ server and a throwaway Redis of its own.
 """
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -55,6 +56,23 @@ def wait_for_http(url, process, timeout=60):
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
+def start_fake_tenant(supervisor, env):
+    """Serve the demo tenant from the local fake and point the portal's settings at it."""
+    settings_file = VAR_DIR / "fake-tenant.json"
+    settings_file.unlink(missing_ok=True)
+    fake = supervisor.start("fake tenant", [
+        PYTHON, str(BASE_DIR / "manage.py"), "fake_tenant", "serve", "--environments", "12", "--apps", "400",
+        "--flows", "800", "--seed", "7", "--throttle", "fast", "--tls-dir", str(VAR_DIR / "fake-tls"),
+        "--settings-file", str(settings_file)], env=env, cwd=BASE_DIR, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not settings_file.exists():
+        if fake.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the fake tenant did not start")
+        time.sleep(0.1)
+    env.update({name: str(value) for name, value in json.loads(settings_file.read_text()).items()})
+    say(f"Fake tenant serving at {env['POWERPLATFORM_BAP_URL']} (and the next ports)")
+
+
 def services(supervisor, env, redis_port, persist):
     """Start the database and Redis unless the environment names servers; return pg handle."""
     pg = None
@@ -79,7 +97,8 @@ def demo(options):
         pg = services(supervisor, env, int(os.getenv("COE_EMBEDDED_REDIS_PORT", "6390")), persist=True)
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "collectstatic", "--noinput", "-v", "0")
-        manage(env, "demo_users")
+        if not env.get("ENTRA_TENANT_ID"):
+            start_fake_tenant(supervisor, env)
         web = supervisor.start("web", [PYTHON, "-m", "gunicorn", "coe_portal.wsgi", "-b", f"127.0.0.1:{options.port}",
                                        "-w", "2", "--access-logfile", "-"], env=env, cwd=BASE_DIR)
         supervisor.start("worker", [PYTHON, "-m", "celery", "-A", "coe_portal", "worker", "-c", "2", "-l", "info"],
@@ -87,6 +106,8 @@ def demo(options):
         supervisor.start("beat", [PYTHON, "-m", "celery", "-A", "coe_portal", "beat", "-l", "info",
                                   "-s", str(VAR_DIR / "celerybeat-schedule")], env=env, cwd=BASE_DIR)
         wait_for_http(url + "healthz", web)
+        manage(env, "sync_inventory", "--timeout", "300")
+        manage(env, "demo_users")
         say(f"CoE Portal is ready at {url} ({time.monotonic() - started:.1f} s). Press Ctrl-C to stop.")
         while (name := supervisor.first_exited()) is None:
             time.sleep(0.5)

@@ -10,9 +10,11 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.db.models import Count, Q
 
 from coe_portal.core.choices import Role
 from coe_portal.core.permissions import set_roles
+from inventory.models import Maker
 
 DEMO_USERS = [
     ("admin", "Ada", "Admin", "ada.admin@contoso.example", [Role.COE_ADMIN]),
@@ -35,9 +37,22 @@ class Command(BaseCommand):
             user.set_password(passwords[username])
             user.save()
             set_roles(user, roles)
+        self.link_demo_maker(User.objects.get(username="maker"))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(passwords, indent=2))
         path.chmod(0o600)
         self.stdout.write("Demo users (username / password / role):")
         for username, *_, roles in DEMO_USERS:
             self.stdout.write(f"  {username:8} / {passwords[username]} / {', '.join(r.label for r in roles)}")
+
+    def link_demo_maker(self, user):
+        """Make the demo maker the synced maker with the most items, so its pages have content."""
+        busiest = (Maker.objects.exclude(email="").filter(is_deleted_in_entra=False)
+                   .annotate(items=Count("apps", filter=Q(apps__deleted_at__isnull=True), distinct=True)
+                             + Count("flows", filter=Q(flows__deleted_at__isnull=True), distinct=True))
+                   .order_by("-items", "pk").first())
+        if busiest and busiest.items:
+            user.email, user.first_name, user.last_name = busiest.email, *busiest.display_name.partition(" ")[::2]
+            user.save()
+            self.stdout.write(f"The demo maker signs in as {busiest.display_name} <{busiest.email}>, "
+                              f"owner of {busiest.items} items.")

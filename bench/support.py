@@ -1,0 +1,57 @@
+"""What the benchmarks share: a database of their own, migrated, and worker processes."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def fresh_database(name):
+    """Create an empty database `name` beside the configured one; return its URL."""
+    url = os.environ["DATABASE_URL"]
+    base, _, _ = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
+
+
+def manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+class Workers:
+    """Celery worker processes for a benchmark; tracks their peak resident memory."""
+
+    def __init__(self, env, concurrency=2):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "coe_portal", "worker", "-c", str(concurrency), "-l", "warning",
+             "--without-mingle", "--without-gossip"], cwd=ROOT, env=env, start_new_session=True)
+        self.peak_mb = 0.0
+
+    def sample(self):
+        try:
+            family = [psutil.Process(self.process.pid), *psutil.Process(self.process.pid).children(recursive=True)]
+            rss = sum(p.memory_info().rss for p in family if p.is_running())
+        except psutil.NoSuchProcess:
+            return
+        self.peak_mb = max(self.peak_mb, rss / 2**20)
+
+    def stop(self):
+        os.killpg(self.process.pid, 15)
+        self.process.wait(30)
+
+
+def wait(predicate, workers, timeout, poll=0.5):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not done after {timeout} s")
+        workers.sample()
+        time.sleep(poll)

@@ -1,0 +1,110 @@
+"""Full and incremental sync of a generated tenant through Celery, against the throttle's bound.
+
+Prints:
+  BENCH sync seconds=S min_seconds=M ratio=S/M requests=R throttled=T rows_per_s=W peak_mb=P
+  BENCH sync_incremental requests=r full_requests=R ratio=r/R bound=0.05
+
+M is the least time the fake's throttle allows for the requests the sync made, from its
+quota Q per window W, execution budget X, concurrency C and latency L (performance.md, 2).
+"""
+
+import argparse
+import math
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.support import Workers, fresh_database, manage, wait
+
+FAMILIES = ("bap", "powerapps", "flow", "graph")
+
+
+def least_seconds(requests, profile):
+    """The least time a throttle lets `requests` through one bucket."""
+    q, w, x, c, latency = profile["Q"], profile["W"], profile["X"], profile["C"], profile["L"]
+    rate = min(q / w, (x / w) / latency if latency else math.inf, c / latency if latency else math.inf)
+    if rate == q / w:
+        return w * (math.ceil(requests / q) - 1)
+    return requests / rate
+
+
+def parse():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--environments", type=int, default=500)
+    parser.add_argument("--apps", type=int, default=20_000)
+    parser.add_argument("--flows", type=int, default=40_000)
+    parser.add_argument("--profile", default="bench")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--change", type=float, default=0.01)
+    return parser.parse_args()
+
+
+def main():
+    options = parse()
+    os.environ["DATABASE_URL"] = fresh_database("coe_bench")
+    env = dict(os.environ)
+    manage(env, "migrate", "-v", "0")
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coe_portal.settings")
+    django.setup()
+    from django.conf import settings
+
+    from coe_portal.core.ratelimit import SlidingWindowLimit
+    from coe_portal.powerplatform.fake.api import start_fake_tenant
+    from coe_portal.powerplatform.fake.tenant import FakeTenant
+    from coe_portal.powerplatform.fake.throttle import PROFILES
+    from inventory.models import App, Flow, SyncRun
+    from inventory.services.sync import start_sync
+
+    started = time.monotonic()
+    tenant = FakeTenant(seed=options.seed, environments=options.environments, apps=options.apps, flows=options.flows)
+    print(f"generated the tenant in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    profile = PROFILES[options.profile].numbers()
+    servers = start_fake_tenant(tenant, Path(tempfile.mkdtemp()), "bench-client", "bench-secret",
+                                throttle=options.profile)
+    overrides = {**servers.settings(), "POWERPLATFORM_QUOTA_REQUESTS": profile["Q"],
+                 "POWERPLATFORM_QUOTA_WINDOW": profile["W"]}
+    env.update({name: str(value) for name, value in overrides.items()})
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+    for family in FAMILIES:
+        SlidingWindowLimit(f"{settings.ENTRA_TENANT_ID}:{family}", 1, 1).reset()
+    workers = Workers(env)
+    try:
+        full = run_sync(start_sync, SyncRun, workers, "full")
+        full_stats = servers.stats()
+        rows = App.objects.count() + Flow.objects.count()
+        tenant.touch(options.change, seed=options.seed + 1)
+        incremental = run_sync(start_sync, SyncRun, workers, "incremental")
+    finally:
+        workers.stop()
+        servers.stop()
+    report(full, incremental, full_stats, profile, rows, workers.peak_mb)
+
+
+def run_sync(start_sync, SyncRun, workers, kind):  # noqa: N803  (the model class, passed in after setup)
+    run = start_sync(kind)
+    wait(lambda: SyncRun.objects.get(pk=run.pk).is_finished, workers, timeout=3 * 3600)
+    run = SyncRun.objects.get(pk=run.pk)
+    print(f"{kind} sync: {run.status} in {run.duration:.1f} s, {run.requests} requests, "
+          f"{run.throttled} throttled, {len(run.errors)} errors, counts {run.counts}", file=sys.stderr)
+    return run
+
+
+def report(full, incremental, stats, profile, rows, peak_mb):
+    served = {family: stats[family]["requests"] - stats[family]["throttled"] for family in FAMILIES}
+    bound = max(least_seconds(count, profile) for count in served.values())
+    seconds = full.duration
+    print(f"BENCH sync seconds={seconds:.1f} min_seconds={bound:.1f} ratio={seconds / bound:.3f} "
+          f"requests={full.requests} throttled={full.throttled} rows_per_s={rows / seconds:.0f} peak_mb={peak_mb:.0f}")
+    ratio = incremental.requests / full.requests
+    print(f"BENCH sync_incremental requests={incremental.requests} full_requests={full.requests} "
+          f"ratio={ratio:.3f} bound=0.05")
+
+
+if __name__ == "__main__":
+    main()
