@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -9,8 +10,10 @@ from coe_portal.core.permissions import role_required
 
 from . import filtersets, tables
 from .choices import SyncKind
+from .forms import ImportForm
 from .models import App, Connector, Environment, Flow, Maker, SyncRun
 from .services import sync
+from .services.csv_import import CsvImportError, import_csv
 
 BROWSERS = (Role.COE_ADMIN, Role.MANAGER)
 
@@ -82,3 +85,22 @@ def sync_start(request):
         run = sync.start_sync(kind, user=request.user)
         audit.record(request, "sync.start", obj=run, kind=run.kind)
     return redirect("inventory:sync-run", pk=run.pk)
+
+
+@role_required(Role.COE_ADMIN)
+def import_file(request):
+    """Import a CoE Starter Kit or DLP editor CSV; a bad file is refused whole, naming line and column."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = import_csv(upload, filename=upload.name)
+        except CsvImportError as exc:
+            form.add_error("file", f"{upload.name} was not imported: {exc}")
+            audit.record(request, "inventory.import_refused", file=upload.name, error=str(exc))
+        else:
+            audit.record(request, "inventory.import", file=upload.name, format=result.format, counts=result.counts)
+            messages.success(request, f"Imported {result.summary()}")
+            return redirect("inventory:import")
+    return render(request, "inventory/import.html", {"form": form, "title": "Import inventory data"})

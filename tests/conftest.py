@@ -10,7 +10,7 @@ from coe_portal.celery import app as celery_app
 from coe_portal.core.choices import Role
 from coe_portal.core.permissions import set_roles
 
-pytest_plugins = ["tests.support.identity", "tests.support.browser"]
+pytest_plugins = ["tests.support.identity", "tests.support.browser", "tests.support.tenant"]
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM would refuse to
 # run beside it.

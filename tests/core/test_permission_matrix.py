@@ -29,6 +29,7 @@ EXPECTED = {
     "inventory:maker-list": ("get", (LOGIN, 403, 403, 200, 200)),
     "inventory:connector-list": ("get", (LOGIN, 403, 403, 200, 200)),
     "inventory:sync-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:import": ("get", (LOGIN, 403, 403, 403, 200)),
     "inventory:sync-start": ("post", (LOGIN, 403, 403, 403, 302)),
     "inventory:sync-run": ("get", (LOGIN, 403, 403, 403, 200)),
     # Django's own admin site is for superusers; portal roles are redirected to its sign-in.

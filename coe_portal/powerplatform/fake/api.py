@@ -1,0 +1,207 @@
+"""The fake tenant on loopback HTTPS: an identity provider and one server per admin API family.
+
+The client picks a token audience by host, so BAP, Power Apps, Flow and Graph each get a port
+of their own. Every request passes, in order: route match (404), bearer token check (401),
+the throttle (429), injected faults, the api-version check (400), then the route's view.
+"""
+
+import time
+from pathlib import Path
+
+import jwt
+
+from . import routes_bap, routes_flow, routes_graph, routes_powerapps
+from .common import ApiContext, ApiOptions, auth_error, error
+from .faults import Faults
+from .identity import DirectoryUser, IdentityProvider
+from .server import FakeServer
+from .throttle import Throttle, profile
+
+__all__ = ["AUDIENCES", "FAMILIES", "FakeTenantServers", "TenantIdentity", "TokenVerifier", "start_fake_tenant"]
+
+FAMILIES = ("bap", "powerapps", "flow", "graph")
+AUDIENCES = {
+    "bap": ("https://service.powerapps.com",),
+    "powerapps": ("https://service.powerapps.com",),
+    "flow": ("https://service.flow.microsoft.com",),
+    "graph": ("https://graph.microsoft.com",),
+}
+ROUTES = {"bap": routes_bap.routes, "powerapps": routes_powerapps.routes, "flow": routes_flow.routes,
+          "graph": routes_graph.routes}
+# The demo's sign-in personas (core/management/commands/demo_users.py), so Entra sign-in works there too.
+PERSONAS = (("ada.admin@contoso.example", "Ada Admin", ["CoE.Admin"]), ("max.maker@contoso.example", "Max Maker", []),
+            ("mia.manager@contoso.example", "Mia Manager", ["CoE.Manager"]))
+
+
+class TenantIdentity(IdentityProvider):
+    """The identity provider, numbering its tokens so a fault can expire all issued so far."""
+
+    def _sign(self, claims):
+        return super()._sign({**claims, "xms_seq": self.tokens_issued + 1})
+
+
+class TokenVerifier:
+    """Check bearer tokens: signature, expiry, audience, and revocation by `faults.expire_tokens`."""
+
+    def __init__(self, provider, faults):
+        self.key = provider.key.public_key()
+        self.faults = faults
+        self.verified = {}
+
+    def check(self, request, audiences):
+        """Return (claims, None) for a good token, else (None, the 401 answer)."""
+        header = request.headers.get("Authorization") or ""
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None, auth_error("InvalidAuthenticationToken", "The 'Authorization' header is missing or is "
+                                                                  "not a bearer token.")
+        claims = self.verified.get(token)
+        if claims is None:
+            try:
+                claims = jwt.decode(token, self.key, algorithms=["RS256"],
+                                    options={"verify_aud": False, "verify_exp": False, "verify_nbf": False,
+                                             "verify_iat": False})
+            except jwt.PyJWTError as exc:
+                return None, auth_error("InvalidAuthenticationToken", f"The access token is invalid: {exc}.")
+            if len(self.verified) > 10_000:
+                self.verified.clear()
+            self.verified[token] = claims
+        now = time.time()
+        if claims.get("exp", 0) <= now or claims.get("xms_seq", 0) <= self.faults.revoked_through:
+            return None, auth_error("ExpiredAuthenticationToken", "The access token expiry UTC time "
+                                    f"'{time.strftime('%m/%d/%Y %H:%M:%S', time.gmtime(claims.get('exp', 0)))}' is "
+                                    "earlier than current UTC time, or the token was revoked.")
+        audience = str(claims.get("aud", "")).rstrip("/")
+        if audience not in audiences:
+            return None, auth_error("InvalidAuthenticationTokenAudience",
+                                    f"The access token has been obtained for wrong audience or resource "
+                                    f"'{claims.get('aud')}'. It should exactly match with one of the allowed "
+                                    f"audiences {', '.join(repr(a + '/') for a in audiences)}.")
+        return claims, None
+
+
+class Gate:
+    """Wrap a family's views with the token check, the throttle, faults and the api-version rule."""
+
+    def __init__(self, family, verifier, throttle, faults, options):
+        self.family, self.verifier, self.throttle, self.faults = family, verifier, throttle, faults
+        self.options = options
+        self.audiences = AUDIENCES[family]
+        self.base_url = ""
+
+    def wrap(self, view, versioned):
+        """Return `view` behind the checks; `versioned` routes need api-version."""
+        def handle(request, **groups):
+            claims, refusal = self.verifier.check(request, self.audiences)
+            if refusal is not None:
+                return refusal
+            request.claims, request.base_url = claims, self.base_url
+            ticket = self.throttle.enter(claims.get("oid") or claims.get("appid") or "anonymous")
+            if not hasattr(ticket, "bucket"):
+                return ticket
+            try:
+                return self._answer(request, view, versioned, groups)
+            finally:
+                self.throttle.leave(ticket)
+
+        return handle
+
+    def _answer(self, request, view, versioned, groups):
+        fault = self.faults.draw(request)
+        if fault is not None:
+            replaced = fault.response()
+            if replaced is not None:
+                return replaced
+            self.faults.pause(fault)
+        self.throttle.wait_latency()
+        if versioned and self.options.require_api_version and not request.query.get("api-version"):
+            return error(400, "MissingApiVersionParameter",
+                         "The api-version query parameter (?api-version=) is required for all requests.")
+        response = view(request, **groups)
+        return fault.spoil(response) if fault is not None else response
+
+
+class FakeTenantServers:
+    """The running fake: `urls`, `ca_path`, `tenant_id`, `stats()`, `settings()`, `stop()`."""
+
+    def __init__(self, tenant, provider, identity_server, servers, throttles, faults, client_id, client_secret,
+                 context):
+        self.tenant, self.provider, self.identity_server = tenant, provider, identity_server
+        self.servers, self.throttles, self.faults, self.context = servers, throttles, faults, context
+        self.client_id, self.client_secret = client_id, client_secret
+        self.tenant_id = tenant.tenant_id
+        self.ca_path = identity_server.ca_path
+        self.urls = {"authority_host": identity_server.url, **{family: servers[family].url for family in FAMILIES}}
+
+    def stats(self):
+        """Requests that passed the token check, and how many of them got a 429, per server."""
+        return {family: self.throttles[family].counts() for family in FAMILIES}
+
+    def settings(self):
+        """The Django settings that point the portal at this fake."""
+        ca = str(self.ca_path)
+        return {
+            "ENTRA_TENANT_ID": self.tenant_id, "ENTRA_CLIENT_ID": self.client_id,
+            "ENTRA_CLIENT_SECRET": self.client_secret, "ENTRA_AUTHORITY_HOST": self.urls["authority_host"],
+            "ENTRA_CA_BUNDLE": ca, "POWERPLATFORM_BAP_URL": self.urls["bap"],
+            "POWERPLATFORM_POWERAPPS_URL": self.urls["powerapps"], "POWERPLATFORM_FLOW_URL": self.urls["flow"],
+            "POWERPLATFORM_GRAPH_URL": self.urls["graph"], "POWERPLATFORM_CA_BUNDLE": ca,
+        }
+
+    def stop(self):
+        """Stop every server of the fake."""
+        for server in [*self.servers.values(), self.identity_server]:
+            server.stop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def directory_users(tenant, count=50):
+    """Sign-in accounts: the demo personas and the first makers still in the directory."""
+    users = [DirectoryUser(email, name, roles) for email, name, roles in PERSONAS]
+    taken = {user.email for user in users}
+    for maker in tenant.makers:
+        if len(users) >= count + len(PERSONAS):
+            break
+        if not maker.deleted and maker.enabled and maker.mail not in taken:
+            users.append(DirectoryUser(maker.mail, maker.display_name, oid=maker.oid))
+    return users
+
+
+def start_fake_tenant(tenant, tls_dir, client_id, client_secret, throttle="none", faults="", base_port=0,
+                      options=None, fault_seed=0):
+    """Start the identity provider and the BAP, Power Apps, Flow and Graph servers over `tenant`.
+
+    With `base_port`, they listen on base_port .. base_port + 4 in that order; else on free ports.
+    """
+    tls_dir = Path(tls_dir)
+    chosen = profile(throttle)
+    fault_plan = faults if isinstance(faults, Faults) else Faults(faults, seed=fault_seed)
+    provider = TenantIdentity(tenant.tenant_id, users=directory_users(tenant))
+    provider.add_client(client_id, client_secret)
+    fault_plan.tokens_issued = lambda: provider.tokens_issued
+    port = lambda offset: base_port + offset if base_port else 0  # noqa: E731
+    identity_server = FakeServer(provider.routes(), tls_dir, port=port(0)).start()
+    provider.base_url = identity_server.url
+    context = ApiContext(tenant, options or ApiOptions())
+    verifier = TokenVerifier(provider, fault_plan)
+    servers, throttles = {}, {}
+    try:
+        for offset, family in enumerate(FAMILIES, start=1):
+            throttles[family] = Throttle(chosen, service=family)
+            gate = Gate(family, verifier, throttles[family], fault_plan, context.options)
+            table = [(method, pattern, gate.wrap(view, versioned))
+                     for method, pattern, view, versioned in ROUTES[family](context)]
+            servers[family] = FakeServer(table, tls_dir, port=port(offset))
+            gate.base_url = servers[family].url
+            servers[family].start()
+    except Exception:
+        for server in [*servers.values(), identity_server]:
+            server.stop()
+        raise
+    return FakeTenantServers(tenant, provider, identity_server, servers, throttles, fault_plan, client_id,
+                             client_secret, context)

@@ -1,0 +1,302 @@
+"""The JSON the admin APIs answer with, built from a tenant's records, quirks included.
+
+App list items are cached as bytes on the record (cleared when it changes). Flows: render_flow.py.
+"""
+
+import json
+import random
+import time
+
+from .catalog import CONNECTORS, connector_id
+from .generate import uid
+
+__all__ = [
+    "app_item", "connection_item", "connector_item", "dumps", "environment_item", "iso", "pick_extras", "policy_v1",
+    "policy_v2", "principal", "user_item",
+]
+
+BUSINESS_APP_PLATFORM = "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments"
+
+
+def dumps(value):
+    """Compact JSON bytes, as the services send."""
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def iso(timestamp):
+    """Seconds since the epoch as the services write them: UTC with seven fractional digits."""
+    whole = int(timestamp)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{int((timestamp - whole) * 1e7):07d}Z"
+
+
+def principal(tenant, maker):
+    """An owner / createdBy object as Power Apps writes it (with email and UPN)."""
+    return {"id": maker.oid, "displayName": maker.display_name, "email": maker.mail, "type": "User",
+            "tenantId": tenant.tenant_id, "userPrincipalName": maker.upn}
+
+
+def pick_extras(rng, extras):
+    """About half of `extras`, chosen by `rng`."""
+    return {key: value for key, value in extras.items() if rng.random() < 0.5}
+
+
+# Environments
+
+def environment_item(tenant, env, expand=""):
+    """An environment as BAP lists it; capacity only when `expand` asks for it."""
+    expand = expand.lower()
+    name = env.name
+    created_by = principal(tenant, env.creator) if env.creator else {
+        "id": "SYSTEM", "displayName": "SYSTEM", "type": "NotSpecified"}
+    props = {
+        "tenantId": tenant.tenant_id, "azureRegion": env.azure_region, "displayName": env.display_name,
+        "description": env.description, "createdTime": iso(env.created), "createdBy": created_by,
+        "lastModifiedTime": iso(env.created + 86400), "lastModifiedBy": created_by, "provisioningState": "Succeeded",
+        "creationType": {"Default": "DefaultTenant", "Developer": "Developer", "Teams": "Teams"}.get(env.sku, "User"),
+        "environmentSku": env.sku, "isDefault": env.is_default,
+        "clientUris": {"admin": f"https://admin.powerplatform.microsoft.com/environments/environment/{name}/hub",
+                       "maker": f"https://make.powerapps.com/environments/{name}/home"},
+        "runtimeEndpoints": {
+            "microsoft.BusinessAppPlatform": "https://europe.api.bap.microsoft.com",
+            "microsoft.CommonDataModel": "https://europe.api.cds.microsoft.com",
+            "microsoft.PowerApps": "https://europe.api.powerapps.com",
+            "microsoft.Flow": "https://emea.api.flow.microsoft.com",
+            "microsoft.PowerAppsAdvisor": "https://europe.api.advisor.powerapps.com",
+            "microsoft.ApiManagement": "https://management.EUROPE.azure-apihub.net"},
+        "databaseType": "CommonDataService" if env.dataverse else "None",
+        "states": {"management": {"id": "Ready"}, "runtime": {"id": "Enabled"}},
+        "retentionDetails": {"retentionPeriod": "P7D", "availableFromDateTime": iso(env.created)},
+        "protectionStatus": {"keyManagedBy": "Microsoft"},
+        "cluster": {"category": "Prod", "number": str(100 + env.seed % 50), "uriSuffix": "",
+                    "geoShortName": env.location[:2].upper(), "environment": "Prod"},
+        "governanceConfiguration": {"protectionLevel": "Standard" if env.managed else "Basic",
+                                    "settings": {"extendedSettings": {}} if env.managed else {}},
+        # Undocumented fields the service sends today; clients must ignore them.
+        "connectedGroups": [], "lifecycleOperationsEnforcement": {"allowedOperations": [], "disallowedOperations": []},
+        "updateCadence": {"id": "Frequent"}, "trialScenarioType": "None", "environmentProvisioningTemplate": None,
+    }
+    dataverse = env.dataverse
+    if dataverse:
+        props["linkedEnvironmentMetadata"] = {
+            "type": "Dynamics365Instance", "resourceId": dataverse["resourceId"],
+            "friendlyName": dataverse["friendlyName"], "uniqueName": dataverse["uniqueName"],
+            "domainName": dataverse["domainName"], "version": dataverse["version"],
+            "instanceUrl": dataverse["instanceUrl"], "instanceApiUrl": dataverse["instanceApiUrl"],
+            "baseLanguage": 1033, "instanceState": "Ready", "createdTime": iso(dataverse["created"]),
+            "securityGroupId": dataverse["securityGroupId"], "backgroundOperationsState": "Enabled",
+            "scaleGroup": "EURCRMLIVESG644", "platformSku": "Standard",
+        }
+        if "capacity" in expand:
+            updated = iso(tenant.now - 3600)
+            props["capacity"] = [
+                {"capacityType": kind, "actualConsumption": dataverse[key], "ratedConsumption": dataverse[key],
+                 "capacityUnit": "MB", "updatedOn": updated}
+                for kind, key in (("Database", "database_mb"), ("File", "file_mb"), ("Log", "log_mb"))]
+    elif "capacity" in expand:
+        props["capacity"] = []
+    return {"id": f"{BUSINESS_APP_PLATFORM}/{name}", "type": "Microsoft.BusinessAppPlatform/scopes/environments",
+            "location": env.location, "name": name, "properties": props}
+
+
+# Apps
+
+APP_EXTRAS = {
+    "canConsumeAppPass": True, "isCustomizable": True, "performanceOptimizationEnabled": True,
+    "userAppMetadata": {"favorite": "NotSpecified", "includeInAppsList": True},
+    "authorizationReferences": [], "isCdsUpgraded": False, "appDefinitionTransformationRequired": False,
+    "teamsColorIconUrl": "https://pafeblobprodam.blob.core.windows.net/20230101t000000z/colorIcon.png",
+}
+
+
+def _data_sets(rng, connector, sources):
+    if connector.name == "shared_sharepointonline":
+        site = f"https://contoso.sharepoint.com/sites/{rng.choice(('Team', 'Finance', 'HR', 'Projects', 'IT'))}"
+        return {site: {"dataSources": {source: {"tableName": uid(rng)} for source in sources}}}
+    if connector.name == "shared_excelonlinebusiness":
+        return {"me": {"dataSources": {source: {"tableName": source} for source in sources},
+                       "fileName": f"/Shared Documents/{rng.choice(('Budget', 'Tracker', 'Report'))}.xlsx"}}
+    return {}
+
+
+def _app_references(rng, app):
+    references = {}
+    for connector in app.connectors:
+        sources = rng.sample(connector.data_sources, min(len(connector.data_sources), 1 + (rng.random() < 0.4)))
+        references[uid(rng)] = {
+            "id": connector_id(connector.name, lower=True), "displayName": connector.display_name,
+            "iconUri": connector.icon_uri, "dataSources": sources, "dependencies": [], "dependents": [],
+            "isOnPremiseConnection": False, "bypassConsent": False, "dataSets": _data_sets(rng, connector, sources),
+            "apiTier": connector.tier, "isCustomApiConnection": connector.is_custom,
+        }
+    return references
+
+
+def _dlp_result(tenant, app, env):
+    violations = []
+    for policy in tenant.policies:
+        if not policy.applies_to(env.name):
+            continue
+        for connector in app.connectors:
+            if policy.classify(connector.name) == "Blocked":
+                violations.append({"policy": {"id": policy.name, "displayName": policy.display_name},
+                                   "connectorId": connector.id, "type": "BlockedConnector"})
+    return {"status": "Blocked" if violations else "Compliant", "lastEvaluationDate": iso(app.modified + 60),
+            "violations": violations, "violationsByPolicy": [
+                {"policy": v["policy"], "violations": [v]} for v in violations]}
+
+
+def app_item(tenant, app, env):
+    """The admin list / GET shape of an app, as bytes (cached on the app until it changes)."""
+    if app.cached is not None:
+        return app.cached
+    rng = random.Random(app.seed)
+    owner = principal(tenant, app.owner)
+    query = f"tenantId={tenant.tenant_id}"
+    premium = any(c.tier == "Premium" for c in app.connectors)
+    props = {
+        "appVersion": iso(app.modified), "lastDraftVersion": iso(app.modified), "lifeCycleId": "Published",
+        "status": "Ready", "createdByClientVersion": {"major": 3, "minor": 24000 + rng.randrange(900)},
+        "displayName": app.display_name, "description": "" if rng.random() < 0.6 else f"{app.display_name} app",
+        "commitMessage": None, "appUris": {"documentUri": {"value": f"https://pafeblobprodam.blob.core.windows.net/"
+                                                                    f"{app.name}/document.msapp"}},
+        "createdTime": iso(app.created), "lastModifiedTime": iso(app.modified),
+        "lastPublishTime": iso(app.published), "backgroundColor": "rgba(0, 176, 240, 1)",
+        "backgroundImageUri": "", "owner": owner, "createdBy": owner, "lastModifiedBy": owner,
+        "lastPublishedBy": owner, "sharedUsersCount": app.shared_users, "sharedGroupsCount": app.shared_groups,
+        "appOpenProtocolUri": f"ms-apps:///providers/Microsoft.PowerApps/apps/{app.name}",
+        "appOpenUri": f"https://apps.powerapps.com/play/e/{app.env}/a/{app.name}?{query}",
+        "appPlayUri": f"https://apps.powerapps.com/play/e/{app.env}/a/{app.name}?{query}",
+        "environment": {"id": f"/providers/Microsoft.PowerApps/environments/{app.env}", "name": app.env,
+                        "location": env.location},
+        "connectionReferences": _app_references(rng, app), "databaseReferences": {},
+        "almMode": "Solution" if app.solution else "Environment",
+        "executionRestrictions": {
+            "isTeamsOnly": env.sku == "Teams",
+            "appQuarantineState": {"quarantineStatus": "Quarantined" if app.quarantined else "Unquarantined"},
+            "dataLossPreventionEvaluationResult": _dlp_result(tenant, app, env)},
+        "appPlanClassification": "Premium" if premium else "Standard", "usesPremiumApi": premium,
+        "usesCustomApi": any(c.is_custom for c in app.connectors), "usesOnPremiseGateway": False,
+        "usesPcfExternalServiceUsage": False, "isFeaturedApp": False, "isHeroApp": False, "bypassConsent": False,
+        **pick_extras(rng, APP_EXTRAS),
+    }
+    if env.dataverse and any(c.name == "shared_commondataserviceforapps" for c in app.connectors):
+        props["databaseReferences"] = {"default.cds": {"databaseDetails": {
+            "referenceType": "Environmental", "environmentName": app.env,
+            "overrideValues": {"status": "NotSpecified"}}, "dataSources": {"Accounts": {"entitySetName": "accounts",
+                                                                                        "logicalName": "account"}}}}
+    if app.kind == "sharepoint_form":
+        props["embeddedApp"] = {"type": "SharepointFormApp", "siteId": "https://contoso.sharepoint.com/sites/Team",
+                                "listId": uid(rng), "screenWidth": 1366, "screenHeight": 768}
+    item = {
+        "name": app.name, "id": f"/providers/Microsoft.PowerApps/scopes/admin/environments/{app.env}/apps/{app.name}",
+        "type": "Microsoft.PowerApps/scopes/admin/apps",
+        "tags": {"primaryDeviceWidth": "1366", "primaryDeviceHeight": "768", "supportsPortrait": "true",
+                 "primaryFormFactor": "Tablet", "publisherVersion": "3.24043.11", "minimumRequiredApiVersion": "2.2.0",
+                 "sienaVersion": time.strftime("%Y%m%dT%H%M%S000Z", time.gmtime(app.modified))},
+        "appType": "ClassicCanvasApp", "isAppComponentLibrary": app.kind == "component_library",
+        "properties": props,
+    }
+    if app.solution:
+        item["logicalName"] = f"cr{app.seed % 1000:03d}_{app.display_name.lower().replace(' ', '')[:20]}_{app.seed:x}"
+    app.cached = dumps(item)
+    return app.cached
+
+
+# Connectors and connections
+
+def connector_item(tenant, connector, env):
+    """A connector as the catalogue lists it (custom ones with createdBy as a string)."""
+    props = {
+        "displayName": connector.display_name, "iconUri": connector.icon_uri,
+        "iconBrandColor": connector.brand_color, "description": f"{connector.display_name} connector",
+        "tier": connector.tier, "publisher": connector.publisher, "isCustomApi": connector.is_custom,
+        "capabilities": list(connector.capabilities), "runtimeUrls": [
+            f"https://europe-002.azure-apim.net/apim/{connector.name.removeprefix('shared_')}"],
+        "primaryRuntimeUrl": f"https://europe-002.azure-apim.net/apim/{connector.name.removeprefix('shared_')}",
+        "apiEnvironment": "Shared", "createdTime": iso(connector.created or tenant.now - 4 * 365 * 86400),
+        "changedTime": iso(connector.created or tenant.now - 30 * 86400),
+        "metadata": {"source": "powerapps-user-defined" if connector.is_custom else "marketplace",
+                     "brandColor": connector.brand_color, "useNewApimVersion": "true", "version": {
+                         "previous": "releases/v1.0.1717", "current": "releases/v1.0.1718"}},
+    }
+    if connector.is_custom:
+        maker = connector.created_by
+        props["metadata"].update({
+            "environmentName": env.name, "almMode": "Environment",
+            # A JSON-encoded string, not an object: clients must parse it.
+            "createdBy": json.dumps({"id": maker.oid, "displayName": maker.display_name, "email": maker.mail,
+                                     "type": "User", "tenantId": tenant.tenant_id,
+                                     "userPrincipalName": maker.upn})})
+        props["createdBy"] = principal(tenant, maker)
+    return {"name": connector.name, "id": connector.id, "type": "Microsoft.PowerApps/apis", "properties": props}
+
+
+def connection_item(tenant, connection, env):
+    """A connection as the admin list shows it."""
+    connector = connection.connector
+    status = {"status": connection.status}
+    if connection.status == "Error":
+        status["error"] = {"code": "Unauthenticated", "message": "This connection is not authenticated."}
+    return {
+        "name": connection.name,
+        "id": f"/providers/Microsoft.PowerApps/scopes/admin/environments/{env.name}/apis/{connector.name}"
+              f"/connections/{connection.name}",
+        "type": "Microsoft.PowerApps/scopes/admin/environments/apis/connections",
+        "properties": {
+            "apiId": connector.id, "displayName": connection.owner.mail, "iconUri": connector.icon_uri,
+            "createdTime": iso(connection.created), "lastModifiedTime": iso(connection.created),
+            "createdBy": principal(tenant, connection.owner),
+            "environment": {"name": env.name, "id": f"/providers/Microsoft.PowerApps/environments/{env.name}"},
+            "statuses": [status], "connectionParameters": {}, "keywordsRemainingUnchanged": True,
+            "allowSharing": False, "testLinks": [],
+        },
+    }
+
+
+# DLP policies
+
+def _policy_definition(policy, with_groups):
+    body = {
+        "name": policy.name, "displayName": policy.display_name,
+        "defaultConnectorsClassification": policy.default_group, "environmentType": policy.scope,
+        "environments": [{"id": f"{BUSINESS_APP_PLATFORM}/{name}", "name": name,
+                          "type": "Microsoft.BusinessAppPlatform/scopes/environments"} for name in policy.environments],
+        "createdBy": {"displayName": policy.created_by}, "createdTime": iso(policy.created),
+        "lastModifiedBy": {"displayName": policy.created_by}, "lastModifiedTime": iso(policy.modified),
+        "etag": policy.etag, "isLegacySchemaVersion": False,
+    }
+    if with_groups:
+        names = {c.name: c.display_name for c in CONNECTORS}
+        body["connectorGroups"] = [
+            {"classification": group, "connectors": [
+                {"id": connector_id(name), "name": names.get(name, name), "type": "Microsoft.PowerApps/apis"}
+                for name in sorted(policy.groups[group])]}
+            for group in ("Confidential", "General", "Blocked")]
+    return body
+
+
+def policy_v1(policy):
+    """A DLP policy in the flat v1 shape."""
+    return _policy_definition(policy, with_groups=True)
+
+
+def policy_v2(policy, full):
+    """A DLP policy in the v2 shape; connector groups only when `full`."""
+    body = {"policyDefinition": _policy_definition(policy, with_groups=full)}
+    if full:
+        body["customConnectorUrlPatternsDefinition"] = {"rules": [
+            {"order": 1, "customConnectorRuleClassification": "Ignore", "pattern": "*"}]}
+        body["connectorConfigurationsDefinition"] = {"connectorActionConfigurations": [],
+                                                     "endpointConfigurations": []}
+    return body
+
+
+# Graph
+
+def user_item(maker):
+    """A Graph user object."""
+    return {"@odata.type": "#microsoft.graph.user", "id": maker.oid, "businessPhones": [],
+            "displayName": maker.display_name, "givenName": maker.given_name, "jobTitle": maker.job_title,
+            "mail": maker.mail, "mobilePhone": None, "officeLocation": maker.office, "preferredLanguage": "en-US",
+            "surname": maker.surname, "userPrincipalName": maker.upn, "department": maker.department,
+            "accountEnabled": maker.enabled}

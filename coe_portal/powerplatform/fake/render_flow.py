@@ -1,0 +1,127 @@
+"""The JSON of flows: the lightweight v2 list item and the full detail GET.
+
+List items are cached as bytes on the flow (cleared when it changes); detail bodies are built on
+each request from the flow's own seed, never stored.
+"""
+
+import random
+
+from .generate import uid
+from .render import dumps, iso, pick_extras
+
+__all__ = ["flow_detail", "flow_item"]
+
+LOGIC_FLOWS = "/providers/Microsoft.PowerApps/apis/shared_logicflows"
+
+FLOW_EXTRAS = {"sharingType": "Coauthor", "flowFailureAlertSubscribed": False, "installationStatus": "NotApplicable",
+               "isManaged": False, "plan": "NotSpecified", "keywordsRemainingUnchanged": True}
+
+
+def _creator(tenant, flow):
+    oid = flow.creator.oid
+    return {"tenantId": tenant.tenant_id, "objectId": oid, "userId": oid, "userType": "ActiveDirectory"}
+
+
+def _flow_base(tenant, flow, env):
+    state = "Deleted" if flow.deleted is not None else flow.state
+    props = {
+        "apiId": LOGIC_FLOWS, "displayName": flow.display_name, "userType": "Owner", "state": state,
+        "flowSuspensionReason": flow.suspension, "createdTime": iso(flow.created),
+        "lastModifiedTime": iso(flow.modified), "creator": _creator(tenant, flow),
+        "environment": {"name": env.name, "type": "Microsoft.ProcessSimple/environments",
+                        "id": f"/providers/Microsoft.ProcessSimple/environments/{env.name}"},
+        "workflowEntityId": flow.workflow_id,
+    }
+    if flow.suspension != "None":
+        props["flowSuspensionTime"] = iso(flow.modified)
+    return {"name": flow.name, "id": f"/providers/Microsoft.ProcessSimple/environments/{env.name}/flows/{flow.name}",
+            "type": "Microsoft.ProcessSimple/environments/flows", "properties": props}
+
+
+def flow_item(tenant, flow, env):
+    """The lightweight v2 list item: no definition, no connectionReferences."""
+    if flow.cached is not None:
+        return flow.cached
+    item = _flow_base(tenant, flow, env)
+    rng = random.Random(flow.seed ^ 0x5EED)
+    item["properties"].update(pick_extras(rng, FLOW_EXTRAS))
+    flow.cached = dumps(item)
+    return flow.cached
+
+
+def _api(connector):
+    return {"name": connector.name, "id": connector.id, "type": "/providers/Microsoft.PowerApps/apis"}
+
+
+def _trigger(rng, flow):
+    if flow.trigger == "recurrence":
+        interval = rng.choice((("Day", 1), ("Hour", 1), ("Week", 1), ("Minute", 15)))
+        body = {"type": "Recurrence", "recurrence": {"frequency": interval[0], "interval": interval[1]}}
+        return "Recurrence", body, {"type": "Recurrence"}
+    if flow.trigger == "http":
+        body = {"type": "Request", "kind": "Http", "inputs": {"schema": {}, "method": "POST"}}
+        return "manual", body, {"type": "Request", "kind": "Http", "metadata": {}}
+    if flow.trigger == "button":
+        body = {"type": "Request", "kind": "Button", "inputs": {"schema": {"type": "object", "properties": {}}}}
+        return "manual", body, {"type": "Request", "kind": "Button"}
+    connector = flow.connectors[0]
+    operation = rng.choice(connector.triggers)
+    host = {"connectionName": connector.name, "operationId": operation, "apiId": connector.id}
+    body = {"type": "OpenApiConnection", "recurrence": {"frequency": "Minute", "interval": 3},
+            "inputs": {"host": host, "parameters": {}, "authentication": "@parameters('$authentication')"}}
+    return f"When_{operation}", body, {"type": "OpenApiConnection", "swaggerOperationId": operation,
+                                       "api": _api(connector)}
+
+
+def flow_detail(tenant, flow, env):
+    """The full GET shape: definition, definitionSummary and connectionReferences (mixed-case ids)."""
+    rng = random.Random(flow.seed)
+    item = _flow_base(tenant, flow, env)
+    trigger_name, trigger_body, trigger_summary = _trigger(rng, flow)
+    actions, summaries = {}, []
+    for index, connector in enumerate(flow.connectors):
+        operation = rng.choice(connector.actions or ("Execute",))
+        actions[f"{operation}_{index}"] = {
+            "type": "OpenApiConnection", "runAfter": {},
+            "inputs": {"host": {"connectionName": connector.name, "operationId": operation, "apiId": connector.id},
+                       "parameters": {}, "authentication": "@parameters('$authentication')"}}
+        summaries.append({"type": "OpenApiConnection", "swaggerOperationId": operation, "api": _api(connector),
+                          "metadata": {"operationMetadataId": uid(rng)}})
+    if flow.http_action:
+        uri = f"https://api.contoso.example/v1/{rng.choice(('orders', 'sync', 'invoices'))}"
+        method = rng.choice(("GET", "POST"))
+        actions["HTTP"] = {"type": "Http", "runAfter": {}, "inputs": {"method": method, "uri": uri}}
+        summaries.append({"type": "Http", "metadata": {"operationMetadataId": uid(rng)}})
+    for builtin in rng.sample(("Compose", "If", "Foreach", "InitializeVariable"), rng.randint(0, 2)):
+        actions[builtin] = {"type": builtin, "runAfter": {}}
+        summaries.append({"type": builtin})
+    references = {}
+    for connector in flow.connectors:
+        connection = env.connections.get((flow.creator.index, connector.name))
+        references[connector.name] = {
+            "connectionName": connection.name if connection else connector.name.replace("_", "-"),
+            "source": "Embedded" if rng.random() < 0.7 else "Invoker", "id": connector.id,
+            "displayName": connector.display_name, "iconUri": connector.icon_uri, "brandColor": connector.brand_color,
+            "swagger": None, "tier": "NotSpecified" if connector.is_custom else connector.tier,
+            "isProcessSimpleApiReferenceConversionAllowed": True, "authenticationType": None,
+            "apiDefinition": None}
+    props = item["properties"]
+    props.update({
+        "templateName": "" if rng.random() < 0.7 else uid(rng), "isManaged": False,
+        "definition": {"$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/"
+                                  "2016-06-01/workflowdefinition.json#",
+                       "contentVersion": "1.0.0.0",
+                       "parameters": {"$connections": {"defaultValue": {}, "type": "Object"},
+                                      "$authentication": {"defaultValue": {}, "type": "SecureObject"}},
+                       "triggers": {trigger_name: trigger_body}, "actions": actions},
+        "definitionSummary": {"triggers": [trigger_summary], "actions": summaries,
+                              "description": ""},
+        "connectionReferences": references, "provisioningMethod": "FromDefinition",
+        "flowFailureAlertSubscribed": False, "licenseData": {"performanceProfile": "Low", "plan": "NotSpecified"},
+        "creatorObjectIdHashed": None,
+    })
+    if flow.trigger == "http":
+        props["flowTriggerUri"] = (f"https://prod-{flow.seed % 90:02d}.{env.azure_region}.logic.azure.com:443/"
+                                   f"workflows/{flow.seed:032x}/triggers/manual/paths/invoke?api-version=2016-06-01"
+                                   f"&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={uid(rng).replace('-', '')}")
+    return item
