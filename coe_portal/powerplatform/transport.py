@@ -18,6 +18,9 @@ __all__ = ["AdaptiveConcurrency", "Stats", "Transport"]
 logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = {408, 500, 502, 503, 504}
+# A token can be revoked again right after it was fetched (continuous access evaluation);
+# past this many fresh tokens a 401 means the app lacks access.
+MAX_TOKEN_REFRESHES = 2
 
 
 @dataclass
@@ -104,7 +107,7 @@ class Transport:
 
     def request(self, method, url, params=None, body=None, expect_json=True):
         """Return the parsed JSON body (or None for an empty one) of a successful call."""
-        refreshed_token = False
+        refreshes = 0
         for attempt in range(1, self.max_attempts + 1):
             self.pace(url)
             try:
@@ -123,8 +126,8 @@ class Transport:
             if status in RETRY_STATUSES:
                 self._back_off(attempt, url, f"HTTP {status}")
                 continue
-            if status == 401 and not refreshed_token:
-                refreshed_token = True
+            if status == 401 and refreshes < MAX_TOKEN_REFRESHES:
+                refreshes += 1
                 self.tokens.invalidate(url)
                 continue
             if status >= 400:

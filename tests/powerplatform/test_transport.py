@@ -94,7 +94,7 @@ class TestTransport:
         assert provider.tokens_issued == issued + 2  # the first token, then a fresh one
         assert script.tokens[0] != script.tokens[1]
 
-    def test_a_second_401_is_an_error(self, script, transport):
+    def test_a_401_that_outlasts_fresh_tokens_is_an_error(self, script, transport):
         script.answers["apps"] = [Response(401, {"error": {"code": "InvalidAuthenticationToken", "message": "no"}})]
         with pytest.raises(ApiError) as error:
             transport.request("GET", f"{script.url}/apps")
