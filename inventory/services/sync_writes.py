@@ -28,8 +28,27 @@ def merge_environments(records, run_id):
     return merge(Environment, rows, "env_id", [name for name in rows[0] if name != "env_id"] if rows else [], run_id)
 
 
+def adopt_email_only_makers(users):
+    """Give makers known only by e-mail (from a CSV import) the object id the tenant reports.
+
+    Without this the sync would add a second row for the same person.
+    """
+    pairs = [(u.object_id, u.email.lower()) for u in users if u and u.object_id and u.email]
+    if not pairs:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE inventory_maker AS m SET entra_object_id = s.oid "
+            "FROM unnest(%s::uuid[], %s::text[]) AS s(oid, email) "
+            "WHERE m.id = (SELECT min(x.id) FROM inventory_maker x WHERE x.entra_object_id IS NULL "
+            "              AND (lower(x.email) = s.email OR lower(x.user_principal_name) = s.email)) "
+            "AND NOT EXISTS (SELECT 1 FROM inventory_maker y WHERE y.entra_object_id = s.oid)",
+            [[oid for oid, _ in pairs], [email for _, email in pairs]])
+
+
 def merge_makers(users):
     """Upsert makers from user records; blank incoming details never erase known ones."""
+    adopt_email_only_makers(users)
     rows = [{"entra_object_id": u.object_id, "display_name": u.display_name, "email": u.email,
              "user_principal_name": u.user_principal_name} for u in users if u and u.object_id]
     return merge(Maker, rows, "entra_object_id", ["display_name", "email", "user_principal_name"],

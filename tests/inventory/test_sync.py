@@ -72,3 +72,17 @@ class TestDeletion:
         run = sync_now("incremental")
         assert run.status == SyncStatus.COMPLETED_WITH_ERRORS
         assert run.errors and not App.objects.filter(deleted_at__isnull=False).exists()
+
+
+class TestImportedData:
+    def test_a_maker_imported_by_email_is_adopted_not_duplicated(self, make_tenant):
+        tenant, _ = make_tenant()
+        sync_now()
+        synced = App.objects.select_related("owner").get(app_id=tenant.apps[0].name).owner
+        Maker.objects.filter(pk=synced.pk).delete()
+        imported = Maker.objects.create(email=synced.email.upper(), display_name="From the CoE kit")
+        sync_now("incremental")
+        assert Maker.objects.filter(email__iexact=synced.email).count() == 1
+        imported.refresh_from_db()
+        assert str(imported.entra_object_id) == str(synced.entra_object_id)
+        assert App.objects.get(app_id=tenant.apps[0].name).owner == imported
