@@ -186,6 +186,9 @@ POWERPLATFORM_GRAPH_SCOPE = envstr("POWERPLATFORM_GRAPH_SCOPE", "https://graph.m
 POWERPLATFORM_QUOTA_REQUESTS = envint("POWERPLATFORM_QUOTA_REQUESTS", 6000)
 POWERPLATFORM_QUOTA_WINDOW = envint("POWERPLATFORM_QUOTA_WINDOW", 300)
 POWERPLATFORM_QUOTA_MARGIN = 1.01
+# Attempts per request on 429, 5xx, resets and truncated bodies, with jittered backoff up to the cap.
+POWERPLATFORM_MAX_ATTEMPTS = envint("POWERPLATFORM_MAX_ATTEMPTS", 8)
+POWERPLATFORM_BACKOFF_CAP = envint("POWERPLATFORM_BACKOFF_CAP", 30)
 # Inventory sync: nightly full sync, hourly incremental (cron-style, in TIME_ZONE).
 SYNC_FULL_CRON = envstr("SYNC_FULL_CRON", "0 2 * * *")
 SYNC_INCREMENTAL_CRON = envstr("SYNC_INCREMENTAL_CRON", "30 * * * *")

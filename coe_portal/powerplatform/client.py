@@ -1,6 +1,6 @@
 """The Power Platform admin client: one method per call the portal makes."""
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 
@@ -43,12 +43,23 @@ class PowerPlatformClient:
                        "flow": settings.POWERPLATFORM_FLOW_SCOPE, "graph": settings.POWERPLATFORM_GRAPH_SCOPE}
         self.max_concurrency = max_concurrency or settings.POWERPLATFORM_MAX_CONCURRENCY
 
+    @classmethod
+    def shared(cls):
+        """The process's client: msal's token cache and the HTTPS connections outlive one task."""
+        return _shared_client(settings.ENTRA_TENANT_ID, settings.ENTRA_CLIENT_ID, settings.ENTRA_AUTHORITY_HOST,
+                              settings.POWERPLATFORM_BAP_URL, settings.POWERPLATFORM_POWERAPPS_URL,
+                              settings.POWERPLATFORM_FLOW_URL, settings.POWERPLATFORM_GRAPH_URL,
+                              settings.POWERPLATFORM_CA_BUNDLE, settings.POWERPLATFORM_MAX_CONCURRENCY,
+                              settings.POWERPLATFORM_QUOTA_REQUESTS, settings.POWERPLATFORM_QUOTA_WINDOW,
+                              settings.POWERPLATFORM_MAX_ATTEMPTS, settings.POWERPLATFORM_BACKOFF_CAP)
+
     @cached_property
     def transport(self):
         tokens = TokenProvider({base: self.scopes[family] for family, base in self.bases.items()})
         session = CABundleSession(settings.POWERPLATFORM_CA_BUNDLE, pool_size=self.max_concurrency * 2)
         return Transport(tokens, session, stats=self.stats, concurrency=AdaptiveConcurrency(self.max_concurrency),
-                         pace=self._pace)
+                         pace=self._pace, max_attempts=settings.POWERPLATFORM_MAX_ATTEMPTS,
+                         backoff_cap=settings.POWERPLATFORM_BACKOFF_CAP)
 
     @cached_property
     def _limits(self):
@@ -128,3 +139,9 @@ class PowerPlatformClient:
     def start_flow(self, env_id, flow_id):
         self.transport.request("POST", f"{self.bases['flow']}{FLOW_ADMIN}/{env_id}/flows/{flow_id}/start"
                                        "?api-version=2016-11-01", body={})
+
+
+@lru_cache(maxsize=4)
+def _shared_client(*configuration):
+    # Keyed on the settings it is built from, so a changed configuration gets a new client.
+    return PowerPlatformClient()

@@ -50,7 +50,8 @@ def schedule(run, name, args, key):
 
 def run_task(task_id, client=None):
     """Do one task: its step's writes, its follow-up tasks and its done mark, in one transaction."""
-    client = client or PowerPlatformClient()
+    client = client or PowerPlatformClient.shared()
+    client.stats.take()  # count only this task's calls
     run_id = None
     try:
         with transaction.atomic():

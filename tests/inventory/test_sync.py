@@ -64,7 +64,8 @@ class TestDeletion:
         assert Flow.objects.get(deleted_run=run.pk).flow_id == flow.name
         assert portal_counts() == tenant_counts(tenant)
 
-    def test_an_incomplete_listing_deletes_nothing(self, make_tenant):
+    def test_an_incomplete_listing_deletes_nothing(self, make_tenant, settings):
+        settings.POWERPLATFORM_MAX_ATTEMPTS, settings.POWERPLATFORM_BACKOFF_CAP = 3, 0
         tenant, servers = make_tenant()
         sync_now()
         tenant.remove_app(tenant.apps[0].env, tenant.apps[0].name)
