@@ -66,3 +66,12 @@ def celery_worker(transactional_db):
     celery_app.control.purge()
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
         yield worker
+
+
+def pytest_configure(config):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    # WhiteNoise warns on every request when the collectstatic folder is missing (fresh clone).
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
