@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from .choices import AppKind, EnvironmentType, FlowState
@@ -20,7 +21,8 @@ class SearchMixin(django_filters.FilterSet):
 
 
 class DeletedMixin(django_filters.FilterSet):
-    include_deleted = django_filters.BooleanFilter(method="filter_deleted", label="Include deleted")
+    include_deleted = django_filters.BooleanFilter(method="filter_deleted", label="Include deleted",
+                                                   widget=forms.CheckboxInput)
 
     def filter_deleted(self, queryset, name, value):
         return queryset  # applied in qs, so that leaving it unset hides deleted items too
