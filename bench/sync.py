@@ -38,6 +38,7 @@ def parse():
     parser.add_argument("--profile", default="bench")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--change", type=float, default=0.01)
+    parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
     return parser.parse_args()
 
 
@@ -73,7 +74,7 @@ def main():
         setattr(settings, name, value)
     for family in FAMILIES:
         SlidingWindowLimit(f"{settings.ENTRA_TENANT_ID}:{family}", 1, 1).reset()
-    workers = Workers(env)
+    workers = Workers(env, concurrency=options.workers)
     try:
         full = run_sync(start_sync, SyncRun, workers, "full")
         full_stats = servers.stats()
