@@ -5,7 +5,7 @@ from functools import lru_cache
 import msal
 from django.conf import settings
 
-from coe_portal.powerplatform.auth import entra_credential
+from coe_portal.powerplatform.auth import entra_credential, instance_discovery
 from coe_portal.powerplatform.session import CABundleSession
 
 __all__ = ["entra_app", "entra_enabled"]
@@ -23,13 +23,10 @@ def entra_app():
 
 @lru_cache(maxsize=4)
 def _build_app(authority_host, tenant_id, client_id, ca_bundle):
-    microsoft_host = authority_host.startswith("https://login.microsoftonline.com")
     return msal.ConfidentialClientApplication(
         client_id,
         authority=f"{authority_host}/{tenant_id}",
         client_credential=entra_credential(),
         http_client=CABundleSession(ca_bundle),
-        # Instance discovery asks login.microsoftonline.com about the authority host; an
-        # authority host set by the administrator is trusted as configured.
-        instance_discovery=None if microsoft_host else False,
+        instance_discovery=instance_discovery(authority_host),
     )

@@ -9,7 +9,13 @@ from django.conf import settings
 from .errors import PowerPlatformError
 from .session import CABundleSession
 
-__all__ = ["TokenProvider", "entra_credential"]
+__all__ = ["TokenProvider", "entra_credential", "instance_discovery"]
+
+
+def instance_discovery(authority_host):
+    """msal's instance discovery asks login.microsoftonline.com about the authority host; an
+    authority host the administrator set (a sovereign cloud, a local stand-in) is trusted as configured."""
+    return None if authority_host.startswith("https://login.microsoftonline.com") else False
 
 
 def entra_credential():
@@ -37,8 +43,7 @@ class TokenProvider:
             authority=f"{settings.ENTRA_AUTHORITY_HOST}/{settings.ENTRA_TENANT_ID}",
             client_credential=entra_credential(),
             http_client=CABundleSession(settings.ENTRA_CA_BUNDLE or settings.POWERPLATFORM_CA_BUNDLE),
-            instance_discovery=None if settings.ENTRA_AUTHORITY_HOST.startswith("https://login.microsoftonline.com")
-            else False,
+            instance_discovery=instance_discovery(settings.ENTRA_AUTHORITY_HOST),
         )
 
     def scope_for(self, url):

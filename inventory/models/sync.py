@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from ..choices import SYNC_STATUS_COLOURS, SyncKind, SyncStatus
@@ -45,6 +45,13 @@ class SyncRun(models.Model):
 
     def get_status_colour(self):
         return SYNC_STATUS_COLOURS[self.status]
+
+    def add_error(self, **entry):
+        """Append an error under the run's row lock, so workers reporting at once lose none."""
+        with transaction.atomic():
+            run = SyncRun.objects.select_for_update().only("errors").get(pk=self.pk)
+            run.errors.append(entry)
+            run.save(update_fields=["errors"])
 
 
 class SyncTask(models.Model):

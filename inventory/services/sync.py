@@ -84,9 +84,7 @@ def _record_failure(task_id, exc, client):
         if task.done:
             return
         _mark_done(task, client, error=str(exc))
-        run = SyncRun.objects.select_for_update().get(pk=task.run_id)
-        run.errors.append({"task": task.key, "error": str(exc)[:500], "url": getattr(exc, "url", "")})
-        run.save(update_fields=["errors"])
+        task.run.add_error(task=task.key, error=str(exc)[:500], url=getattr(exc, "url", ""))
 
 
 def finish_if_done(run_id):

@@ -2,7 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 
 from coe_portal.powerplatform.errors import ApiError
 
@@ -28,9 +28,7 @@ def _follow(task, name, url_of_next, page, **args):
 def _listing_complete(task, page):
     """True when every page so far parsed cleanly; only then may missing items be marked deleted."""
     if page.malformed:
-        run = task.run
-        run.errors.append({"task": task.key, "error": f"{len(page.malformed)} malformed item(s): {page.malformed[0]}"})
-        run.save(update_fields=["errors"])
+        task.run.add_error(task=task.key, error=f"{len(page.malformed)} malformed item(s): {page.malformed[0]}")
     return task.args.get("complete", True) and not page.malformed
 
 
@@ -136,13 +134,12 @@ def counts(run):
     """Created, changed, deleted and current items per kind, read from the rows the run stamped."""
     result = {}
     for name, model in (("environments", Environment), ("apps", App), ("flows", Flow), ("connectors", Connector)):
-        rows = model.objects.all()
-        result[name] = {
-            "created": rows.filter(first_seen_run=run.pk).count(),
-            "changed": rows.filter(changed_run=run.pk).exclude(first_seen_run=run.pk).count(),
-            "deleted": rows.filter(deleted_run=run.pk).count(),
-            "total": rows.filter(deleted_at__isnull=True).count(),
-        }
+        result[name] = model.objects.aggregate(
+            created=Count("pk", filter=Q(first_seen_run=run.pk)),
+            changed=Count("pk", filter=Q(changed_run=run.pk) & ~Q(first_seen_run=run.pk)),
+            deleted=Count("pk", filter=Q(deleted_run=run.pk)),
+            total=Count("pk", filter=Q(deleted_at__isnull=True)),
+        )
     result["makers"] = {"total": Maker.objects.count(),
                         "gone_from_entra": Maker.objects.filter(is_deleted_in_entra=True).count()}
     return result
