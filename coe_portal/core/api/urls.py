@@ -1,0 +1,12 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("tokens/", views.token_list, name="api-tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="api-token-revoke"),
+    path("inventory/", include("inventory.api.urls")),
+]
