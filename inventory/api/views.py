@@ -27,6 +27,7 @@ class InventoryViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasRole]
     required_roles = BROWSERS
     filter_backends = [DjangoFilterBackend]
+    lookup_value_regex = "[0-9]+"
 
 
 class ItemViewSet(InventoryViewSet):
@@ -43,7 +44,7 @@ class ItemViewSet(InventoryViewSet):
         return super().get_permissions()
 
     @extend_schema(request=serializers.TagChangeSerializer, responses=serializers.TagSerializer(many=True))
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
     def tags(self, request, pk=None):
         """Add and remove tags (by slug) on one item; answers with the item's tags after the change."""
         item = self.get_object()

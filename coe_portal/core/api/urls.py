@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
@@ -9,4 +9,5 @@ urlpatterns = [
     path("tokens/", views.token_list, name="api-tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="api-token-revoke"),
     path("inventory/", include("inventory.api.urls")),
+    re_path(r"^(?P<path>.*)$", views.api_not_found),  # last: anything unmatched above
 ]

@@ -4,8 +4,10 @@ from datetime import timedelta
 
 from django import forms
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .. import audit
@@ -45,3 +47,9 @@ def token_revoke(request, pk):
         token.revoke()
         audit.record(request, "api_token.revoke", obj=token)
     return redirect("api-tokens")
+
+
+@csrf_exempt  # it changes nothing; without this a POST to an unknown path got the HTML CSRF page
+def api_not_found(request, path=""):
+    """Unknown paths under /api/ answer in JSON, as API clients expect, not with the HTML page."""
+    return JsonResponse({"detail": f"No API endpoint at {request.path}."}, status=404)
