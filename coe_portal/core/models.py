@@ -8,8 +8,9 @@ from django.db import models
 from django.utils import timezone
 
 from .choices import JOB_STATUS_COLOURS, JobStatus
+from .tokens import ApiToken
 
-__all__ = ["AuditEntry", "JobRun", "UserProfile"]
+__all__ = ["ApiToken", "AuditEntry", "JobRun", "UserProfile"]
 
 
 #

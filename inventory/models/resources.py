@@ -1,6 +1,7 @@
 from django.db import models
 
 from ..choices import AppKind, FlowState, QuarantineStatus
+from ..querysets import ItemQuerySet
 from .base import SyncedItem
 
 __all__ = ["App", "Bot", "Flow", "PagesSite"]
@@ -29,6 +30,9 @@ class App(SyncedItem):
     uses_sharepoint_list = models.BooleanField(default=False)
     data_sources = models.JSONField(default=list, blank=True)
     tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="apps")
+
+    owner_field = "owner"
+    objects = ItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["display_name", "id"]
@@ -61,6 +65,9 @@ class Flow(SyncedItem):
     details_modified_time = models.DateTimeField(null=True, blank=True)
     tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="flows")
 
+    owner_field = "creator"
+    objects = ItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["display_name", "id"]
         indexes = [models.Index(fields=["environment", "modified_time"])]
@@ -81,6 +88,9 @@ class Bot(SyncedItem):
     is_published = models.BooleanField(default=False)
     tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="bots")
 
+    owner_field = "owner"
+    objects = ItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["display_name", "id"]
 
@@ -99,6 +109,9 @@ class PagesSite(SyncedItem):
     created_time = models.DateTimeField(null=True, blank=True)
     modified_time = models.DateTimeField(null=True, blank=True)
     tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="sites")
+
+    owner_field = "owner"
+    objects = ItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["display_name", "id"]

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from coe_portal.core.models import JobRun
-from inventory.models import SyncRun
+from coe_portal.core.models import ApiToken, JobRun
+from inventory.models import App, Connector, Environment, Flow, Maker, SyncRun, Tag
 
 # status codes in persona order: anonymous, outsider (signed in, no role), maker, manager, admin
 PERSONAS = ("anonymous", "outsider", "maker", "manager", "coe_admin")
@@ -32,6 +32,25 @@ EXPECTED = {
     "inventory:import": ("get", (LOGIN, 403, 403, 403, 200)),
     "inventory:sync-start": ("post", (LOGIN, 403, 403, 403, 302)),
     "inventory:sync-run": ("get", (LOGIN, 403, 403, 403, 200)),
+    # REST API: the schema and its docs page are public; data needs a role, as in the UI.
+    "api-schema": ("get", (200, 200, 200, 200, 200)),
+    "api-docs": ("get", (200, 200, 200, 200, 200)),
+    "api-tokens": ("get", (LOGIN, 403, 200, 200, 200)),
+    "api-token-revoke": ("post", (LOGIN, 403, 404, 404, 302)),  # only the token's own user
+    "inventory-api:environment-list": ("get", (401, 403, 403, 200, 200)),
+    "inventory-api:environment-detail": ("get", (401, 403, 403, 200, 200)),
+    "inventory-api:maker-list": ("get", (401, 403, 403, 200, 200)),
+    "inventory-api:maker-detail": ("get", (401, 403, 403, 200, 200)),
+    "inventory-api:connector-list": ("get", (401, 403, 403, 200, 200)),
+    "inventory-api:connector-detail": ("get", (401, 403, 403, 200, 200)),
+    "inventory-api:tag-list": ("get", (401, 403, 403, 200, 200)),
+    "inventory-api:tag-detail": ("get", (401, 403, 403, 200, 200)),
+    "inventory-api:app-list": ("get", (401, 403, 200, 200, 200)),
+    "inventory-api:app-detail": ("get", (401, 403, 200, 200, 200)),  # the maker owns the sample app
+    "inventory-api:app-tags": ("post", (401, 403, 403, 403, 200)),
+    "inventory-api:flow-list": ("get", (401, 403, 200, 200, 200)),
+    "inventory-api:flow-detail": ("get", (401, 403, 404, 200, 200)),  # someone else's flow
+    "inventory-api:flow-tags": ("post", (401, 403, 403, 403, 200)),
     # Django's own admin site is for superusers; portal roles are redirected to its sign-in.
     "admin:index": ("get", (302, 302, 302, 302, 302)),
 }
@@ -51,15 +70,32 @@ def url_names(patterns=None, namespace=""):
 
 def sample_url(name, fixtures):
     kwargs = {"user-roles": {"pk": fixtures["maker"].pk}, "job": {"code": fixtures["job"].code},
-              "inventory:sync-run": {"pk": fixtures["sync_run"].pk}}.get(name, {})
-    return reverse(name, kwargs=kwargs)
+              "inventory:sync-run": {"pk": fixtures["sync_run"].pk},
+              "api-token-revoke": {"pk": fixtures["token"].pk}}.get(name)
+    if kwargs is None and name.startswith("inventory-api:") and not name.endswith("-list"):
+        kind = name.split(":")[1].rsplit("-", 1)[0]
+        kwargs = {"pk": fixtures["maker_record" if kind == "maker" else kind].pk}
+    return reverse(name, kwargs=kwargs or {})
 
 
 @pytest.fixture
 def fixtures(coe_admin, maker, manager, outsider):
     return {"coe_admin": coe_admin, "maker": maker, "manager": manager, "outsider": outsider,
             "job": JobRun.objects.create(kind="health_check", created_by=coe_admin),
-            "sync_run": SyncRun.objects.create(status="completed")}
+            "sync_run": SyncRun.objects.create(status="completed"),
+            "token": ApiToken.issue(coe_admin, "matrix")[0], **inventory_items(maker)}
+
+
+def inventory_items(maker_user):
+    """An app owned by the maker persona and a flow owned by someone else."""
+    environment = Environment.objects.create(env_id="Default-1", display_name="Default", is_default=True)
+    owner = Maker.objects.create(email=maker_user.email, display_name="Bob")
+    someone = Maker.objects.create(email="someone@contoso.example", display_name="Someone")
+    return {"environment": environment, "connector": Connector.objects.create(connector_id="c"),
+            "tag": Tag.objects.create(name="Critical", slug="critical"),
+            "app": App.objects.create(app_id="a1", environment=environment, display_name="Bob's app", owner=owner),
+            "flow": Flow.objects.create(flow_id="f1", environment=environment, display_name="Flow", creator=someone),
+            "maker_record": owner}
 
 
 def test_every_url_is_in_the_matrix():

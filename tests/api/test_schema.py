@@ -1,0 +1,38 @@
+"""Schemathesis against the served OpenAPI schema: no server error, every response fits the schema.
+
+Runs through the WSGI app in-process, on the test database, as a CoE admin (every operation
+allowed) and as a maker (own items only), so both the data and the permission paths are tried.
+"""
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.fixture
+def api_schema(transactional_db):
+    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@pytest.fixture
+def personas(inventory, bearer, coe_admin, maker):
+    return [{"Authorization": bearer(user)["HTTP_AUTHORIZATION"]} for user in (coe_admin, maker)]
+
+
+@schema.parametrize()
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_api_keeps_its_schema(case, personas):
+    for headers in personas:
+        case.call_and_validate(headers=headers, checks=CHECKS)
