@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "coe_portal.core",
+    "coe_portal.dashboards",
     "inventory",
     "migrations_app",
     "comms",
@@ -200,6 +201,9 @@ CELERY_BEAT_SCHEDULE = {
     "incremental inventory sync": {"task": "inventory.tasks.start_scheduled_sync",
                                    "schedule": cron(SYNC_INCREMENTAL_CRON), "args": ("incremental",)},
     "resume stalled syncs": {"task": "inventory.tasks.resume_stalled_syncs", "schedule": 60.0},
+    # The dashboards' daily history; a sync also refreshes it when it finishes.
+    "dashboard snapshot": {"task": "coe_portal.dashboards.tasks.take_daily_snapshot",
+                           "schedule": cron(envstr("SNAPSHOT_CRON", "15 * * * *"))},
 }
 
 # Email

@@ -9,6 +9,7 @@ urlpatterns = [
     path("migrations/", include("migrations_app.urls")),
     path("comms/", include("comms.urls")),
     path("api/", include("coe_portal.core.api.urls")),
+    path("progress/", include("coe_portal.dashboards.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -54,6 +54,8 @@ class UserProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     entra_object_id = models.UUIDField(null=True, blank=True, unique=True)
     entra_tenant_id = models.UUIDField(null=True, blank=True)
+    managed_departments = models.JSONField(
+        default=list, blank=True, help_text="Departments whose progress this manager sees (default: their own)")
 
     def __str__(self):
         return f"Profile of {self.user}"

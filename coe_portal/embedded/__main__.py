@@ -107,6 +107,7 @@ def demo(options):
                                   "-s", str(VAR_DIR / "celerybeat-schedule")], env=env, cwd=BASE_DIR)
         wait_for_http(url + "healthz", web)
         manage(env, "sync_inventory", "--timeout", "300")
+        manage(env, "take_snapshot")
         manage(env, "demo_users")
         say(f"CoE Portal is ready at {url} ({time.monotonic() - started:.1f} s). Press Ctrl-C to stop.")
         while (name := supervisor.first_exited()) is None:

@@ -32,6 +32,8 @@ EXPECTED = {
     "inventory:import": ("get", (LOGIN, 403, 403, 403, 200)),
     "inventory:sync-start": ("post", (LOGIN, 403, 403, 403, 302)),
     "inventory:sync-run": ("get", (LOGIN, 403, 403, 403, 200)),
+    "dashboards:dashboard": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dashboards:refresh": ("post", (LOGIN, 403, 403, 403, 302)),
     # REST API: the schema and its docs page are public; data needs a role, as in the UI.
     "api-schema": ("get", (200, 200, 200, 200, 200)),
     "api-docs": ("get", (200, 200, 200, 200, 200)),

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class DashboardsConfig(AppConfig):
+    name = "coe_portal.dashboards"
+    label = "dashboards"
+    verbose_name = "Progress dashboards"
+
+    def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
+        # Each app declares the figures it contributes in its own `metrics.py`.
+        autodiscover_modules("metrics")

@@ -1,0 +1,91 @@
+"""Turn snapshots into what the dashboard shows: each chart as rows, ready for SVG, table and CSV."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from django.utils import timezone
+
+from .charts import BarChart, LineChart
+from .metrics import FACTS, METRICS
+from .models import Snapshot
+
+__all__ = ["Dashboard", "NO_DEPARTMENT"]
+
+NO_DEPARTMENT = "(no department)"
+FUNNEL_END = 100  # metrics ordered below this are stages of the funnel
+
+
+class Dashboard:
+    """The figures of one user's dashboard over `days` days, limited to `departments` (None: all)."""
+
+    def __init__(self, departments=None, days=90):
+        since = timezone.localdate() - timedelta(days=days)
+        rows = Snapshot.objects.filter(day__gte=since).values_list("day", "department", "figures")
+        self.by_day = defaultdict(dict)
+        self.tenant = {}
+        for day, department, figures in rows:
+            if department is None:
+                self.tenant[day] = figures
+            elif departments is None or department in departments:
+                self.by_day[day][department] = figures
+        self.days = sorted(self.by_day)
+        self.latest = self.by_day[self.days[-1]] if self.days else {}
+
+    def total(self, key, day_rows=None):
+        return sum(figures.get(key, 0) for figures in (self.latest if day_rows is None else day_rows).values())
+
+    def funnel(self):
+        stages = sorted((m for m in METRICS.values() if m.order < FUNNEL_END), key=lambda m: m.order)
+        return [(metric.label, self.total(metric.key)) for metric in stages]
+
+    def series(self, key):
+        return [(day, self.total(key, self.by_day[day])) for day in self.days]
+
+    def departments(self):
+        keys = sorted(METRICS.values(), key=lambda m: m.order)
+        rows = [[department or NO_DEPARTMENT] + [figures.get(m.key, 0) for m in keys]
+                for department, figures in self.latest.items()]
+        rows.sort(key=lambda row: (-row[-1], row[0]))
+        return [["Department"] + [m.label for m in keys]] + rows
+
+    def answer_rates(self):
+        if "notified" not in METRICS or "answered" not in METRICS:
+            return []
+        rows = []
+        for department, figures in sorted(self.latest.items()):
+            notified = figures.get("notified", 0)
+            if notified:
+                rows.append((department or NO_DEPARTMENT, round(100 * figures.get("answered", 0) / notified)))
+        return rows
+
+    def capacity(self):
+        latest = self.tenant[max(self.tenant)] if self.tenant else {}
+        keys = [key for key in FACTS if key.startswith("capacity_")]
+        return [(FACTS[key].label, latest.get(key)) for key in keys if latest.get(key) is not None]
+
+    def charts(self):
+        """Every chart with its table rows; a chart with no data has `rows` empty (an empty state)."""
+        funnel = self.funnel()
+        burndown = self.series("remaining")
+        by_department = self.departments()
+        remaining_col = -1
+        top = [(row[0], row[remaining_col]) for row in by_department[1:16]]
+        dlp = self.series("dlp_exposed") if "dlp_exposed" in METRICS else []
+        return [
+            _chart("funnel", "Migration funnel", ["Stage", "Items"], funnel, BarChart(funnel)),
+            _chart("burndown", "Items left in the default environment", ["Day", "Items"], burndown,
+                   LineChart({"Left": burndown}) if burndown else None),
+            _chart("departments", "Progress by department", by_department[0], by_department[1:],
+                   BarChart(top) if top else None, caption="Bars: items left in the default environment"),
+            _chart("answers", "Makers' answer rate (%)", ["Department", "Answered %"], self.answer_rates(),
+                   BarChart(self.answer_rates()) if self.answer_rates() else None),
+            _chart("capacity", "Default environment Dataverse capacity", ["Kind", "MB"], self.capacity(),
+                   BarChart(self.capacity()) if self.capacity() else None),
+            _chart("dlp", "Items breaking a DLP policy", ["Day", "Items"], dlp,
+                   LineChart({"Breaking": dlp}) if dlp else None),
+        ]
+
+
+def _chart(key, title, header, rows, drawing, caption=""):
+    return {"key": key, "title": title, "header": header, "rows": [list(row) for row in rows],
+            "drawing": drawing, "kind": type(drawing).__name__ if drawing else "", "caption": caption}

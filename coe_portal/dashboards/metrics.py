@@ -1,0 +1,46 @@
+"""The figures dashboards chart, contributed by each app's `metrics.py` through `register`.
+
+A metric counts items of the default environment per owner department; a tenant fact is one
+number for the whole tenant (a capacity, a count of environments). Snapshots store both daily.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+__all__ = ["FACTS", "METRICS", "Metric", "by_department", "register", "register_fact"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    order: int
+    count: Callable[[], dict]
+
+
+METRICS: dict[str, Metric] = {}
+FACTS: dict[str, Metric] = {}
+
+
+def register(key, label, order, count):
+    """Add a per-department metric: `count()` returns {department: number}."""
+    METRICS[key] = Metric(key, label, order, count)
+
+
+def register_fact(key, label, count):
+    """Add a tenant-wide fact: `count()` returns a number (or None when unknown)."""
+    FACTS[key] = Metric(key, label, len(FACTS), count)
+
+
+def by_department(*querysets_and_fields):
+    """Sum item counts per owner department over (queryset, owner field) pairs, in SQL."""
+    totals = Counter()
+    for queryset, owner in querysets_and_fields:
+        field = f"{owner}__department"
+        for row in queryset.order_by().values(field).annotate(n=Count("pk")).values_list(field, "n"):
+            totals[row[0] or ""] += row[1]
+    return dict(totals)
+

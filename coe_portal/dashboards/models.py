@@ -1,0 +1,25 @@
+from django.db import models
+from django.utils import timezone
+
+__all__ = ["Snapshot"]
+
+
+class Snapshot(models.Model):
+    """The dashboards' figures on one day: per department, or tenant-wide when department is null.
+
+    One row per day and department, rewritten when the day's snapshot is taken again, so the
+    history has a point a day however often it is refreshed.
+    """
+
+    day = models.DateField()
+    department = models.CharField(max_length=200, null=True, blank=True)
+    figures = models.JSONField(default=dict)
+    taken_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["day", "department"]
+        constraints = [models.UniqueConstraint(fields=["day", "department"], nulls_distinct=False,
+                                               name="one_snapshot_per_day_and_department")]
+
+    def __str__(self):
+        return f"{self.day} {self.department if self.department is not None else 'tenant'}"

@@ -1,0 +1,64 @@
+"""Figures of the inventory for the progress dashboards (see coe_portal/dashboards/metrics.py)."""
+
+from django.db.models import Exists, OuterRef, Sum
+
+from coe_portal.dashboards.metrics import by_department, register, register_fact
+
+from .models import App, Environment, Flow
+
+
+def _default_items(**filters):
+    apps = App.objects.filter(environment__is_default=True, **filters)
+    flows = Flow.objects.filter(environment__is_default=True, **filters)
+    return apps, flows
+
+
+def _count(apps, flows):
+    return by_department((apps, "owner"), (flows, "creator"))
+
+
+def inventoried():
+    return _count(*_default_items())
+
+
+def remaining():
+    return _count(*_default_items(deleted_at__isnull=True))
+
+
+def tagged():
+    apps, flows = _default_items(deleted_at__isnull=True)
+    apps = apps.filter(Exists(App.tags.through.objects.filter(app_id=OuterRef("pk"))))
+    flows = flows.filter(Exists(Flow.tags.through.objects.filter(flow_id=OuterRef("pk"))))
+    return _count(apps, flows)
+
+
+def quarantined():
+    apps, _ = _default_items(deleted_at__isnull=True)
+    return by_department((apps.filter(quarantine_status="quarantined"), "owner"))
+
+
+def deleted():
+    return _count(*_default_items(deleted_at__isnull=False))
+
+
+def _default_capacity(field):
+    def read():
+        return Environment.objects.filter(is_default=True, deleted_at__isnull=True).aggregate(v=Sum(field))["v"]
+    return read
+
+
+def items_elsewhere():
+    live = {"deleted_at__isnull": True, "environment__is_default": False}
+    return App.objects.filter(**live).count() + Flow.objects.filter(**live).count()
+
+
+register("inventoried", "Inventoried", 10, inventoried)
+register("tagged", "Tagged", 20, tagged)
+register("quarantined", "Quarantined", 70, quarantined)
+register("deleted", "Deleted", 80, deleted)
+register("remaining", "Left in the default environment", 100, remaining)
+register_fact("capacity_database_mb", "Database (MB)", _default_capacity("capacity_database_mb"))
+register_fact("capacity_file_mb", "File (MB)", _default_capacity("capacity_file_mb"))
+register_fact("capacity_log_mb", "Log (MB)", _default_capacity("capacity_log_mb"))
+register_fact("capacity_limit_mb", "Limit (MB)", _default_capacity("capacity_limit_mb"))
+register_fact("items_elsewhere", "Apps and flows in other environments", items_elsewhere)

@@ -1,0 +1,100 @@
+"""Snapshots per department and the dashboard built from them, as admin and as manager."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from coe_portal.dashboards.models import Snapshot
+from coe_portal.dashboards.snapshots import take_snapshot
+from inventory.models import App, Environment, Flow, Maker, Tag
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tenant(manager):
+    default = Environment.objects.create(env_id="Default-1", display_name="Default", is_default=True,
+                                         capacity_database_mb=900, capacity_file_mb=300, capacity_log_mb=50,
+                                         capacity_limit_mb=2000)
+    other = Environment.objects.create(env_id="env-hr", display_name="HR", environment_type="Production")
+    finance = Maker.objects.create(email=manager.email, display_name="Mia", department="Finance")
+    sales = Maker.objects.create(email="sam@contoso.example", display_name="Sam", department="Sales")
+    tag = Tag.objects.create(name="Migrate", slug="migrate")
+    for n in range(3):
+        App.objects.create(app_id=f"fin-{n}", environment=default, display_name=f"Fin {n}", owner=finance)
+    App.objects.filter(app_id="fin-0").update(quarantine_status="quarantined")
+    App.objects.get(app_id="fin-1").tags.add(tag)
+    App.objects.filter(app_id="fin-2").update(deleted_at=timezone.now())
+    Flow.objects.create(flow_id="s-1", environment=default, display_name="Sales flow", creator=sales)
+    Flow.objects.create(flow_id="s-2", environment=other, display_name="Moved flow", creator=sales)
+    return default
+
+
+def figures(department):
+    return Snapshot.objects.get(day=timezone.localdate(), department=department).figures
+
+
+class TestSnapshots:
+    def test_it_counts_default_environment_items_per_department(self, tenant):
+        take_snapshot()
+        assert figures("Finance") == {"inventoried": 3, "tagged": 1, "quarantined": 1, "deleted": 1,
+                                      "remaining": 2}
+        assert figures("Sales")["inventoried"] == 1  # the flow in the HR environment is not counted
+        assert figures(None)["capacity_database_mb"] == 900 and figures(None)["items_elsewhere"] == 1
+
+    def test_retaking_a_day_rewrites_it(self, tenant):
+        take_snapshot()
+        App.objects.filter(app_id="fin-1").update(deleted_at=timezone.now())
+        take_snapshot()
+        assert Snapshot.objects.filter(day=timezone.localdate()).count() == 3
+        assert figures("Finance")["remaining"] == 1
+
+
+class TestDashboard:
+    def test_an_admin_sees_every_department(self, client, coe_admin, tenant):
+        take_snapshot()
+        client.force_login(coe_admin)
+        page = client.get("/progress/").text
+        assert "Sales" in page and "Finance" in page and "Migration funnel" in page
+
+    def test_a_manager_sees_only_their_department(self, client, manager, tenant):
+        take_snapshot()
+        client.force_login(manager)
+        rows = client.get("/progress/?export=departments").getvalue().decode().splitlines()
+        assert rows[0].startswith("Department,") and len(rows) == 2 and rows[1].startswith("Finance,")
+        assert client.get("/progress/?department=Sales&export=funnel").getvalue().decode() == \
+            client.get("/progress/?export=funnel").getvalue().decode()  # Sales is not theirs: ignored
+
+    def test_the_department_filter_and_csv_change_with_the_choice(self, client, coe_admin, tenant):
+        take_snapshot()
+        client.force_login(coe_admin)
+        everyone = client.get("/progress/?export=funnel").getvalue().decode()
+        sales = client.get("/progress/?department=Sales&export=funnel").getvalue().decode()
+        assert "Inventoried,4" in everyone and "Inventoried,1" in sales
+
+    def test_the_period_limits_the_burndown(self, client, coe_admin, tenant):
+        take_snapshot(timezone.localdate() - timedelta(days=60))
+        take_snapshot()
+        client.force_login(coe_admin)
+        assert len(client.get("/progress/?period=30&export=burndown").getvalue().decode().splitlines()) == 2
+        assert len(client.get("/progress/?period=90&export=burndown").getvalue().decode().splitlines()) == 3
+
+    def test_it_shows_an_empty_state_before_the_first_snapshot(self, client, coe_admin):
+        client.force_login(coe_admin)
+        assert "No figures yet" in client.get("/progress/").text
+
+    def test_a_manager_without_a_department_is_told_so(self, client, manager):
+        client.force_login(manager)
+        assert "No department is assigned to you" in client.get("/progress/").text
+
+    def test_an_unknown_chart_export_is_not_found(self, client, coe_admin, tenant):
+        client.force_login(coe_admin)
+        assert client.get("/progress/?export=nope").status_code == 404
+
+    def test_queries_do_not_grow_with_history(self, client, coe_admin, tenant, django_assert_max_num_queries):
+        for days in range(30):
+            take_snapshot(timezone.localdate() - timedelta(days=days))
+        client.force_login(coe_admin)
+        with django_assert_max_num_queries(10):
+            assert client.get("/progress/").status_code == 200
