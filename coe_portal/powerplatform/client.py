@@ -6,10 +6,10 @@ from functools import cached_property, lru_cache
 
 from django.conf import settings
 
-from coe_portal.core.ratelimit import SlidingWindowLimit
-
 from .auth import TokenProvider
 from .errors import MalformedResponse, PowerPlatformError
+from .http import PooledHttp
+from .quota import QuotaStock
 from .records import (
     parse_app,
     parse_bot,
@@ -20,7 +20,6 @@ from .records import (
     parse_site,
     parse_user,
 )
-from .session import CABundleSession
 from .transport import AdaptiveConcurrency, Stats, Transport
 
 __all__ = ["Page", "PowerPlatformClient"]
@@ -71,22 +70,27 @@ class PowerPlatformClient:
                               settings.POWERPLATFORM_CA_BUNDLE, settings.POWERPLATFORM_MAX_CONCURRENCY,
                               settings.POWERPLATFORM_QUOTA_REQUESTS, settings.POWERPLATFORM_QUOTA_WINDOW,
                               settings.POWERPLATFORM_MAX_ATTEMPTS, settings.POWERPLATFORM_BACKOFF_CAP,
-                              settings.POWERPLATFORM_DATAVERSE_URL_PATTERN)
+                              settings.POWERPLATFORM_DATAVERSE_URL_PATTERN, settings.POWERPLATFORM_QUOTA_BATCH)
 
     @cached_property
     def transport(self):
         tokens = TokenProvider({base: self.scopes[family] for family, base in self.bases.items()})
-        session = CABundleSession(settings.POWERPLATFORM_CA_BUNDLE, pool_size=self.max_concurrency * 2)
-        return Transport(tokens, session, stats=self.stats, concurrency=AdaptiveConcurrency(self.max_concurrency),
+        http = PooledHttp(settings.POWERPLATFORM_CA_BUNDLE, pool_size=self.max_concurrency * 2)
+        return Transport(tokens, http, stats=self.stats, concurrency=AdaptiveConcurrency(self.max_concurrency),
                          pace=self._pace, max_attempts=settings.POWERPLATFORM_MAX_ATTEMPTS,
                          backoff_cap=settings.POWERPLATFORM_BACKOFF_CAP)
 
     @cached_property
     def _limits(self):
-        return {family: SlidingWindowLimit(f"{settings.ENTRA_TENANT_ID}:{family}",
-                                           settings.POWERPLATFORM_QUOTA_REQUESTS,
-                                           settings.POWERPLATFORM_QUOTA_WINDOW * settings.POWERPLATFORM_QUOTA_MARGIN)
-                for family in self.bases}
+        return {family: self._quota(family) for family in self.bases}
+
+    @staticmethod
+    def _quota(name):
+        window = settings.POWERPLATFORM_QUOTA_WINDOW
+        margin = window * (settings.POWERPLATFORM_QUOTA_MARGIN - 1)
+        # Slots are taken a few at a time; one kept longer than half the margin is dropped unused.
+        return QuotaStock(f"{settings.ENTRA_TENANT_ID}:{name}", settings.POWERPLATFORM_QUOTA_REQUESTS,
+                          window + margin, batch=settings.POWERPLATFORM_QUOTA_BATCH, max_age=min(0.25, margin / 2))
 
     def _pace(self, url):
         for family, base in self.bases.items():
@@ -109,9 +113,7 @@ class PowerPlatformClient:
         with self._dataverse_lock:
             if f"{base}/" not in self._dataverse_limits:
                 self.transport.tokens.add_base(f"{base}/", f"{base}/.default")
-                self._dataverse_limits[f"{base}/"] = SlidingWindowLimit(
-                    f"{settings.ENTRA_TENANT_ID}:dataverse:{base}", settings.POWERPLATFORM_QUOTA_REQUESTS,
-                    settings.POWERPLATFORM_QUOTA_WINDOW * settings.POWERPLATFORM_QUOTA_MARGIN)
+                self._dataverse_limits[f"{base}/"] = self._quota(f"dataverse:{base}")
         return base
 
     # Listings, page by page, so a sync can checkpoint between pages

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import requests
 
 from .errors import ApiError, MalformedResponse, RetriesExhausted
+from .http import HttpConnectionError
 
 __all__ = ["AdaptiveConcurrency", "Stats", "Transport"]
 
@@ -113,7 +114,7 @@ class Transport:
             try:
                 with self.concurrency:
                     response = self._send(method, url, params, body, headers)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (requests.ConnectionError, requests.Timeout, HttpConnectionError) as exc:
                 self._back_off(attempt, url, f"connection: {exc}")
                 continue
             status = response.status_code
