@@ -43,6 +43,21 @@ class Workers:
             return
         self.peak_mb = max(self.peak_mb, rss / 2**20)
 
+    def cpu_seconds(self):
+        """CPU time (user + system) the worker processes have used so far."""
+        try:
+            family = [psutil.Process(self.process.pid), *psutil.Process(self.process.pid).children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return 0.0
+        total = 0.0
+        for process in family:
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
     def stop(self):
         os.killpg(self.process.pid, 15)
         self.process.wait(30)

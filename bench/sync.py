@@ -2,10 +2,13 @@
 
 Prints:
   BENCH sync seconds=S min_seconds=M ratio=S/M requests=R throttled=T rows_per_s=W peak_mb=P
+        worker_cpu_s=C requests_per_worker_cpu_s=R/C fake_cpu_s=F
   BENCH sync_incremental requests=r full_requests=R ratio=r/R bound=0.05
 
 M is the least time the fake's throttle allows for the requests the sync made, from its
 quota Q per window W, execution budget X, concurrency C and latency L (performance.md, 2).
+The CPU figures (worker processes: client, writes and Celery; this process: the fake tenant)
+say more than seconds on a machine other work shares.
 """
 
 import argparse
@@ -76,7 +79,9 @@ def main():
         SlidingWindowLimit(f"{settings.ENTRA_TENANT_ID}:{family}", 1, 1).reset()
     workers = Workers(env, concurrency=options.workers)
     try:
+        cpu = {"worker": workers.cpu_seconds(), "fake": time.process_time()}
         full = run_sync(start_sync, SyncRun, workers, "full")
+        cpu = {"worker": workers.cpu_seconds() - cpu["worker"], "fake": time.process_time() - cpu["fake"]}
         full_stats = servers.stats()
         rows = App.objects.count() + Flow.objects.count()
         tenant.touch(options.change, seed=options.seed + 1)
@@ -84,7 +89,7 @@ def main():
     finally:
         workers.stop()
         servers.stop()
-    report(full, incremental, full_stats, profile, rows, workers.peak_mb)
+    report(full, incremental, full_stats, profile, rows, workers.peak_mb, cpu)
 
 
 def run_sync(start_sync, SyncRun, workers, kind):  # noqa: N803  (the model class, passed in after setup)
@@ -96,13 +101,15 @@ def run_sync(start_sync, SyncRun, workers, kind):  # noqa: N803  (the model clas
     return run
 
 
-def report(full, incremental, stats, profile, rows, peak_mb):
+def report(full, incremental, stats, profile, rows, peak_mb, cpu):
     served = {family: stats[family]["requests"] - stats[family]["throttled"] for family in FAMILIES}
     # A tenant small enough to fit one window has no throttle bound; report against 1 s then.
     bound = max(1.0, max(least_seconds(count, profile) for count in served.values()))
     seconds = full.duration
     print(f"BENCH sync seconds={seconds:.1f} min_seconds={bound:.1f} ratio={seconds / bound:.3f} "
-          f"requests={full.requests} throttled={full.throttled} rows_per_s={rows / seconds:.0f} peak_mb={peak_mb:.0f}")
+          f"requests={full.requests} throttled={full.throttled} rows_per_s={rows / seconds:.0f} peak_mb={peak_mb:.0f} "
+          f"worker_cpu_s={cpu['worker']:.0f} requests_per_worker_cpu_s={full.requests / max(cpu['worker'], 0.01):.0f} "
+          f"fake_cpu_s={cpu['fake']:.0f}")
     ratio = incremental.requests / full.requests
     print(f"BENCH sync_incremental requests={incremental.requests} full_requests={full.requests} "
           f"ratio={ratio:.3f} bound=0.05")

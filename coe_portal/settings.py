@@ -183,12 +183,18 @@ POWERPLATFORM_POWERAPPS_SCOPE = envstr("POWERPLATFORM_POWERAPPS_SCOPE", "https:/
 # The Flow resource's identifier ends with a slash, hence the double slash (see the API notes).
 POWERPLATFORM_FLOW_SCOPE = envstr("POWERPLATFORM_FLOW_SCOPE", "https://service.flow.microsoft.com//.default")
 POWERPLATFORM_GRAPH_SCOPE = envstr("POWERPLATFORM_GRAPH_SCOPE", "https://graph.microsoft.com/.default")
+# Dataverse org URLs come from the environments' listing; a token is sent only to an org URL
+# matching this pattern (commercial cloud org hosts by default).
+POWERPLATFORM_DATAVERSE_URL_PATTERN = envstr("POWERPLATFORM_DATAVERSE_URL_PATTERN",
+                                             r"^https://[a-z0-9-]+\.crm[0-9]*\.dynamics\.com$")
 # The request quota the client keeps to, per API: the service-protection figures Microsoft
 # publishes (6,000 requests per 5 minutes). The margin widens the window a little so
 # requests in flight at a window's edge are not counted twice by the service.
 POWERPLATFORM_QUOTA_REQUESTS = envint("POWERPLATFORM_QUOTA_REQUESTS", 6000)
 POWERPLATFORM_QUOTA_WINDOW = envint("POWERPLATFORM_QUOTA_WINDOW", 300)
 POWERPLATFORM_QUOTA_MARGIN = 1.01
+# Quota slots a worker process takes from Redis per call (then hands to its threads).
+POWERPLATFORM_QUOTA_BATCH = envint("POWERPLATFORM_QUOTA_BATCH", 8)
 # Attempts per request on 429, 5xx, resets and truncated bodies, with jittered backoff up to the cap.
 POWERPLATFORM_MAX_ATTEMPTS = envint("POWERPLATFORM_MAX_ATTEMPTS", 8)
 POWERPLATFORM_BACKOFF_CAP = envint("POWERPLATFORM_BACKOFF_CAP", 30)

@@ -46,6 +46,14 @@ class TokenProvider:
             instance_discovery=instance_discovery(settings.ENTRA_AUTHORITY_HOST),
         )
 
+    def add_base(self, base_url, scope):
+        """Also hand out tokens for `scope` to URLs under `base_url` (a Dataverse org met in a listing)."""
+        with self._lock:
+            if any(base == base_url for base, _ in self.scopes_by_base_url):
+                return
+            self.scopes_by_base_url = sorted([*self.scopes_by_base_url, (base_url, scope)],
+                                             key=lambda item: -len(item[0]))
+
     def scope_for(self, url):
         for base, scope in self.scopes_by_base_url:
             if url.startswith(base):

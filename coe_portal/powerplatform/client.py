@@ -1,15 +1,25 @@
 """The Power Platform admin client: one method per call the portal makes."""
 
+import re
+import threading
 from functools import cached_property, lru_cache
 
 from django.conf import settings
 
-from coe_portal.core.ratelimit import SlidingWindowLimit
-
 from .auth import TokenProvider
-from .errors import MalformedResponse
-from .records import parse_app, parse_connector, parse_environment, parse_flow, parse_flow_detail, parse_user
-from .session import CABundleSession
+from .errors import MalformedResponse, PowerPlatformError
+from .http import PooledHttp
+from .quota import QuotaStock
+from .records import (
+    parse_app,
+    parse_bot,
+    parse_connector,
+    parse_environment,
+    parse_flow,
+    parse_flow_detail,
+    parse_site,
+    parse_user,
+)
 from .transport import AdaptiveConcurrency, Stats, Transport
 
 __all__ = ["Page", "PowerPlatformClient"]
@@ -18,6 +28,12 @@ ADMIN_ENVIRONMENTS = "/providers/Microsoft.BusinessAppPlatform/scopes/admin/envi
 POWERAPPS_ADMIN = "/providers/Microsoft.PowerApps/scopes/admin/environments"
 FLOW_ADMIN = "/providers/Microsoft.ProcessSimple/scopes/admin/environments"
 PAGE_SIZE = 250
+DATAVERSE_API = "/api/data/v9.2"
+DATAVERSE_PAGE_SIZE = 500
+# Dataverse rows name their owner by systemuser id; the expanded owner carries the Entra object id.
+DATAVERSE_OWNER = "$expand=owninguser($select=azureactivedirectoryobjectid)"
+BOT_COLUMNS = "botid,name,statecode,publishedon,createdon,modifiedon"
+SITE_COLUMNS = "powerpagesiteid,name,primarydomainname,statecode,createdon,modifiedon"
 
 
 class Page:
@@ -42,6 +58,8 @@ class PowerPlatformClient:
         self.scopes = {"bap": powerapps_scope, "powerapps": powerapps_scope,
                        "flow": settings.POWERPLATFORM_FLOW_SCOPE, "graph": settings.POWERPLATFORM_GRAPH_SCOPE}
         self.max_concurrency = max_concurrency or settings.POWERPLATFORM_MAX_CONCURRENCY
+        self._dataverse_limits = {}  # org base URL -> its quota (Dataverse limits apply per org)
+        self._dataverse_lock = threading.Lock()
 
     @classmethod
     def shared(cls):
@@ -51,28 +69,52 @@ class PowerPlatformClient:
                               settings.POWERPLATFORM_FLOW_URL, settings.POWERPLATFORM_GRAPH_URL,
                               settings.POWERPLATFORM_CA_BUNDLE, settings.POWERPLATFORM_MAX_CONCURRENCY,
                               settings.POWERPLATFORM_QUOTA_REQUESTS, settings.POWERPLATFORM_QUOTA_WINDOW,
-                              settings.POWERPLATFORM_MAX_ATTEMPTS, settings.POWERPLATFORM_BACKOFF_CAP)
+                              settings.POWERPLATFORM_MAX_ATTEMPTS, settings.POWERPLATFORM_BACKOFF_CAP,
+                              settings.POWERPLATFORM_DATAVERSE_URL_PATTERN, settings.POWERPLATFORM_QUOTA_BATCH)
 
     @cached_property
     def transport(self):
         tokens = TokenProvider({base: self.scopes[family] for family, base in self.bases.items()})
-        session = CABundleSession(settings.POWERPLATFORM_CA_BUNDLE, pool_size=self.max_concurrency * 2)
-        return Transport(tokens, session, stats=self.stats, concurrency=AdaptiveConcurrency(self.max_concurrency),
+        http = PooledHttp(settings.POWERPLATFORM_CA_BUNDLE, pool_size=self.max_concurrency * 2)
+        return Transport(tokens, http, stats=self.stats, concurrency=AdaptiveConcurrency(self.max_concurrency),
                          pace=self._pace, max_attempts=settings.POWERPLATFORM_MAX_ATTEMPTS,
                          backoff_cap=settings.POWERPLATFORM_BACKOFF_CAP)
 
     @cached_property
     def _limits(self):
-        return {family: SlidingWindowLimit(f"{settings.ENTRA_TENANT_ID}:{family}",
-                                           settings.POWERPLATFORM_QUOTA_REQUESTS,
-                                           settings.POWERPLATFORM_QUOTA_WINDOW * settings.POWERPLATFORM_QUOTA_MARGIN)
-                for family in self.bases}
+        return {family: self._quota(family) for family in self.bases}
+
+    @staticmethod
+    def _quota(name):
+        window = settings.POWERPLATFORM_QUOTA_WINDOW
+        margin = window * (settings.POWERPLATFORM_QUOTA_MARGIN - 1)
+        # Slots are taken a few at a time; one kept longer than half the margin is dropped unused.
+        return QuotaStock(f"{settings.ENTRA_TENANT_ID}:{name}", settings.POWERPLATFORM_QUOTA_REQUESTS,
+                          window + margin, batch=settings.POWERPLATFORM_QUOTA_BATCH, max_age=min(0.25, margin / 2))
 
     def _pace(self, url):
         for family, base in self.bases.items():
             if url.startswith(base):
                 self._limits[family].acquire()
                 return
+        for base, limit in list(self._dataverse_limits.items()):
+            if url.startswith(base):
+                limit.acquire()
+                return
+
+    def dataverse_org(self, dataverse_url):
+        """Accept the org at `dataverse_url` (from the environment listing) for tokens and pacing; return its base.
+
+        A token goes only to an org URL matching POWERPLATFORM_DATAVERSE_URL_PATTERN.
+        """
+        base = dataverse_url.rstrip("/")
+        if not re.match(settings.POWERPLATFORM_DATAVERSE_URL_PATTERN, base, re.IGNORECASE):
+            raise PowerPlatformError("not a Dataverse org URL this portal sends tokens to", base)
+        with self._dataverse_lock:
+            if f"{base}/" not in self._dataverse_limits:
+                self.transport.tokens.add_base(f"{base}/", f"{base}/.default")
+                self._dataverse_limits[f"{base}/"] = self._quota(f"dataverse:{base}")
+        return base
 
     # Listings, page by page, so a sync can checkpoint between pages
 
@@ -89,9 +131,17 @@ class PowerPlatformClient:
         return (f"{self.bases['powerapps']}/providers/Microsoft.PowerApps/apis?api-version=2019-05-01"
                 f"&showApisWithToS=true&$filter=environment eq '{env_id}'")
 
-    def page(self, url, parse):
+    def bots_url(self, dataverse_url):
+        base = self.dataverse_org(dataverse_url)
+        return f"{base}{DATAVERSE_API}/bots?$select={BOT_COLUMNS}&{DATAVERSE_OWNER}"
+
+    def sites_url(self, dataverse_url):
+        base = self.dataverse_org(dataverse_url)
+        return f"{base}{DATAVERSE_API}/powerpagesites?$select={SITE_COLUMNS}&{DATAVERSE_OWNER}"
+
+    def page(self, url, parse, headers=None):
         """Fetch one page at `url` and parse each item with `parse`."""
-        body = self.transport.request("GET", url)
+        body = self.transport.request("GET", url, headers=headers)
         if not isinstance(body, dict) or not isinstance(body.get("value"), list):
             raise MalformedResponse("page without a value list", url)
         records, malformed = [], []
@@ -113,6 +163,14 @@ class PowerPlatformClient:
 
     def connector_page(self, url):
         return self.page(url, parse_connector)
+
+    def bot_page(self, url):
+        """One page of a Dataverse org's Copilot Studio bots (`url` from bots_url or a nextLink)."""
+        return self.page(url, parse_bot, headers={"Prefer": f"odata.maxpagesize={DATAVERSE_PAGE_SIZE}"})
+
+    def site_page(self, url):
+        """One page of a Dataverse org's Power Pages sites (`url` from sites_url or a nextLink)."""
+        return self.page(url, parse_site, headers={"Prefer": f"odata.maxpagesize={DATAVERSE_PAGE_SIZE}"})
 
     def flow_detail(self, env_id, flow_id):
         url = f"{self.bases['flow']}{FLOW_ADMIN}/{env_id}/flows/{flow_id}?api-version=2016-11-01"

@@ -7,8 +7,9 @@ from datetime import datetime
 from .errors import MalformedResponse
 
 __all__ = [
-    "AppRecord", "ConnectorRecord", "ConnectorRef", "EnvironmentRecord", "FlowDetail", "FlowRecord", "UserRecord",
-    "parse_app", "parse_connector", "parse_environment", "parse_flow", "parse_flow_detail", "parse_user",
+    "AppRecord", "BotRecord", "ConnectorRecord", "ConnectorRef", "EnvironmentRecord", "FlowDetail", "FlowRecord",
+    "SiteRecord", "UserRecord", "parse_app", "parse_bot", "parse_connector", "parse_environment", "parse_flow",
+    "parse_flow_detail", "parse_site", "parse_user",
 ]
 
 BUILTIN_ACTIONS = {"http": "HTTP", "httpwebhook": "HTTP Webhook", "request": "When an HTTP request is received"}
@@ -234,3 +235,51 @@ def created_by_of(connector_item):
         return json.loads(raw) if isinstance(raw, str) else (raw or {})
     except ValueError:
         return {}
+
+
+@dataclass
+class BotRecord:
+    """A row of Dataverse's `bots` table: a Copilot Studio agent."""
+
+    bot_id: str
+    display_name: str
+    owner_object_id: str
+    created_time: datetime | None
+    modified_time: datetime | None
+    is_published: bool
+
+
+@dataclass
+class SiteRecord:
+    """A row of Dataverse's `powerpagesites` table: a Power Pages website."""
+
+    site_id: str
+    display_name: str
+    owner_object_id: str
+    website_url: str
+    created_time: datetime | None
+    modified_time: datetime | None
+
+
+def _owner_object_id(item):
+    # `_ownerid_value` is a Dataverse systemuser id; the Entra object id comes with $expand=owninguser.
+    return ((item.get("owninguser") or {}).get("azureactivedirectoryobjectid") or "").lower()
+
+
+def parse_bot(item, url=""):
+    bot_id = _require(item, "botid", url=url)
+    if not bot_id:
+        raise MalformedResponse("bot without an id", url)
+    return BotRecord(bot_id=bot_id, display_name=item.get("name") or bot_id, owner_object_id=_owner_object_id(item),
+                     created_time=_time(item.get("createdon")), modified_time=_time(item.get("modifiedon")),
+                     is_published=bool(item.get("publishedon")))
+
+
+def parse_site(item, url=""):
+    site_id = _require(item, "powerpagesiteid", url=url)
+    if not site_id:
+        raise MalformedResponse("site without an id", url)
+    domain = item.get("primarydomainname") or ""
+    return SiteRecord(site_id=site_id, display_name=item.get("name") or site_id,
+                      owner_object_id=_owner_object_id(item), website_url=f"https://{domain}" if domain else "",
+                      created_time=_time(item.get("createdon")), modified_time=_time(item.get("modifiedon")))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import requests
 
 from .errors import ApiError, MalformedResponse, RetriesExhausted
+from .http import HttpConnectionError
 
 __all__ = ["AdaptiveConcurrency", "Stats", "Transport"]
 
@@ -105,15 +106,15 @@ class Transport:
         self.pace = pace or (lambda url: None)
         self.max_attempts, self.backoff_cap, self.sleep = max_attempts, backoff_cap, sleep
 
-    def request(self, method, url, params=None, body=None, expect_json=True):
+    def request(self, method, url, params=None, body=None, expect_json=True, headers=None):
         """Return the parsed JSON body (or None for an empty one) of a successful call."""
         refreshes = 0
         for attempt in range(1, self.max_attempts + 1):
             self.pace(url)
             try:
                 with self.concurrency:
-                    response = self._send(method, url, params, body)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+                    response = self._send(method, url, params, body, headers)
+            except (requests.ConnectionError, requests.Timeout, HttpConnectionError) as exc:
                 self._back_off(attempt, url, f"connection: {exc}")
                 continue
             status = response.status_code
@@ -151,10 +152,10 @@ class Transport:
             yield body["value"]
             url, params = body.get("nextLink") or body.get("@odata.nextLink"), None
 
-    def _send(self, method, url, params, body):
+    def _send(self, method, url, params, body, extra_headers=None):
         self.stats.add(requests=1)
         headers = {"Authorization": f"Bearer {self.tokens.token_for(url)}", "Accept": "application/json",
-                   "x-ms-client-request-id": str(uuid.uuid4())}
+                   "x-ms-client-request-id": str(uuid.uuid4()), **(extra_headers or {})}
         return self.session.request(method, url, params=params, json=body, headers=headers)
 
     @staticmethod

@@ -7,7 +7,7 @@ from django.db.models import Count, F, Q
 from coe_portal.powerplatform.errors import ApiError
 
 from ..choices import SyncKind
-from ..models import App, Connector, Environment, Flow, Maker
+from ..models import App, Bot, Connector, Environment, Flow, Maker, PagesSite
 from . import sync_writes as writes
 
 __all__ = ["STEPS", "counts"]
@@ -43,11 +43,16 @@ def sync_environments(task, client):
         return _follow(task, "environments", page.next_url, task.args["page"])
     if complete:
         writes.mark_missing_deleted(Environment.objects.all(), task.run_id)
-        for model in (App, Flow):
+        for model in (App, Flow, Bot, PagesSite):
             writes.mark_missing_deleted(model.objects.filter(environment__deleted_run=task.run_id), task.run_id)
-    kinds = ["apps", "flows"] + (["connectors"] if task.run.kind == SyncKind.FULL else [])
-    for env_pk in Environment.objects.filter(last_seen_run=task.run_id).values_list("pk", flat=True):
-        for kind in kinds:
+        for model in (Bot, PagesSite):  # an environment without Dataverse has none
+            writes.mark_missing_deleted(model.objects.filter(environment__dataverse_url=""), task.run_id)
+    full = task.run.kind == SyncKind.FULL
+    # Connectors, bots and sites change seldom: the full sync lists them, incremental ones do not.
+    kinds = ["apps", "flows"] + (["connectors"] if full else [])
+    for env_pk, dataverse_url in Environment.objects.filter(last_seen_run=task.run_id).values_list(
+            "pk", "dataverse_url"):
+        for kind in kinds + (["bots", "sites"] if full and dataverse_url else []):
             schedule(task.run, kind, {"env": env_pk, "url": None, "page": 1}, key=f"{kind}:{env_pk}:1")
 
 
@@ -56,7 +61,7 @@ def sync_apps(task, client):
     page = client.app_page(task.args["url"] or client.apps_url(environment.env_id))
     ids = writes.merge_apps(page.records, environment, task.run_id) if page.records else {}
     shared = {ids[r.app_id] for r in page.records if r.shared_users_count or r.shared_groups_count}
-    writes.replace_usages("app", {ids[r.app_id]: r.connectors for r in page.records}, shared)
+    writes.replace_usages("app", {ids[r.app_id]: r.connectors for r in page.records}, shared, task.run_id)
     complete = _listing_complete(task, page)
     if page.next_url:
         return _follow(task, "apps", page.next_url, task.args["page"], env=environment.pk)
@@ -101,7 +106,7 @@ def sync_flow_details(task, client):
         details = [detail for detail in pool.map(fetch, task.args["flows"]) if detail]
     flows = dict(Flow.objects.filter(flow_id__in=[d.flow_id for d in details]).values_list("flow_id", "id"))
     writes.set_flow_details(details, flows)
-    writes.replace_usages("flow", {flows[d.flow_id]: d.connectors for d in details})
+    writes.replace_usages("flow", {flows[d.flow_id]: d.connectors for d in details}, run_id=task.run_id)
 
 
 def sync_connectors(task, client):
@@ -112,6 +117,29 @@ def sync_connectors(task, client):
     _listing_complete(task, page)
     if page.next_url:
         return _follow(task, "connectors", page.next_url, task.args["page"], env=environment.pk)
+
+
+def _sync_dataverse_table(task, client, kind, model, first_url, fetch, merge):
+    environment = Environment.objects.get(pk=task.args["env"])
+    client.dataverse_org(environment.dataverse_url)  # a resumed nextLink needs the org accepted first
+    page = fetch(task.args["url"] or first_url(environment.dataverse_url))
+    if page.records:
+        merge(page.records, environment, task.run_id)
+    complete = _listing_complete(task, page)
+    if page.next_url:
+        return _follow(task, kind, page.next_url, task.args["page"], env=environment.pk)
+    if complete:
+        writes.mark_missing_deleted(model.objects.filter(environment=environment), task.run_id)
+
+
+def sync_bots(task, client):
+    """Copilot Studio bots, from the `bots` table of the environment's Dataverse org."""
+    _sync_dataverse_table(task, client, "bots", Bot, client.bots_url, client.bot_page, writes.merge_bots)
+
+
+def sync_sites(task, client):
+    """Power Pages sites, from the `powerpagesites` table (the Pages admin API takes no app-only tokens)."""
+    _sync_dataverse_table(task, client, "sites", PagesSite, client.sites_url, client.site_page, writes.merge_sites)
 
 
 def sync_makers(task, client):
@@ -126,14 +154,15 @@ def sync_makers(task, client):
 
 STEPS = {
     "environments": sync_environments, "apps": sync_apps, "flows": sync_flows, "flow_details": sync_flow_details,
-    "connectors": sync_connectors, "makers": sync_makers,
+    "connectors": sync_connectors, "bots": sync_bots, "sites": sync_sites, "makers": sync_makers,
 }
 
 
 def counts(run):
     """Created, changed, deleted and current items per kind, read from the rows the run stamped."""
     result = {}
-    for name, model in (("environments", Environment), ("apps", App), ("flows", Flow), ("connectors", Connector)):
+    for name, model in (("environments", Environment), ("apps", App), ("flows", Flow), ("connectors", Connector),
+                        ("bots", Bot), ("sites", PagesSite)):
         result[name] = model.objects.aggregate(
             created=Count("pk", filter=Q(first_seen_run=run.pk)),
             changed=Count("pk", filter=Q(changed_run=run.pk) & ~Q(first_seen_run=run.pk)),

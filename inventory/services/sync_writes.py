@@ -5,10 +5,10 @@ from django.utils import timezone
 
 from coe_portal.core.bulk import copy_rows, merge
 
-from ..models import App, Connector, ConnectorUsage, Environment, Flow, Maker
+from ..models import App, Bot, Connector, ConnectorUsage, Environment, Flow, Maker, PagesSite
 
-__all__ = ["mark_missing_deleted", "merge_apps", "merge_connectors", "merge_environments", "merge_flows",
-           "merge_makers", "replace_usages"]
+__all__ = ["mark_missing_deleted", "merge_apps", "merge_bots", "merge_connectors", "merge_environments",
+           "merge_flows", "merge_makers", "merge_sites", "replace_usages"]
 
 # Connectors whose connections users of a shared app use without signing in themselves
 # (seed 000: apps sharing SQL or blob connections implicitly).
@@ -98,25 +98,47 @@ def merge_flows(records, environment, run_id):
     return merge(Flow, rows, "flow_id", fields, run_id)
 
 
-def merge_connectors(records, run_id=None, environment=None):
-    """Upsert catalogue connectors (run_id given) or connectors first met in a usage."""
+def merge_bots(records, environment, run_id):
+    """Upsert an environment's Copilot Studio bots."""
+    owners = maker_ids(r.owner_object_id for r in records)
+    rows = [{"bot_id": r.bot_id, "environment": environment.pk, "display_name": r.display_name[:300],
+             "owner": owners.get(r.owner_object_id), "created_time": r.created_time, "modified_time": r.modified_time,
+             "is_published": r.is_published} for r in records]
+    return merge(Bot, rows, "bot_id", [name for name in rows[0] if name != "bot_id"] if rows else [], run_id)
+
+
+def merge_sites(records, environment, run_id):
+    """Upsert an environment's Power Pages sites."""
+    owners = maker_ids(r.owner_object_id for r in records)
+    rows = [{"site_id": r.site_id, "environment": environment.pk, "display_name": r.display_name[:300],
+             "owner": owners.get(r.owner_object_id), "website_url": r.website_url[:500],
+             "created_time": r.created_time, "modified_time": r.modified_time} for r in records]
+    return merge(PagesSite, rows, "site_id", [name for name in rows[0] if name != "site_id"] if rows else [], run_id)
+
+
+def merge_connectors(records, run_id=None, environment=None, from_usage=False):
+    """Upsert catalogue connectors, or (from_usage) add connectors first met in a usage.
+
+    Connectors added from a usage carry the run's stamps too, so the run counts them as new.
+    """
     rows = [{"connector_id": r.connector_id, "display_name": r.display_name, "tier": r.tier,
              "is_custom": r.is_custom, "publisher": getattr(r, "publisher", ""),
              "is_builtin": r.connector_id in ("http", "httpwebhook", "request"),
              "environment": environment.pk if environment and r.is_custom else None} for r in records]
     keep = ["display_name", "tier", "publisher"]
-    if run_id is None:  # met in a usage: add it if new, leave the catalogue's facts alone
-        merge(Connector, rows, "connector_id", ["display_name", "tier", "is_custom", "is_builtin"], insert_only=True)
+    if from_usage:  # add it if new, leave the catalogue's facts alone
+        merge(Connector, rows, "connector_id", ["display_name", "tier", "is_custom", "is_builtin"], run_id,
+              insert_only=True)
         return dict(Connector.objects.filter(connector_id__in=[row["connector_id"] for row in rows])
                     .values_list("connector_id", "id"))
     return merge(Connector, rows, "connector_id", [n for n in rows[0] if n != "connector_id"] if rows else [],
                  run_id, keep_when_blank=keep)
 
 
-def replace_usages(owner_field, usages_by_item, shared_items=frozenset()):
+def replace_usages(owner_field, usages_by_item, shared_items=frozenset(), run_id=None):
     """Replace the connector usages of the items in `usages_by_item` ({item pk: [ConnectorRef]})."""
     refs = [ref for refs in usages_by_item.values() for ref in refs]
-    connectors = merge_connectors(refs)
+    connectors = merge_connectors(refs, run_id, from_usage=True)
     ConnectorUsage.objects.filter(**{f"{owner_field}__in": list(usages_by_item)}).delete()
     rows = []
     for item_pk, item_refs in usages_by_item.items():

@@ -202,13 +202,15 @@ class TestPaging:
             tenant.default_environment.custom_connectors)
 
     def test_environments_page_and_expand_capacity(self, fake):
-        tenant, _, client = fake
+        tenant, servers, client = fake
         items, pages = client.all_pages("bap", f"{BAP_ENVIRONMENTS}?api-version=2021-04-01&$top=3"
                                                "&$expand=properties.capacity,permissions")
         assert [item["name"] for item in items] == [env.name for env in tenant.environments] and len(pages) == 2
         default = items[0]["properties"]
         assert default["isDefault"] and default["environmentSku"] == "Default"
-        assert default["linkedEnvironmentMetadata"]["instanceUrl"].endswith(".dynamics.com/")
+        # The org URL points at the fake's Dataverse server, at the org's domain name.
+        linked = default["linkedEnvironmentMetadata"]
+        assert linked["instanceUrl"] == f"{servers.urls['dataverse']}/{linked['domainName']}/"
         assert {entry["capacityType"] for entry in default["capacity"]} >= {"Database", "File", "Log"}
         plain = client.get("bap", f"{BAP_ENVIRONMENTS}/{tenant.environments[0].name}?api-version=2021-04-01")
         assert "capacity" not in plain.json()["properties"]

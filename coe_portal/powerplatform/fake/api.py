@@ -1,16 +1,18 @@
 """The fake tenant on loopback HTTPS: an identity provider and one server per admin API family.
 
 The client picks a token audience by host, so BAP, Power Apps, Flow and Graph each get a port
-of their own. Every request passes, in order: route match (404), bearer token check (401),
+of their own; every Dataverse org is served under one more port, at `{server}/{org}`.
+Every request passes, in order: route match (404), bearer token check (401),
 the throttle (429), injected faults, the api-version check (400), then the route's view.
 """
 
+import re
 import time
 from pathlib import Path
 
 import jwt
 
-from . import routes_bap, routes_flow, routes_graph, routes_powerapps
+from . import routes_bap, routes_dataverse, routes_flow, routes_graph, routes_powerapps
 from .common import ApiContext, ApiOptions, auth_error, error
 from .faults import Faults
 from .identity import DirectoryUser, IdentityProvider
@@ -19,15 +21,18 @@ from .throttle import Throttle, profile
 
 __all__ = ["AUDIENCES", "FAMILIES", "FakeTenantServers", "TenantIdentity", "TokenVerifier", "start_fake_tenant"]
 
-FAMILIES = ("bap", "powerapps", "flow", "graph")
+FAMILIES = ("bap", "powerapps", "flow", "graph", "dataverse")
 AUDIENCES = {
     "bap": ("https://service.powerapps.com",),
     "powerapps": ("https://service.powerapps.com",),
     "flow": ("https://service.flow.microsoft.com",),
     "graph": ("https://graph.microsoft.com",),
+    "dataverse": routes_dataverse.audiences,  # each org's own URL
 }
+# Dataverse service protection applies per user and org (web server), not per API family.
+PARTITIONS = {"dataverse": routes_dataverse.org_of}
 ROUTES = {"bap": routes_bap.routes, "powerapps": routes_powerapps.routes, "flow": routes_flow.routes,
-          "graph": routes_graph.routes}
+          "graph": routes_graph.routes, "dataverse": routes_dataverse.routes}
 # The demo's sign-in personas (core/management/commands/demo_users.py), so Entra sign-in works there too.
 PERSONAS = (("ada.admin@contoso.example", "Ada Admin", ["CoE.Admin"]), ("max.maker@contoso.example", "Max Maker", []),
             ("mia.manager@contoso.example", "Mia Manager", ["CoE.Manager"]))
@@ -87,16 +92,22 @@ class Gate:
         self.family, self.verifier, self.throttle, self.faults = family, verifier, throttle, faults
         self.options = options
         self.audiences = AUDIENCES[family]
+        self.partition = PARTITIONS.get(family)
         self.base_url = ""
 
     def wrap(self, view, versioned):
         """Return `view` behind the checks; `versioned` routes need api-version."""
         def handle(request, **groups):
-            claims, refusal = self.verifier.check(request, self.audiences)
+            request.base_url = self.base_url
+            audiences = self.audiences(request) if callable(self.audiences) else self.audiences
+            claims, refusal = self.verifier.check(request, audiences)
             if refusal is not None:
                 return refusal
-            request.claims, request.base_url = claims, self.base_url
-            ticket = self.throttle.enter(claims.get("oid") or claims.get("appid") or "anonymous")
+            request.claims = claims
+            principal = claims.get("oid") or claims.get("appid") or "anonymous"
+            if self.partition is not None:
+                principal = f"{principal}:{self.partition(request)}"
+            ticket = self.throttle.enter(principal)
             if not hasattr(ticket, "bucket"):
                 return ticket
             try:
@@ -146,6 +157,7 @@ class FakeTenantServers:
             "ENTRA_CA_BUNDLE": ca, "POWERPLATFORM_BAP_URL": self.urls["bap"],
             "POWERPLATFORM_POWERAPPS_URL": self.urls["powerapps"], "POWERPLATFORM_FLOW_URL": self.urls["flow"],
             "POWERPLATFORM_GRAPH_URL": self.urls["graph"], "POWERPLATFORM_CA_BUNDLE": ca,
+            "POWERPLATFORM_DATAVERSE_URL_PATTERN": rf"^{re.escape(self.urls['dataverse'])}/[a-z0-9]+$",
         }
 
     def stop(self):
@@ -174,9 +186,10 @@ def directory_users(tenant, count=50):
 
 def start_fake_tenant(tenant, tls_dir, client_id, client_secret, throttle="none", faults="", base_port=0,
                       options=None, fault_seed=0):
-    """Start the identity provider and the BAP, Power Apps, Flow and Graph servers over `tenant`.
+    """Start the identity provider and the BAP, Power Apps, Flow, Graph and Dataverse servers over `tenant`.
 
-    With `base_port`, they listen on base_port .. base_port + 4 in that order; else on free ports.
+    With `base_port`, they listen on base_port .. base_port + 5 in that order; else on free ports.
+    The environments' Dataverse instance URLs are pointed at the Dataverse server.
     """
     tls_dir = Path(tls_dir)
     chosen = profile(throttle)
@@ -203,5 +216,14 @@ def start_fake_tenant(tenant, tls_dir, client_id, client_secret, throttle="none"
         for server in [*servers.values(), identity_server]:
             server.stop()
         raise
+    point_dataverse_at(tenant, servers["dataverse"].url)
     return FakeTenantServers(tenant, provider, identity_server, servers, throttles, fault_plan, client_id,
                              client_secret, context)
+
+
+def point_dataverse_at(tenant, url):
+    """Give each Dataverse org of `tenant` an instance URL on the fake's Dataverse server."""
+    for env in tenant.environments:
+        if env.dataverse:
+            org = env.dataverse["domainName"]
+            env.dataverse["instanceUrl"] = env.dataverse["instanceApiUrl"] = f"{url}/{org}/"

@@ -20,7 +20,7 @@ from .catalog import (
     TEAM_NAMES,
     Connector,
 )
-from .model import App, Connection, Environment, Flow, Maker, Policy
+from .model import App, Connection, DataverseRow, Environment, Flow, Maker, Policy
 
 __all__ = ["populate"]
 
@@ -56,6 +56,9 @@ def populate(tenant, environments, apps, flows, makers):
         env.blocked = frozenset(
             connector for policy in tenant.policies if policy.applies_to(env.name)
             for connector in policy.groups["Blocked"])
+    for env in tenant.environments:
+        if env.dataverse:
+            make_dataverse_rows(env, pick_maker, tenant.now)
 
 
 def make_makers(rng, count, domain):
@@ -292,3 +295,36 @@ def _weighted(rng, choices):
         if roll < total:
             return value
     return choices[-1][0]
+
+
+BOT_TOPICS = ("HR helpdesk", "IT support", "Travel desk", "Onboarding", "Facilities", "Expense questions",
+              "Sales assistant", "Policy finder")
+SITE_TOPICS = ("Partner portal", "Supplier onboarding", "Customer self-service", "Event registration",
+               "Job applications", "Community forum")
+
+
+def make_dataverse_rows(env, pick_maker, now):
+    """Copilot Studio bots and Power Pages sites of one Dataverse environment.
+
+    They draw from a generator of the environment's own, so adding them left every
+    other generated item as it was.
+    """
+    rng = random.Random(env.seed ^ 0xB075)
+    if env.is_default:  # where makers build without asking: always some of each
+        counts = {"bots": 2 + int(rng.random() ** 2 * 10), "powerpagesites": 1 + int(rng.random() ** 2 * 3)}
+    else:
+        counts = {"bots": int(rng.random() ** 2 * 4), "powerpagesites": int(rng.random() ** 3 * 2.5)}
+    for table, count in counts.items():
+        rows = env.tables.setdefault(table, [])
+        for index in range(count):
+            created = now - rng.random() * 2 * YEAR
+            modified = min(now, created + rng.random() * YEAR)
+            topic = rng.choice(BOT_TOPICS if table == "bots" else SITE_TOPICS)
+            row = DataverseRow(row_id=uid(rng), name=f"{topic} {index + 1}", owner=pick_maker(rng),
+                               created=created, modified=modified)
+            if table == "bots":
+                row.published = modified if rng.random() < 0.7 else None
+            else:
+                row.domain = f"site-{rng.getrandbits(24):06x}.powerappsportals.com"
+            row.state = 0 if rng.random() < 0.9 else 1
+            rows.append(row)

@@ -1,6 +1,6 @@
 """The records a fake tenant is made of: makers, environments, apps, flows, connections, DLP policies."""
 
-__all__ = ["App", "Connection", "Environment", "Flow", "Maker", "Policy"]
+__all__ = ["App", "DataverseRow", "Connection", "Environment", "Flow", "Maker", "Policy"]
 
 
 class Maker:
@@ -20,9 +20,10 @@ class Environment:
     __slots__ = ("index", "name", "display_name", "description", "sku", "is_default", "location", "azure_region",
                  "crm_suffix", "created", "creator", "dataverse", "managed", "seed", "apps", "app_index",
                  "flows", "flow_index", "custom_connectors", "connections", "connection_list",
-                 "connector_pool", "blocked")
+                 "connector_pool", "blocked", "tables")
 
     def __init__(self, **fields):
+        self.tables = {}  # Dataverse table name -> [DataverseRow], for environments with Dataverse
         self.apps, self.app_index = [], {}
         self.flows, self.flow_index = [], {}
         self.custom_connectors, self.connections, self.connection_list = [], {}, []
@@ -115,3 +116,14 @@ class Policy:
             if connector_name in names:
                 return group
         return self.default_group
+
+
+class DataverseRow:
+    """A row of a Dataverse table (a Copilot Studio bot, a Power Pages site); `removed` rows are gone."""
+
+    __slots__ = ("row_id", "name", "owner", "created", "modified", "published", "domain", "state", "removed")
+
+    def __init__(self, **fields):
+        self.published, self.domain, self.state, self.removed = None, "", 0, False
+        for name, value in fields.items():
+            setattr(self, name, value)

@@ -34,7 +34,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["serve"])
         parser.add_argument("--port", type=int, default=0,
-                            help="first of five consecutive ports (identity, BAP, Power Apps, Flow, Graph); "
+                            help="first of six consecutive ports (identity, BAP, Power Apps, Flow, Graph, Dataverse); "
                                  "0 picks free ports")
         parser.add_argument("--environments", type=int, default=5)
         parser.add_argument("--apps", type=int, default=200)

@@ -1,0 +1,44 @@
+"""The request quota taken from Redis in batches: never more than the limit, stale slots dropped."""
+
+import pytest
+
+from coe_portal.core.ratelimit import SlidingWindowLimit
+from coe_portal.powerplatform.quota import QuotaStock
+
+
+class Stop(Exception):
+    pass
+
+
+def refuse(seconds):
+    raise Stop(seconds)
+
+
+@pytest.fixture
+def key():
+    SlidingWindowLimit("test:quota", 1, 1).reset()
+    yield "test:quota"
+    SlidingWindowLimit("test:quota", 1, 1).reset()
+
+
+def test_processes_sharing_a_window_never_take_more_than_the_limit(key):
+    stocks = [QuotaStock(key, limit=20, window=30, batch=8, max_age=60) for _ in range(3)]
+    taken = 0
+    with pytest.raises(Stop) as stopped:
+        for turn in range(100):
+            stocks[turn % 3].acquire(sleep=refuse)
+            taken += 1
+    # Slots in other processes' stock are spoken for: the 21st request anywhere waits.
+    assert taken <= 20 and stopped.value.args[0] > 0
+    assert stocks[0].script.registered_client.zcard(f"coe:ratelimit:{key}") == 20
+
+
+def test_stock_older_than_max_age_is_dropped_not_used_late(key):
+    now = [0.0]
+    stock = QuotaStock(key, limit=100, window=30, batch=8, max_age=0.2, clock=lambda: now[0])
+    stock.acquire()
+    assert stock.stock == 7
+    now[0] = 0.5
+    stock.acquire()  # a fresh batch: the seven old slots are not used
+    assert stock.stock == 7
+    assert stock.script.registered_client.zcard(f"coe:ratelimit:{key}") == 16
