@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coe_portal.core.models import JobRun
 from inventory.models import SyncRun
+from tests.migrations_app.plans import envops_sample_kwargs
 
 # status codes in persona order: anonymous, outsider (signed in, no role), maker, manager, admin
 PERSONAS = ("anonymous", "outsider", "maker", "manager", "coe_admin")
@@ -32,6 +33,15 @@ EXPECTED = {
     "inventory:import": ("get", (LOGIN, 403, 403, 403, 200)),
     "inventory:sync-start": ("post", (LOGIN, 403, 403, 403, 302)),
     "inventory:sync-run": ("get", (LOGIN, 403, 403, 403, 200)),
+    # Environment operation plans: CoE admins act, managers read
+    "migrations_app:plan-list": ("get", (LOGIN, 403, 403, 200, 200)),
+    "migrations_app:plan-new": ("get", (LOGIN, 403, 403, 403, 200)),
+    "migrations_app:plan-detail": ("get", (LOGIN, 403, 403, 200, 200)),
+    "migrations_app:copy-start": ("post", (LOGIN, 403, 403, 403, 302)),
+    "migrations_app:item-update": ("post", (LOGIN, 403, 403, 403, 302)),
+    "migrations_app:usermapping-download": ("get", (LOGIN, 403, 403, 403, 200)),
+    "migrations_app:usermapping-upload": ("post", (LOGIN, 403, 403, 403, 302)),
+    "migrations_app:portal-script": ("get", (LOGIN, 403, 403, 403, 200)),
     # Django's own admin site is for superusers; portal roles are redirected to its sign-in.
     "admin:index": ("get", (302, 302, 302, 302, 302)),
 }
@@ -51,7 +61,8 @@ def url_names(patterns=None, namespace=""):
 
 def sample_url(name, fixtures):
     kwargs = {"user-roles": {"pk": fixtures["maker"].pk}, "job": {"code": fixtures["job"].code},
-              "inventory:sync-run": {"pk": fixtures["sync_run"].pk}}.get(name, {})
+              "inventory:sync-run": {"pk": fixtures["sync_run"].pk},
+              **envops_sample_kwargs(fixtures)}.get(name, {})
     return reverse(name, kwargs=kwargs)
 
 
