@@ -18,7 +18,7 @@ from ...choices import CopyLevel, PlanStatus
 from ...models import CopyEnvironmentPlan, Plan
 from .actions import refresh_status
 
-__all__ = ["DONE", "step"]
+__all__ = ["AGAIN", "DONE", "step"]
 
 logger = logging.getLogger(__name__)
 DONE, AGAIN = "done", "again"
