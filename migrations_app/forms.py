@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ObjectDoesNotExist
 
 from inventory.models import Environment, PagesSite
 
@@ -23,9 +24,11 @@ class RulesForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()
-        if self.errors:
-            return
-        for rejection in rejections_for(self.instance):
+        try:
+            rejections = rejections_for(self.instance)
+        except ObjectDoesNotExist:
+            return  # a field the rules read is missing; its own error says so
+        for rejection in rejections:
             field = FIELD_ALIASES.get(rejection.field, rejection.field)
             self.add_error(field if field in self.fields else None, rejection.message)
 
