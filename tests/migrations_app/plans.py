@@ -6,7 +6,7 @@ from migrations_app.choices import CopyLevel, PortalTemplate
 from migrations_app.models import CopyEnvironmentPlan, PortalMovePlan, TenantMovePlan
 from migrations_app.services.plans.actions import create_plan
 
-__all__ = ["envops_sample_kwargs", "environment", "make_plans", "populate"]
+__all__ = ["envops_sample_kwargs", "environment", "inventory_of", "make_plans", "pair", "populate"]
 
 
 def environment(name, kind="Sandbox", region="europe", default=False, save=True, dataverse=True):
@@ -67,3 +67,14 @@ def envops_sample_kwargs(fixtures):
     return fixtures["envops"]
 
 
+def inventory_of(tenant):
+    """Inventory rows for the fake tenant's environments, as a sync would write them."""
+    for env in tenant.environments:
+        Environment.objects.create(env_id=env.name, display_name=env.display_name, environment_type=env.sku,
+                                   region=env.location, is_default=env.is_default)
+
+
+def pair(tenant, target_sku="Sandbox"):
+    source = next(e for e in tenant.environments if e.sku == "Production")
+    target = next(e for e in tenant.environments if e.sku == target_sku and e.location == source.location)
+    return Environment.objects.get(env_id=source.name), Environment.objects.get(env_id=target.name)

@@ -6,24 +6,11 @@ import pytest
 from django.urls import reverse
 
 from coe_portal.core.models import AuditEntry
-from inventory.models import Environment
 from migrations_app.choices import CopyLevel, PlanStatus
 from migrations_app.models import CopyEnvironmentPlan
 from migrations_app.services.plans import copy_run
 from migrations_app.services.plans.actions import create_plan, do_start_copy, do_update_item
-
-
-def inventory_of(tenant):
-    """Inventory rows for the fake tenant's environments, as a sync would write them."""
-    for env in tenant.environments:
-        Environment.objects.create(env_id=env.name, display_name=env.display_name, environment_type=env.sku,
-                                   region=env.location, is_default=env.is_default)
-
-
-def pair(tenant, target_sku="Sandbox"):
-    source = next(e for e in tenant.environments if e.sku == "Production")
-    target = next(e for e in tenant.environments if e.sku == target_sku and e.location == source.location)
-    return Environment.objects.get(env_id=source.name), Environment.objects.get(env_id=target.name)
+from tests.migrations_app.plans import inventory_of, pair
 
 
 def wait_for(predicate, timeout=30):
