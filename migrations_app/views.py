@@ -74,7 +74,8 @@ def _kind_context(request, plan):
     if plan.kind == PlanKind.TENANT_MOVE:
         return {"found": tenant_move.components(plan.environment), "upload_form": forms.UsermappingUploadForm(),
                 "users": usermapping.environment_users(plan.environment), "filename": usermapping.FILENAME}
-    return {"script": portal_move.cli_script(plan), "schema_file": portal_move.SCHEMA_FILES[plan.source_template],
+    return {"script": portal_move.cli_script(plan),
+            "schema_files": portal_move.schema_files(plan.source_template, plan.source_version),
             "min_version": portal_move.MIN_VERSION}
 
 

@@ -4,7 +4,13 @@ import pytest
 
 from migrations_app.choices import PortalTemplate
 from migrations_app.models import PortalMovePlan
-from migrations_app.services.plans.portal_move import check_portal_move, cli_script, parse_version, portal_steps
+from migrations_app.services.plans.portal_move import (
+    check_portal_move,
+    cli_script,
+    parse_version,
+    portal_steps,
+    schema_files,
+)
 from tests.migrations_app.plans import environment, populate
 
 P, C = PortalTemplate.PARTNER, PortalTemplate.COMMUNITY
@@ -71,3 +77,13 @@ def test_the_script_has_the_cli_steps_and_the_cross_tenant_variant(db):
                     "verify"]
     plan.cross_tenant = True
     assert [step.key for step in portal_steps(plan)][0] == "reset_source"
+
+
+@pytest.mark.parametrize(("template", "version", "first"), [
+    (PortalTemplate.BLANK, "9.3.2205.1", "https://go.microsoft.com/fwlink/?linkid=2186536"),
+    (PortalTemplate.BLANK, "9.2.2103.4", "https://go.microsoft.com/fwlink/p/?linkid=2162831"),
+    (PortalTemplate.BLANK, "8.4.0.275", "https://go.microsoft.com/fwlink/p/?linkid=2110477"),
+    (PortalTemplate.COMMUNITY, "9.3.2205.1", "https://go.microsoft.com/fwlink/p/?linkid=2019704"),
+])
+def test_the_schema_file_follows_template_and_version(template, version, first):
+    assert schema_files(template, version)[0][1] == first

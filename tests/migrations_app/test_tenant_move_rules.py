@@ -44,10 +44,14 @@ def test_it_finds_the_components_needing_work(db):
     assert [str(c) for c in found["custom_connectors"]] == ["Custom CRM"]
     assert found["connections"] == ["conn-1", "conn-2"]
     assert all(not items for items in components(other).values())
-    steps = {step.key: step for step in move_steps(None, found)}
-    assert steps["flows_outside_solutions"].label == "Add 1 flows to Dataverse solutions"
+    ordered = move_steps(None, found)
+    assert [step.phase for step in ordered] == sorted((s.phase for s in ordered), key=["Before the move",
+                                                      "During the move", "After the move"].index)
+    assert ordered[-1].label == "Recreate 2 connections" or ordered[-1].phase == "After the move"
+    steps = {step.key: step for step in ordered}
+    assert steps["flows_outside_solutions"].label == "Add 1 flow to Dataverse solutions"
     assert "Add-AdminFlowsToSolution" in steps["flows_outside_solutions"].detail
-    assert steps["canvas_apps"].label == "Export 1 canvas apps and component libraries, then delete them"
+    assert steps["canvas_apps"].label == "Export 1 canvas app or component library, then delete them"
     assert {"target_users", "usermapping", "marketing_licences", "lockbox", "gateways", "mailboxes",
             "bots", "portals", "custom_connectors", "connections"} <= set(steps)
     assert "flows_outside_solutions" not in {step.key for step in move_steps(None, components(other))}

@@ -5,18 +5,38 @@ import re
 from ...choices import PortalTemplate
 from .common import Rejection, Step
 
-__all__ = ["MIN_VERSION", "SCHEMA_FILES", "check_portal_move", "cli_script", "parse_version", "portal_steps"]
+__all__ = ["MIN_VERSION", "SCHEMA_FILES", "check_portal_move", "cli_script", "parse_version", "portal_steps",
+           "schema_files"]
 
 MIN_VERSION = "8.4.0.275"  # the oldest portal solution the migration schema files support
 VERSION = re.compile(r"^\d+(\.\d+){1,3}$")
-# Configuration Migration Tool schema files per portal template (seed 004).
+# Configuration Migration Tool schema files per portal template (seed 004). The blank portal
+# has one per solution version, for Dataverse-only environments and for those with customer
+# engagement apps: (minimum version, Dataverse only, with customer engagement apps).
+BLANK_SCHEMAS = (
+    ("9.3.2201.0", "https://go.microsoft.com/fwlink/?linkid=2186536", "https://go.microsoft.com/fwlink/?linkid=2186261"),
+    ("9.2.2103.0", "https://go.microsoft.com/fwlink/p/?linkid=2162831",
+     "https://go.microsoft.com/fwlink/p/?linkid=2162733"),
+    ("0.0", "https://go.microsoft.com/fwlink/p/?linkid=2110477", "https://go.microsoft.com/fwlink/p/?linkid=2019804"),
+)
 SCHEMA_FILES = {
-    PortalTemplate.BLANK: "https://go.microsoft.com/fwlink/?linkid=2186536",
     PortalTemplate.COMMUNITY: "https://go.microsoft.com/fwlink/p/?linkid=2019704",
     PortalTemplate.CUSTOMER_SELF_SERVICE: "https://go.microsoft.com/fwlink/p/?linkid=2019705",
     PortalTemplate.PARTNER: "https://go.microsoft.com/fwlink/p/?linkid=2019803",
     PortalTemplate.EMPLOYEE_SELF_SERVICE: "https://go.microsoft.com/fwlink/p/?linkid=2019802",
 }
+
+
+def schema_files(template, version):
+    """[(which environments, URL)] of the Configuration Migration Tool schema for a portal."""
+    if template != PortalTemplate.BLANK:
+        return [("Environments with customer engagement apps", SCHEMA_FILES[template])]
+    parsed = parse_version(version) or (0, 0, 0, 0)
+    for minimum, dataverse, engagement in BLANK_SCHEMAS:
+        if parsed >= parse_version(minimum):
+            return [("Environments with Dataverse only", dataverse),
+                    ("Environments with customer engagement apps", engagement)]
+    return []
 
 
 def parse_version(text):

@@ -12,6 +12,7 @@ __all__ = ["ELIGIBLE_TYPES", "check_move", "components", "move_steps"]
 
 ELIGIBLE_TYPES = (EnvironmentType.PRODUCTION, EnvironmentType.SANDBOX)
 GOVERNMENT = (Cloud.GCC, Cloud.GCC_HIGH, Cloud.DOD)
+PHASES = ("Before the move", "During the move", "After the move")
 
 
 def check_move(environment, source_cloud=Cloud.PUBLIC, destination_cloud=Cloud.PUBLIC):
@@ -82,28 +83,30 @@ def move_steps(plan, found):
         Step("import_solutions", after, "Import the exported solutions and apps",
              "Import the solutions, apps and bots exported before the move; test them.", "Solution owners"),
     ]
-    return steps
+    return sorted(steps, key=lambda step: PHASES.index(step.phase))
 
 
 def _component_steps(found, before, after):
     table = (
-        ("flows_outside_solutions", before, "Add {n} flows to Dataverse solutions",
+        ("flows_outside_solutions", before, "Add {n} to Dataverse solutions", ("flow", "flows"),
          "Flows not in a solution are not migrated. Add-AdminFlowsToSolution does it in bulk: {names}."),
-        ("canvas_apps", before, "Export {n} canvas apps and component libraries, then delete them",
+        ("canvas_apps", before, "Export {n}, then delete them",
+         ("canvas app or component library", "canvas apps and component libraries"),
          "Solution-aware ones not deleted before the move stop working after it; others: Export package: {names}."),
-        ("bots", before, "Export {n} bots through their solutions",
+        ("bots", before, "Export {n} through their solutions", ("bot", "bots"),
          "Reconfigure their connections, environment variables and custom connectors afterwards: {names}."),
-        ("portals", before, "Delete {n} portals (move their configuration first)",
+        ("portals", before, "Delete {n} (move their configuration first)", ("portal", "portals"),
          "Back the configuration up with a portal configuration move plan before deleting: {names}."),
-        ("custom_connectors", after, "Reconfigure {n} custom connectors",
+        ("custom_connectors", after, "Reconfigure {n}", ("custom connector", "custom connectors"),
          "Custom connectors are not migrated: {names}."),
-        ("connections", after, "Recreate {n} connections",
+        ("connections", after, "Recreate {n}", ("connection", "connections"),
          "Connections are not migrated: {names}."),
     )
     steps = []
-    for key, phase, label, detail in table:
+    for key, phase, label, words, detail in table:
         items = found[key]
         if items:
-            steps.append(Step(key, phase, label.format(n=len(items)),
-                              detail.format(names=_names(items)), "Solution owners"))
+            count = f"{len(items)} {words[0] if len(items) == 1 else words[1]}"
+            steps.append(Step(key, phase, label.format(n=count), detail.format(names=_names(items)),
+                              "Solution owners"))
     return steps
