@@ -104,3 +104,11 @@ def test_checklist_updates_complete_a_plan_and_are_audited(client, coe_admin, pl
     portal.refresh_from_db()
     assert portal.status == "completed" and portal.completed is not None
     assert AuditEntry.objects.filter(action="envops.checklist.update").count() == portal.checklist.count()
+
+
+def test_the_home_dashboard_counts_plans_for_managers_not_makers(client, manager, maker, plans):
+    client.force_login(manager)
+    page = client.get("/").content.decode()
+    assert '<dd data-plan-count="Ready">3</dd>' in page and "Refresh UAT" in page
+    client.force_login(maker)
+    assert "Environment operation plans" not in client.get("/").content.decode()
