@@ -36,9 +36,10 @@ class RulesForm(forms.ModelForm):
 class CopyPlanForm(RulesForm):
     class Meta:
         model = CopyEnvironmentPlan
-        fields = ["title", "source", "target", "level"]
+        fields = ["title", "source", "target", "level", "security_group_id", "copy_audit_data"]
         labels = {"source": "Source environment (copied from)", "target": "Target environment (overwritten)",
-                  "level": "Copy over level"}
+                  "level": "Copy over level", "security_group_id": "Security group id",
+                  "copy_audit_data": "Copy audit data"}
         widgets = {"level": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):

@@ -70,7 +70,8 @@ def plan_detail(request, pk):
 def _kind_context(request, plan):
     if plan.kind == PlanKind.COPY_ENVIRONMENT:
         tables_ = copy_environment.truncated_tables() if plan.level == CopyLevel.CUSTOMIZATIONS else ()
-        return {"confirm_form": forms.ConfirmCopyForm(), "truncated": sorted(tables_), "job": plan.job}
+        return {"confirm_form": forms.ConfirmCopyForm(), "truncated": sorted(tables_), "job": plan.job,
+                "outside": copy_environment.outside_solutions(plan.source)}
     if plan.kind == PlanKind.TENANT_MOVE:
         return {"found": tenant_move.components(plan.environment), "upload_form": forms.UsermappingUploadForm(),
                 "users": usermapping.environment_users(plan.environment), "filename": usermapping.FILENAME}

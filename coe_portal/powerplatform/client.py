@@ -143,7 +143,8 @@ class PowerPlatformClient:
 
     # Environment operations
 
-    def copy_environment(self, source_env_id, target_env_id, target_name, full_copy=True, skip_audit_data=True):
+    def copy_environment(self, source_env_id, target_env_id, target_name, full_copy=True, skip_audit_data=True,
+                         security_group_id=None):
         """Start copying `source_env_id` over `target_env_id`; return the operation URL to poll.
 
         BAP answers 202 with a Location (Copy-PowerAppEnvironment); the target is overwritten.
@@ -152,6 +153,8 @@ class PowerPlatformClient:
                "?api-version=2019-05-01")
         body = {"sourceEnvironmentId": source_env_id, "targetEnvironmentName": target_name,
                 "copyType": "FullCopy" if full_copy else "MinimalCopy", "skipAuditData": skip_audit_data}
+        if security_group_id:
+            body["targetSecurityGroupId"] = str(security_group_id)
         headers = {}
         self.transport.request("POST", url, body=body, response_headers=headers)
         location = headers.get("Location") or headers.get("Operation-Location")

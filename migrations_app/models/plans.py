@@ -64,6 +64,10 @@ class CopyEnvironmentPlan(Plan):
     source = models.ForeignKey("inventory.Environment", on_delete=models.PROTECT, related_name="+")
     target = models.ForeignKey("inventory.Environment", on_delete=models.PROTECT, related_name="+")
     level = models.CharField(max_length=20, choices=CopyLevel.choices, default=CopyLevel.EVERYTHING)
+    security_group_id = models.UUIDField(null=True, blank=True,
+                                         help_text="Optional: only members of this Entra security group get access")
+    copy_audit_data = models.BooleanField(default=False, help_text="Copying audit data can make the copy take up to "
+                                                                   "8 hours")
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)

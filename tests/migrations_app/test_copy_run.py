@@ -30,7 +30,8 @@ def test_an_admin_copies_through_the_tenant_and_completes_the_checklist(client, 
     inventory_of(tenant)
     source, target = pair(tenant)
     plan = create_plan(CopyEnvironmentPlan(title="Refresh", source=source, target=target,
-                                           level=CopyLevel.CUSTOMIZATIONS), coe_admin)
+                                           level=CopyLevel.CUSTOMIZATIONS,
+                                           security_group_id="5f3c9a1e-0000-4000-8000-000000000001"), coe_admin)
     client.force_login(coe_admin)
     refused = client.post(reverse("migrations_app:copy-start", args=[plan.pk]), {"confirmation": "wrong"}, follow=True)
     assert f"Type the target environment&#x27;s name, {target.display_name}, exactly" in refused.content.decode()
@@ -44,6 +45,8 @@ def test_an_admin_copies_through_the_tenant_and_completes_the_checklist(client, 
     (request,) = servers.context.copy_operations.requests.values()
     assert (request["source"], request["target"], request["copyType"]) == (source.env_id, target.env_id,
                                                                            "MinimalCopy")
+    assert request["targetSecurityGroupId"] == "5f3c9a1e-0000-4000-8000-000000000001"
+    assert request["skipAuditData"] is True
     assert any("not listed yet" in line["message"] for line in plan.job.log)
     for item in plan.checklist.all():
         plan = do_update_item(item, "Ada", "done")

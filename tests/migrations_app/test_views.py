@@ -35,6 +35,7 @@ def test_the_copy_wizard_saves_a_plan_with_its_checklist_and_truncated_tables(cl
     assert plan.owner == coe_admin and plan.status == "ready" and plan.checklist.count() == 12
     assert "204 tables truncated by a customizations and schemas only copy" in page
     assert "Type the target environment&#x27;s name to confirm (UAT)" in page
+    assert '<span data-outside="apps">0 apps</span>' in page
     assert AuditEntry.objects.filter(action="envops.plan.create", object_id=str(plan.pk)).exists()
 
 

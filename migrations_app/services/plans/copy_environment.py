@@ -8,8 +8,8 @@ from inventory.choices import EnvironmentType
 from ...choices import CopyLevel
 from .common import Rejection, Step, environment_tenant, type_label
 
-__all__ = ["POST_COPY_STEPS", "TARGET_TYPES", "check_confirmation", "check_copy", "post_copy_steps",
-           "truncated_tables"]
+__all__ = ["POST_COPY_STEPS", "TARGET_TYPES", "check_confirmation", "check_copy", "outside_solutions",
+           "post_copy_steps", "truncated_tables"]
 
 # A target can be a sandbox or preview environment, never production. "Preview" is not an
 # inventory type yet; environments of that type would carry it.
@@ -63,6 +63,16 @@ def check_confirmation(target, typed):
                                           "to confirm: it will be deleted and replaced, and its data cannot "
                                           "be recovered.")]
     return []
+
+
+def outside_solutions(source):
+    """Counts of the source's apps, flows and custom connectors not in a solution: they may not be copied."""
+    from inventory.models import App, Connector, Flow
+
+    live = {"environment": source, "deleted_at__isnull": True}
+    return {"apps": App.objects.filter(is_solution_aware=False, **live).count(),
+            "flows": Flow.objects.filter(is_solution_aware=False, **live).count(),
+            "custom connectors": Connector.objects.filter(is_custom=True, **live).count()}
 
 
 @lru_cache(maxsize=1)

@@ -50,7 +50,8 @@ def _start(plan, job, client):
         job.advance("Waiting for the copy to be accepted.")
         return AGAIN
     url = client.copy_environment(plan.source.env_id, plan.target.env_id, plan.target.display_name,
-                                  full_copy=plan.level == CopyLevel.EVERYTHING)
+                                  full_copy=plan.level == CopyLevel.EVERYTHING,
+                                  skip_audit_data=not plan.copy_audit_data, security_group_id=plan.security_group_id)
     CopyEnvironmentPlan.objects.filter(pk=plan.pk).update(operation_url=url, operation_status="Accepted")
     job.advance(f"The tenant accepted the copy of {plan.source} over {plan.target}.", done=1)
     return AGAIN
