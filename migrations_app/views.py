@@ -149,8 +149,9 @@ def usermapping_upload(request, pk):
         return redirect(plan)
     with transaction.atomic():
         _store_mapping(plan, text)
-        audit.record(request, "envops.usermapping.upload", obj=plan, rows=text.count("\r\n") - 1)
-    messages.success(request, f"{usermapping.FILENAME} checked and saved: {text.count(chr(10)) - 1} users mapped.")
+        rows = text.count("\r\n") - 1
+        audit.record(request, "envops.usermapping.upload", obj=plan, rows=rows)
+    messages.success(request, f"{usermapping.FILENAME} checked and saved: {rows} users mapped.")
     return redirect(plan)
 
 

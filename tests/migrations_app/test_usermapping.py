@@ -67,8 +67,16 @@ def test_bad_files_are_refused_with_line_and_reason(name, text, problems):
 
 
 def test_a_bom_and_blank_lines_are_accepted():
-    text = "\ufeffSource,Destination\n\nANN@contoso.com , ann@fabrikam.com\n"
-    assert usermapping.validate(text.encode(), "usermapping.csv", GOOD_USERS).startswith("Source,Destination\r\n")
+    text = "\ufeffSource,Destination\n\nANN@contoso.com , ann@fabrikam.com\n\n"
+    assert usermapping.validate(text.encode(), "usermapping.csv", GOOD_USERS) == (
+        "Source,Destination\r\nann@contoso.com,ann@fabrikam.com\r\n")
+
+
+def test_people_deleted_from_entra_are_left_out(plan):
+    from inventory.models import Maker
+
+    Maker.objects.filter(email="ann@contoso.com").update(is_deleted_in_entra=True)
+    assert usermapping.environment_users(plan.environment) == ["bo@contoso.com"]
 
 
 def test_an_upload_with_a_bad_line_saves_nothing_and_shows_the_line(client, coe_admin, plan):

@@ -31,7 +31,9 @@ def environment_users(environment):
             | Q(flows__environment=environment, flows__deleted_at__isnull=True)
             | Q(bots__environment=environment, bots__deleted_at__isnull=True)
             | Q(sites__environment=environment, sites__deleted_at__isnull=True))
-    makers = Maker.objects.filter(owns).distinct().values_list("email", "user_principal_name")
+    # People deleted from Entra ID cannot be mapped: they no longer exist in the source tenant.
+    makers = Maker.objects.filter(owns, is_deleted_in_entra=False).distinct().values_list("email",
+                                                                                          "user_principal_name")
     return sorted({(email or upn).strip().lower() for email, upn in makers if (email or upn).strip()})
 
 
@@ -59,12 +61,7 @@ def rewrite(address, rules):
 
 def generate(environment, rules):
     """The CSV text of usermapping.csv: one row per user of the environment, domains rewritten."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for address in environment_users(environment):
-        writer.writerow([address, rewrite(address, rules)])
-    return out.getvalue()
+    return _write((address, rewrite(address, rules)) for address in environment_users(environment))
 
 
 def validate(data, filename, known_users):
@@ -88,7 +85,15 @@ def validate(data, filename, known_users):
         problems.append("The file has no user rows under its header.")
     if problems:
         raise MappingError(problems)
-    return text.replace("\r\n", "\n").replace("\n", "\r\n")
+    return _write((source, destination) for source, (_, destination) in seen_source.items())
+
+
+def _write(pairs):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    writer.writerows(pairs)
+    return out.getvalue()
 
 
 def _decode(data):
@@ -115,13 +120,14 @@ def _check_row(number, row, seen_source, seen_destination, known):
     if problems:
         return problems
     if source in seen_source:
-        problems.append(f"Line {number}, column Source: {source} is already mapped on line {seen_source[source]}.")
+        problems.append(f"Line {number}, column Source: {source} is already mapped on line "
+                        f"{seen_source[source][0]}.")
     elif source not in known:
         problems.append(f"Line {number}, column Source: {source} is not a user of this environment in the "
                         "inventory.")
     if destination in seen_destination:
         problems.append(f"Line {number}, column Destination: {destination} is already the destination on line "
                         f"{seen_destination[destination]}.")
-    seen_source.setdefault(source, number)
+    seen_source.setdefault(source, (number, destination))
     seen_destination.setdefault(destination, number)
     return problems
