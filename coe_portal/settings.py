@@ -299,3 +299,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Environment operations (migrations_app: copy environment, tenant move, portal move)
+# Seconds between polls of a tenant copy operation, and how many polls before giving up
+# (a copy can take up to 8 hours with audit data: 30 s x 1,200 = 10 h).
+ENVOPS_POLL_SECONDS = envint("ENVOPS_POLL_SECONDS", 30)
+ENVOPS_POLL_LIMIT = envint("ENVOPS_POLL_LIMIT", 1200)

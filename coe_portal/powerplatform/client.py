@@ -199,6 +199,37 @@ class PowerPlatformClient:
                                        "?api-version=2016-11-01", body={})
 
 
+    # Environment operations
+
+    def copy_environment(self, source_env_id, target_env_id, target_name, full_copy=True, skip_audit_data=True,
+                         security_group_id=None):
+        """Start copying `source_env_id` over `target_env_id`; return the operation URL to poll.
+
+        BAP answers 202 with a Location (Copy-PowerAppEnvironment); the target is overwritten.
+        """
+        url = (f"{self.bases['bap']}/providers/Microsoft.BusinessAppPlatform/environments/{target_env_id}/copyTo"
+               "?api-version=2019-05-01")
+        body = {"sourceEnvironmentId": source_env_id, "targetEnvironmentName": target_name,
+                "copyType": "FullCopy" if full_copy else "MinimalCopy", "skipAuditData": skip_audit_data}
+        if security_group_id:
+            body["targetSecurityGroupId"] = str(security_group_id)
+        headers = {}
+        self.transport.request("POST", url, body=body, response_headers=headers)
+        location = headers.get("Location") or headers.get("Operation-Location")
+        if not location:
+            raise MalformedResponse("copy accepted without an operation Location", url)
+        return location
+
+    def operation_status(self, url):
+        """Poll an asynchronous operation: its `properties.status` (Running, Succeeded, Failed) and error."""
+        body = self.transport.request("GET", url) or {}
+        properties = body.get("properties") if isinstance(body, dict) else None
+        if not isinstance(properties, dict) or not properties.get("status"):
+            raise MalformedResponse("operation without properties.status", url)
+        error = properties.get("error") or {}
+        return properties["status"], (error.get("message") if isinstance(error, dict) else str(error)) or ""
+
+
 @lru_cache(maxsize=4)
 def _shared_client(*configuration):
     # Keyed on the settings it is built from, so a changed configuration gets a new client.

@@ -106,8 +106,13 @@ class Transport:
         self.pace = pace or (lambda url: None)
         self.max_attempts, self.backoff_cap, self.sleep = max_attempts, backoff_cap, sleep
 
-    def request(self, method, url, params=None, body=None, expect_json=True, headers=None):
-        """Return the parsed JSON body (or None for an empty one) of a successful call."""
+    def request(self, method, url, params=None, body=None, expect_json=True, headers=None, response_headers=None):
+        """Return the parsed JSON body (or None for an empty one) of a successful call.
+
+        Args:
+            response_headers: a dict the successful answer's headers are copied into (for the
+                Location of an asynchronous operation).
+        """
         refreshes = 0
         for attempt in range(1, self.max_attempts + 1):
             self.pace(url)
@@ -134,6 +139,8 @@ class Transport:
             if status >= 400:
                 raise self._api_error(response, url)
             self.concurrency.succeeded()
+            if response_headers is not None:
+                response_headers.update(response.headers)
             try:
                 return self._parse(response, expect_json)
             except MalformedResponse as exc:

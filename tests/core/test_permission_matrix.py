@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coe_portal.core.models import ApiToken, JobRun
 from inventory.models import App, Connector, Environment, Flow, Maker, SyncRun, Tag
+from tests.migrations_app.plans import envops_sample_kwargs
 
 # status codes in persona order: anonymous, outsider (signed in, no role), maker, manager, admin
 PERSONAS = ("anonymous", "outsider", "maker", "manager", "coe_admin")
@@ -53,6 +54,15 @@ EXPECTED = {
     "inventory-api:flow-list": ("get", (401, 403, 200, 200, 200)),
     "inventory-api:flow-detail": ("get", (401, 403, 404, 200, 200)),  # someone else's flow
     "inventory-api:flow-tags": ("post", (401, 403, 403, 403, 200)),
+    # Environment operation plans: CoE admins act, managers read
+    "migrations_app:plan-list": ("get", (LOGIN, 403, 403, 200, 200)),
+    "migrations_app:plan-new": ("get", (LOGIN, 403, 403, 403, 200)),
+    "migrations_app:plan-detail": ("get", (LOGIN, 403, 403, 200, 200)),
+    "migrations_app:copy-start": ("post", (LOGIN, 403, 403, 403, 302)),
+    "migrations_app:item-update": ("post", (LOGIN, 403, 403, 403, 302)),
+    "migrations_app:usermapping-download": ("get", (LOGIN, 403, 403, 403, 200)),
+    "migrations_app:usermapping-upload": ("post", (LOGIN, 403, 403, 403, 302)),
+    "migrations_app:portal-script": ("get", (LOGIN, 403, 403, 403, 200)),
     # Django's own admin site is for superusers; portal roles are redirected to its sign-in.
     "admin:index": ("get", (302, 302, 302, 302, 302)),
 }
@@ -73,7 +83,8 @@ def url_names(patterns=None, namespace=""):
 def sample_url(name, fixtures):
     kwargs = {"user-roles": {"pk": fixtures["maker"].pk}, "job": {"code": fixtures["job"].code},
               "inventory:sync-run": {"pk": fixtures["sync_run"].pk},
-              "api-token-revoke": {"pk": fixtures["token"].pk}}.get(name)
+              "api-token-revoke": {"pk": fixtures["token"].pk},
+              **envops_sample_kwargs(fixtures)}.get(name)
     if kwargs is None and name.startswith("inventory-api:") and not name.endswith("-list"):
         kind = name.split(":")[1].rsplit("-", 1)[0]
         kwargs = {"pk": fixtures["maker_record" if kind == "maker" else kind].pk}
