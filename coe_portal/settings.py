@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "inventory",
     "migrations_app",
     "comms",
+    "dlp",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("migrations/", include("migrations_app.urls")),
     path("comms/", include("comms.urls")),
+    path("dlp/", include("dlp.urls")),
     path("django-admin/", admin.site.urls),
 ]
 
