@@ -1,6 +1,6 @@
 from django.db import models
 
-__all__ = ["Change", "Group", "ItemStatus", "Rule", "Scope"]
+__all__ = ["API_GROUPS", "CHANGE_KEYS", "Change", "Group", "ItemStatus", "Rule", "Scope"]
 
 
 class Group(models.TextChoices):
@@ -32,8 +32,12 @@ class ItemStatus(models.IntegerChoices):
     BROKEN = 2, "Broken"
 
 
-class Change(models.TextChoices):
-    NEW = "new", "Newly broken"
-    FIXED = "fixed", "Newly fixed"
-    UNCHANGED = "unchanged", "Broken in both"
-    EXEMPT = "exempt", "Exempt"
+class Change(models.IntegerChoices):
+    NEW = 1, "Newly broken"
+    FIXED = 2, "Newly fixed"
+    UNCHANGED = 3, "Broken in both"
+    EXEMPT = 4, "Exempt"
+
+
+# run.counts keys, by change
+CHANGE_KEYS = {Change.NEW: "new", Change.FIXED: "fixed", Change.UNCHANGED: "unchanged", Change.EXEMPT: "exempt"}

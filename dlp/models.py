@@ -5,9 +5,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .choices import Change, Group, ItemStatus, Rule, Scope
+from .choices import Change, Group, ItemStatus, Scope
 
-__all__ = ["Exemption", "ImpactItem", "ImpactRun", "Policy", "PolicyConnector", "TargetProposal", "Violation"]
+__all__ = ["Exemption", "ImpactItem", "ImpactRun", "Policy", "PolicyConnector", "TargetProposal"]
 
 
 # Policies
@@ -110,7 +110,9 @@ class ImpactRun(models.Model):
     created = models.DateTimeField(default=timezone.now)
     finished = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
-    counts = models.JSONField(default=dict, blank=True)
+    counts = models.JSONField(default=dict, blank=True, help_text="Items by change, and by connector")
+    policy_ids = ArrayField(models.BigIntegerField(), default=list, blank=True,
+                            help_text="The policies evaluated, in the order of the items' policy bits")
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
@@ -146,40 +148,27 @@ class _ResultRow(models.Model):
 
 
 class ImpactItem(_ResultRow):
-    """An app or flow that is broken or exempt under the current or the proposed policies."""
+    """An app or flow broken or exempt under the current or the proposed policies, and by which policies.
+
+    The masks hold one bit per policy of the run (bit k: `run.policy_ids[k]`), so a row has a
+    fixed width and a million of them COPY in binary. The exact connectors on each side are
+    recomputed for the rows on screen (services/explain.py), from the same rules.
+    """
 
     current = models.SmallIntegerField(choices=ItemStatus.choices)
     proposed = models.SmallIntegerField(choices=ItemStatus.choices)
-    change = models.CharField(max_length=10, choices=Change.choices)
+    change = models.SmallIntegerField(choices=Change.choices)
+    blocked_by = models.BigIntegerField(default=0, help_text="Policies whose blocked group it uses")
+    mixed_by = models.BigIntegerField(default=0, help_text="Policies whose business and non-business groups it mixes")
+    exempt_from = models.BigIntegerField(default=0, help_text="Policies it breaks but is exempt from")
 
     class Meta:
         ordering = ["id"]
-        # The review page counts and lists one run's items by change, environment and maker.
-        indexes = [models.Index(fields=["run", "change"]), models.Index(fields=["run", "app"]),
-                   models.Index(fields=["run", "flow"])]
+        # One index, on (run, item key), created in the migration: the incremental recompute replaces
+        # one run's rows by item key. The table is UNLOGGED: its rows are derived, and recomputed.
 
     def __str__(self):
         return f"{self.get_change_display()}: {self.kind} {self.app_id or self.flow_id}"
-
-
-class Violation(_ResultRow):
-    """One rule of one policy that one item breaks, naming the exact connectors on each side."""
-
-    proposed = models.BooleanField(help_text="Under the proposed policies; else under the current ones")
-    policy = models.ForeignKey(Policy, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    rule = models.CharField(max_length=10, choices=Rule.choices)
-    exempt = models.BooleanField(default=False)
-    business = ArrayField(models.IntegerField(), default=list, help_text="Connector ids")
-    non_business = ArrayField(models.IntegerField(), default=list)
-    blocked = ArrayField(models.IntegerField(), default=list)
-
-    class Meta:
-        ordering = ["id"]
-        # The drill-down table shows an item's violations; exports read them per run.
-        indexes = [models.Index(fields=["run", "app"]), models.Index(fields=["run", "flow"])]
-
-    def __str__(self):
-        return f"{self.kind} {self.app_id or self.flow_id} breaks policy {self.policy_id}: {self.rule}"
 
 
 class TargetProposal(models.Model):

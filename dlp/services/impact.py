@@ -1,26 +1,26 @@
 """Compute and store DLP impact: the live policies (current) against the live ones with a draft (proposed).
 
 Items and usages are read in bulk (matrix.py), the rules are applied to every item at once
-(engine.py) and the results are COPYed into ImpactItem and Violation, which the review pages
-read. Moving one connector recomputes only the items that use it.
+(engine.py) and the results are COPYed in binary into ImpactItem, which the review pages
+read. A change that touches only some items (a connector moved, items exempted) recomputes
+only those items and adjusts the run's counts by the difference.
 """
 
-import io
 import time
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count, Max
 from django.utils import timezone
 
 from inventory.models import Connector, Environment
 
-from ..choices import Change, ItemStatus
-from ..models import Exemption, ImpactItem, ImpactRun, Policy, PolicyConnector, Violation
+from ..choices import CHANGE_KEYS, Change, ItemStatus
+from ..models import Exemption, ImpactItem, ImpactRun, Policy, PolicyConnector
 from . import matrix
-from .engine import CompiledPolicy, evaluate_policy, item_status, violations
+from .copyio import copy_binary
+from .engine import BLOCKED, CompiledPolicy, evaluate_policy, item_status
 
-__all__ = ["compile_policies", "compute", "evaluate", "prune", "recompute", "run", "scenario", "start_impact"]
+__all__ = ["Evaluation", "compile_policies", "compute", "prune", "recompute", "run", "scenario", "start_impact"]
 
 
 def scenario(draft):
@@ -32,7 +32,7 @@ def scenario(draft):
 
 
 def compile_policies(policies):
-    """{policy id: CompiledPolicy} read in five queries, whatever the number of connectors."""
+    """{policy id: CompiledPolicy} read in a handful of queries, whatever the number of connectors."""
     ids = [policy.pk for policy in policies]
     listed, environments, exempt = {pk: {} for pk in ids}, {pk: [] for pk in ids}, {pk: [] for pk in ids}
     for policy_id, connector_id, group in PolicyConnector.objects.filter(policy__in=ids).values_list(
@@ -45,124 +45,151 @@ def compile_policies(policies):
             "policy_id", "app_id", "flow_id"):
         exempt[policy_id].append(app_id if app_id else -flow_id)
     custom = list(Connector.objects.filter(is_custom=True).values_list("pk", flat=True))
-    max_connector = Connector.objects.aggregate(m=Max("pk"))["m"] or 0
-    max_environment = Environment.objects.aggregate(m=Max("pk"))["m"] or 0
+    max_connector = Connector.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    max_environment = Environment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     return {policy.pk: CompiledPolicy.build(
         policy.pk, policy.default_group, policy.custom_connector_group, policy.scope, environments[policy.pk],
         listed[policy.pk], custom, exempt[policy.pk], max_connector, max_environment) for policy in policies}
 
 
-def evaluate(items, current, proposed, compiled=None):
-    """Evaluate both scenarios over `items`; each policy in both is evaluated once."""
-    compiled = compiled or compile_policies({p.pk: p for p in [*current, *proposed]}.values())
-    results = {pk: evaluate_policy(policy, items) for pk, policy in compiled.items()}
-    now = [results[p.pk] for p in current]
-    then = [results[p.pk] for p in proposed]
-    return now, then, item_status(now, len(items)), item_status(then, len(items))
+class Evaluation:
+    """Both scenarios over a set of items: statuses, changes, policy bits and culprit connectors."""
+
+    def __init__(self, items, current, proposed):
+        self.items = items
+        self.ordinals = sorted({p.pk for p in [*current, *proposed]})
+        compiled = compile_policies({p.pk: p for p in [*current, *proposed]}.values())
+        self.results = {pk: evaluate_policy(policy, items) for pk, policy in compiled.items()}
+        n = len(items)
+        self.now = item_status([self.results[p.pk] for p in current], n)
+        self.then = item_status([self.results[p.pk] for p in proposed], n)
+        self.proposed_ids = [p.pk for p in proposed]
+
+    def change(self):
+        now, then = self.now, self.then
+        change = np.full(len(now), Change.EXEMPT, dtype=np.int16)
+        change[(now != ItemStatus.BROKEN) & (then == ItemStatus.BROKEN)] = Change.NEW
+        change[(now == ItemStatus.BROKEN) & (then != ItemStatus.BROKEN)] = Change.FIXED
+        change[(now == ItemStatus.BROKEN) & (then == ItemStatus.BROKEN)] = Change.UNCHANGED
+        return change
+
+    def masks(self):
+        n = len(self.items)
+        blocked, mixed, exempt = (np.zeros(n, dtype=np.int64) for _ in range(3))
+        for bit, pk in enumerate(self.ordinals):
+            result = self.results[pk]
+            blocked |= result.blocked.astype(np.int64) << bit
+            mixed |= result.mixed.astype(np.int64) << bit
+            exempt |= (result.violating & result.exempt).astype(np.int64) << bit
+        return blocked, mixed, exempt
+
+    def counts(self):
+        """{"new": .., ...} by change, and {"connectors": {id: [broken, newly broken]}} under the proposed policies."""
+        kept = (self.now > 0) | (self.then > 0)
+        change = self.change()[kept]
+        counts = {key: int((change == code).sum()) for code, key in CHANGE_KEYS.items()}
+        counts["connectors"] = self._culprits(self.change())
+        return counts
+
+    def _culprits(self, change):
+        # Usages are distinct (item, connector) pairs, so a flag per usage counts each item once per connector.
+        items = self.items
+        culprit = np.zeros(len(items.u_item), dtype=bool)
+        for pk in self.proposed_ids:
+            result = self.results[pk]
+            live = ~result.exempt[items.u_item]
+            side = (result.groups == BLOCKED) & result.blocked[items.u_item]
+            side |= (result.groups >= 0) & (result.groups < BLOCKED) & result.mixed[items.u_item]
+            culprit |= side & live
+        item, conn = items.u_item[culprit], items.u_conn[culprit]
+        broken = np.bincount(conn)
+        new = np.bincount(conn[change[item] == Change.NEW], minlength=len(broken))
+        return {str(c): [int(broken[c]), int(new[c])] for c in np.flatnonzero(broken).tolist()}
 
 
-def _changes(now, then):
-    change = np.full(len(now), Change.EXEMPT.value, dtype=object)
-    change[(now != ItemStatus.BROKEN) & (then == ItemStatus.BROKEN)] = Change.NEW.value
-    change[(now == ItemStatus.BROKEN) & (then != ItemStatus.BROKEN)] = Change.FIXED.value
-    change[(now == ItemStatus.BROKEN) & (then == ItemStatus.BROKEN)] = Change.UNCHANGED.value
-    return change
+def _write(run, evaluation):
+    items = evaluation.items
+    keep = (evaluation.now > 0) | (evaluation.then > 0)
+    blocked, mixed, exempt = evaluation.masks()
+    change = evaluation.change()
+    keys, makers = items.keys, items.maker
+    # One COPY per pattern of NULLs (app or flow, maker or none): binary rows have no optional columns.
+    for is_app in (True, False):
+        for has_maker in (True, False):
+            rows = keep & ((keys > 0) == is_app) & ((makers > 0) == has_maker)
+            columns = [("run_id", "int8", np.full(rows.sum(), run.pk)),
+                       ("app_id" if is_app else "flow_id", "int8", np.abs(keys[rows])),
+                       ("environment_id", "int8", items.env[rows])]
+            if has_maker:
+                columns.append(("maker_id", "int8", makers[rows]))
+            columns += [("current", "int2", evaluation.now[rows]), ("proposed", "int2", evaluation.then[rows]),
+                        ("change", "int2", change[rows]), ("blocked_by", "int8", blocked[rows]),
+                        ("mixed_by", "int8", mixed[rows]), ("exempt_from", "int8", exempt[rows])]
+            copy_binary(ImpactItem._meta.db_table, columns)
 
 
-def _ref(key, maker):
-    app, flow = (str(key), r"\N") if key > 0 else (r"\N", str(-key))
-    return app, flow, (str(maker) if maker else r"\N")
-
-
-def _item_lines(run_id, items, now, then):
-    keep = np.flatnonzero((now > 0) | (then > 0))
-    change = _changes(now[keep], then[keep])
-    rows = zip(keep.tolist(), now[keep].tolist(), then[keep].tolist(), change.tolist(), strict=True)
-    for index, cur, prop, what in rows:
-        app, flow, maker = _ref(int(items.keys[index]), int(items.maker[index]))
-        yield f"{run_id}\t{app}\t{flow}\t{items.env[index]}\t{maker}\t{cur}\t{prop}\t{what}\n"
-
-
-def _array(values):
-    return "{" + ",".join(map(str, values)) + "}"
-
-
-def _violation_lines(run_id, items, results, proposed):
-    keys, env, makers = items.keys.tolist(), items.env.tolist(), items.maker.tolist()
-    flag = "t" if proposed else "f"
-    for result in results:
-        for index, rule, business, non_business, blocked, exempt in violations(result, items):
-            app, flow, maker = _ref(keys[index], makers[index])
-            yield (f"{run_id}\t{app}\t{flow}\t{env[index]}\t{maker}\t{flag}\t{result.policy.pk}\t{rule}\t"
-                   f"{'t' if exempt else 'f'}\t{_array(business)}\t{_array(non_business)}\t{_array(blocked)}\n")
-
-
-def _copy(model, columns, lines):
-    buffer = io.StringIO()
-    buffer.writelines(lines)
+def _delete_items(run, items):
+    table = ImpactItem._meta.db_table
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f'COPY "{model._meta.db_table}" ({", ".join(columns)}) FROM STDIN') as copy:
-            copy.write(buffer.getvalue())
-
-
-ITEM_COLUMNS = ["run_id", "app_id", "flow_id", "environment_id", "maker_id", "current", "proposed", "change"]
-VIOLATION_COLUMNS = ["run_id", "app_id", "flow_id", "environment_id", "maker_id", "proposed", "policy_id", "rule",
-                     "exempt", "business", "non_business", "blocked"]
-
-
-def _write(run, items, current, proposed, evaluation):
-    now_results, then_results, now, then = evaluation
-    # Policies in both scenarios give the same violations: store them once, as proposed. Current
-    # violations are stored only for the policies the draft replaces (why a fixed item was broken).
-    proposed_ids = {p.pk for p in proposed}
-    only_now = [result for result in now_results if result.policy.pk not in proposed_ids]
-    _copy(ImpactItem, ITEM_COLUMNS, _item_lines(run.pk, items, now, then))
-    _copy(Violation, VIOLATION_COLUMNS, _violation_lines(run.pk, items, then_results, True))
-    _copy(Violation, VIOLATION_COLUMNS, _violation_lines(run.pk, items, only_now, False))
-
-
-def refresh_counts(run):
-    """Store the run's counts of items by change."""
-    counts = dict(ImpactItem.objects.filter(run=run).values_list("change").annotate(n=Count("id")).order_by())
-    run.counts = {change.value: counts.get(change.value, 0) for change in Change}
-    ImpactRun.objects.filter(pk=run.pk).update(counts=run.counts)
+        # A join with unnest on the (run, item key) index; = ANY(array) in a sequential scan tests each element.
+        cursor.execute(f'DELETE FROM "{table}" t USING unnest(%s::bigint[]) AS k(id) '
+                       f'WHERE t.run_id = %s AND COALESCE(t.app_id, -t.flow_id) = k.id',
+                       [items.keys.tolist(), run.pk])
 
 
 @transaction.atomic
-def compute(run):
-    """Compute the whole impact for `run` (its rows are replaced)."""
+def compute(run, items=None):
+    """Compute the whole impact for `run`, replacing its rows."""
     started = time.perf_counter()
     current, proposed = scenario(run.draft)
-    items = matrix.load()
-    evaluation = evaluate(items, current, proposed)
-    ImpactItem.objects.filter(run=run).delete()
-    Violation.objects.filter(run=run).delete()
-    _write(run, items, current, proposed, evaluation)
-    refresh_counts(run)
+    evaluation = Evaluation(items if items is not None else matrix.load_cached(), current, proposed)
+    with connection.cursor() as cursor:
+        cursor.execute(f'DELETE FROM "{ImpactItem._meta.db_table}" WHERE run_id = %s', [run.pk])
+    _write(run, evaluation)
+    run.counts, run.policy_ids = evaluation.counts(), evaluation.ordinals
     run.seconds = time.perf_counter() - started
     run.status, run.finished = ImpactRun.Status.DONE, timezone.now()
-    run.save(update_fields=["seconds", "status", "finished"])
+    run.save(update_fields=["counts", "policy_ids", "seconds", "status", "finished"])
     return run
 
 
+def _merge_counts(counts, before, after):
+    for key in CHANGE_KEYS.values():
+        counts[key] = counts.get(key, 0) - before[key] + after[key]
+    connectors = counts.setdefault("connectors", {})
+    for conn in set(before["connectors"]) | set(after["connectors"]):
+        old, new = before["connectors"].get(conn, [0, 0]), after["connectors"].get(conn, [0, 0])
+        total = [a - b + c for a, b, c in zip(connectors.get(conn, [0, 0]), old, new, strict=True)]
+        connectors[conn] = total
+        if total == [0, 0]:
+            del connectors[conn]
+    return counts
+
+
 @transaction.atomic
-def recompute(run, connector=None, keys=None):
-    """Recompute only the items that use `connector` (or the item `keys`) after a change that touches only them."""
-    current, proposed = scenario(run.draft)
+def recompute(run, connector=None, keys=None, change=None):
+    """Apply `change()` (a callable editing policies or exemptions), then recompute only the items it can affect.
+
+    Args:
+        connector: the id of the connector the change concerns: the items that use it are recomputed.
+        keys: or the item keys (app id, or minus flow id) it concerns.
+    """
     items = matrix.load(connector=connector, keys=keys)
+    current, proposed = scenario(run.draft)
+    if sorted({p.pk for p in [*current, *proposed]}) != list(run.policy_ids):
+        if change:
+            change()
+        return compute(run)  # another policy set: the policy bits no longer apply
+    before = Evaluation(items, current, proposed).counts() if len(items) else None
+    if change:
+        change()
     if not len(items):
         return run
-    evaluation = evaluate(items, current, proposed)
-    apps = items.keys[items.keys > 0].tolist()
-    flows = (-items.keys[items.keys < 0]).tolist()
-    with connection.cursor() as cursor:
-        for model in (ImpactItem, Violation):
-            table = model._meta.db_table
-            # ANY(array): one parameter however many items, and the (run, app) / (run, flow) indexes.
-            cursor.execute(f'DELETE FROM "{table}" WHERE run_id = %s AND app_id = ANY(%s)', [run.pk, apps])
-            cursor.execute(f'DELETE FROM "{table}" WHERE run_id = %s AND flow_id = ANY(%s)', [run.pk, flows])
-    _write(run, items, current, proposed, evaluation)
-    refresh_counts(run)
+    evaluation = Evaluation(items, *scenario(run.draft))
+    _delete_items(run, items)
+    _write(run, evaluation)
+    run.counts = _merge_counts(dict(run.counts), before, evaluation.counts())
+    ImpactRun.objects.filter(pk=run.pk).update(counts=run.counts)
     return run
 
 
@@ -181,21 +208,20 @@ def run(run_id):
         status=ImpactRun.Status.RUNNING)
     if not claimed:
         return
-    run = ImpactRun.objects.select_related("draft").get(pk=run_id)
+    impact_run = ImpactRun.objects.select_related("draft").get(pk=run_id)
     try:
-        compute(run)
+        compute(impact_run)
     except Exception as exc:  # the row records it; the worker goes on
         ImpactRun.objects.filter(pk=run_id).update(status=ImpactRun.Status.FAILED, error=repr(exc)[:2000],
                                                   finished=timezone.now())
         raise
-    # Earlier runs of the same draft are superseded.
-    for old in ImpactRun.objects.filter(draft_id=run.draft_id, status=ImpactRun.Status.DONE).exclude(pk=run.pk):
+    for old in ImpactRun.objects.filter(draft_id=impact_run.draft_id, status=ImpactRun.Status.DONE).exclude(
+            pk=run_id):
         prune(old)
 
 
-def prune(run):
+def prune(old):
     """Delete a superseded run and its result rows."""
     with connection.cursor() as cursor:
-        for model in (ImpactItem, Violation):
-            cursor.execute(f'DELETE FROM "{model._meta.db_table}" WHERE run_id = %s', [run.pk])
-    run.delete()
+        cursor.execute(f'DELETE FROM "{ImpactItem._meta.db_table}" WHERE run_id = %s', [old.pk])
+    old.delete()

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from coe_portal.core.bulk import merge
+from coe_portal.core.models import JobRun
 from coe_portal.powerplatform import policies as api
 from coe_portal.powerplatform.client import PowerPlatformClient
 from inventory.models import App, Connector, Environment, Flow
@@ -12,7 +13,7 @@ from inventory.models import App, Connector, Environment, Flow
 from ..choices import API_GROUPS, Group
 from ..models import Exemption, Policy, PolicyConnector
 
-__all__ = ["copy_to_draft", "move_connector", "set_scope", "sync_policies"]
+__all__ = ["copy_to_draft", "move_connector", "run_policy_sync", "set_scope", "start_policy_sync", "sync_policies"]
 
 
 def _connector_ids(names):
@@ -107,3 +108,29 @@ def set_scope(draft, scope, environments):
     draft.scope = scope
     draft.save(update_fields=["scope", "updated"])
     draft.environments.set(environments)
+
+
+def start_policy_sync(user=None):
+    """A job row that reads the live policies, run by a worker after commit."""
+    from ..tasks import sync_policies_job
+
+    job = JobRun.objects.create(kind="dlp_policy_sync", created_by=user)
+    transaction.on_commit(lambda: sync_policies_job.delay(job.pk))
+    return job
+
+
+def run_policy_sync(job_id):
+    """Claim and run a policy sync job; a tenant error fails the job with its message, never the worker."""
+    from coe_portal.powerplatform.errors import PowerPlatformError
+
+    job = JobRun.objects.get(pk=job_id)
+    if not job.claim():
+        return
+    job.advance("Reading the DLP policies (v2) and their exemptions", done=0, total=1)
+    try:
+        count = sync_policies()
+    except PowerPlatformError as exc:
+        job.fail(f"The tenant answered with an error: {exc}")
+        return
+    job.advance(f"Read {count} live policies", done=1)
+    job.finish({"policies": count})

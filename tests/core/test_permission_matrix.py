@@ -4,7 +4,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coe_portal.core.models import JobRun
-from inventory.models import SyncRun
+from dlp.models import Policy
+from inventory.models import Connector, SyncRun
 
 # status codes in persona order: anonymous, outsider (signed in, no role), maker, manager, admin
 PERSONAS = ("anonymous", "outsider", "maker", "manager", "coe_admin")
@@ -32,6 +33,22 @@ EXPECTED = {
     "inventory:import": ("get", (LOGIN, 403, 403, 403, 200)),
     "inventory:sync-start": ("post", (LOGIN, 403, 403, 403, 302)),
     "inventory:sync-run": ("get", (LOGIN, 403, 403, 403, 200)),
+    # DLP policies and impact review: managers read, CoE admins act.
+    "dlp:policy-list": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dlp:policy-sync": ("post", (LOGIN, 403, 403, 403, 302)),
+    "dlp:draft-new": ("post", (LOGIN, 403, 403, 403, 302)),
+    "dlp:policy": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dlp:policy-copy": ("post", (LOGIN, 403, 403, 403, 404)),  # the sample is a draft: only live ones copy
+    "dlp:policy-connectors": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dlp:policy-move": ("post", (LOGIN, 403, 403, 403, 404)),  # no connector given
+    "dlp:policy-scope": ("post", (LOGIN, 403, 403, 403, 302)),
+    "dlp:impact": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dlp:impact-compute": ("post", (LOGIN, 403, 403, 403, 302)),
+    "dlp:impact-items": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dlp:impact-bulk": ("post", (LOGIN, 403, 403, 403, 302)),
+    "dlp:impact-apps-csv": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dlp:impact-flows-csv": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dlp:connector": ("get", (LOGIN, 403, 403, 200, 200)),
     # Django's own admin site is for superusers; portal roles are redirected to its sign-in.
     "admin:index": ("get", (302, 302, 302, 302, 302)),
 }
@@ -52,6 +69,8 @@ def url_names(patterns=None, namespace=""):
 def sample_url(name, fixtures):
     kwargs = {"user-roles": {"pk": fixtures["maker"].pk}, "job": {"code": fixtures["job"].code},
               "inventory:sync-run": {"pk": fixtures["sync_run"].pk}}.get(name, {})
+    if name.startswith("dlp:") and name not in ("dlp:policy-list", "dlp:policy-sync", "dlp:draft-new"):
+        kwargs = {"pk": fixtures["dlp_connector"].pk if name == "dlp:connector" else fixtures["dlp_draft"].pk}
     return reverse(name, kwargs=kwargs)
 
 
@@ -59,7 +78,9 @@ def sample_url(name, fixtures):
 def fixtures(coe_admin, maker, manager, outsider):
     return {"coe_admin": coe_admin, "maker": maker, "manager": manager, "outsider": outsider,
             "job": JobRun.objects.create(kind="health_check", created_by=coe_admin),
-            "sync_run": SyncRun.objects.create(status="completed")}
+            "sync_run": SyncRun.objects.create(status="completed"),
+            "dlp_draft": Policy.objects.create(display_name="What if", is_draft=True),
+            "dlp_connector": Connector.objects.create(connector_id="shared_sql")}
 
 
 def test_every_url_is_in_the_matrix():

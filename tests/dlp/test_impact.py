@@ -3,24 +3,23 @@
 import pytest
 from django.utils import timezone
 
-from dlp.models import ImpactItem, Violation
+from dlp.choices import Change
+from dlp.models import ImpactItem
 from dlp.services import impact
+from dlp.services.explain import explain
 from dlp.services.policies import copy_to_draft, move_connector
 
 from .world import add_item, add_policy, build_inventory, run_impact
 
 
 def _changes(run):
-    return {(row.app or row.flow).display_name: row.change
+    return {(row.app or row.flow).display_name: Change(row.change).name.lower()
             for row in ImpactItem.objects.filter(run=run).select_related("app", "flow")}
 
 
 def _rows(run):
-    items = sorted(ImpactItem.objects.filter(run=run).values_list("app_id", "flow_id", "current", "proposed", "change"),
-                   key=str)
-    violations = sorted(Violation.objects.filter(run=run).values_list(
-        "app_id", "flow_id", "policy_id", "rule", "proposed", "exempt", "business", "non_business", "blocked"), key=str)
-    return items, violations
+    return sorted(ImpactItem.objects.filter(run=run).values_list(
+        "app_id", "flow_id", "current", "proposed", "change", "blocked_by", "mixed_by", "exempt_from"), key=str)
 
 
 @pytest.fixture
@@ -50,8 +49,8 @@ def test_draft_replacing_live_policy_gives_new_fixed_and_unchanged(world):
     move_connector(draft, c["sharepoint"], "business")
     run = run_impact(draft)
     assert _changes(run) == {"mixer": "fixed", "tweeter": "unchanged"}
-    fixed = Violation.objects.get(run=run, app=items["mixer"])
-    assert (fixed.proposed, fixed.policy_id, fixed.rule) == (False, live.pk, "mixed")
+    [why] = explain(draft, [items["mixer"].pk])[items["mixer"].pk]
+    assert (why.proposed, why.policy_id, why.rule, why.non_business) == (False, live.pk, "mixed", (c["sql"].pk,))
 
 
 def test_draft_added_beside_live_policies_only_breaks_more(world):
@@ -60,20 +59,20 @@ def test_draft_added_beside_live_policies_only_breaks_more(world):
                        scope_envs=["prod"], draft=True)
     run = run_impact(extra)
     assert _changes(run) == {"mixer": "unchanged", "tweeter": "unchanged", "sqlonly": "new"}
-    assert run.counts == {"new": 1, "fixed": 0, "unchanged": 2, "exempt": 0}
+    sql, sharepoint, twitter = c["sql"].pk, c["sharepoint"].pk, c["twitter"].pk
+    assert run.counts == {"new": 1, "fixed": 0, "unchanged": 2, "exempt": 0, "connectors": {
+        str(sql): [2, 1], str(sharepoint): [1, 0], str(twitter): [1, 0]}}
 
 
 def test_incremental_recompute_matches_a_full_one(world):
     envs, c, items, live = world
     draft = copy_to_draft(live)
     run = run_impact(draft)
-    move_connector(draft, c["sql"], "blocked")
-    impact.recompute(run, connector=c["sql"].pk)
-    incremental = _rows(run)
+    impact.recompute(run, connector=c["sql"].pk, change=lambda: move_connector(draft, c["sql"], "blocked"))
     assert _changes(run) == {"mixer": "unchanged", "tweeter": "unchanged", "sqlonly": "new"}
     full = run_impact(draft)
-    renumber = [tuple(row) for row in _rows(full)[0]], [tuple(row) for row in _rows(full)[1]]
-    assert incremental == renumber
+    assert _rows(run) == _rows(full)
+    assert run.counts == full.counts
 
 
 def test_deleted_items_are_not_evaluated(world):

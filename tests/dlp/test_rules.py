@@ -2,7 +2,8 @@
 
 import pytest
 
-from dlp.models import ImpactItem, Violation
+from dlp.models import ImpactItem
+from dlp.services.explain import explain
 
 from .world import add_item, add_policy, build_inventory, run_impact
 
@@ -87,7 +88,14 @@ def test_rule(case, policies, item, expected):
         return tuple(sorted(label[i] for i in ids))
 
     found = {(names[v.policy_id], v.rule, names_of(v.business), names_of(v.non_business), names_of(v.blocked), v.exempt)
-             for v in Violation.objects.filter(run=run)}
+             for v in explain(None, [target.pk if kind == "app" else -target.pk]).get(
+                 target.pk if kind == "app" else -target.pk, [])}
     assert found == expected
-    status = ImpactItem.objects.filter(run=run).values_list("proposed", flat=True)
-    assert list(status) == ([_status(expected)] if expected else [])
+    status = ImpactItem.objects.filter(run=run).values_list("proposed", "blocked_by", "mixed_by", "exempt_from")
+    bits = {name: 1 << run.policy_ids.index(pk) for pk, name in names.items()}
+
+    def mask(rule=None, exempt=None):
+        return sum({bits[p] for p, r, *_, e in expected if r == rule or (exempt and e)})
+
+    stored = (_status(expected), mask("blocked"), mask("mixed"), mask(exempt=True))
+    assert list(status) == ([stored] if expected else [])
