@@ -128,13 +128,17 @@ def _write(run, evaluation):
             copy_binary(ImpactItem._meta.db_table, columns)
 
 
-def _delete_items(run, items):
+def _delete_items(run, keys):
+    """Delete the run's rows of the item `keys` (an int64 array)."""
+    if not len(keys):
+        return
     table = ImpactItem._meta.db_table
     with connection.cursor() as cursor:
-        # A join with unnest on the (run, item key) index; = ANY(array) in a sequential scan tests each element.
+        # A join with unnest on the (run, item key) index; = ANY(array) in a sequential scan tests each
+        # element. The keys go as one array literal: no per-element adaptation.
         cursor.execute(f'DELETE FROM "{table}" t USING unnest(%s::bigint[]) AS k(id) '
                        f'WHERE t.run_id = %s AND COALESCE(t.app_id, -t.flow_id) = k.id',
-                       [items.keys.tolist(), run.pk])
+                       ["{" + ",".join(map(str, keys.tolist())) + "}", run.pk])
 
 
 @transaction.atomic
@@ -174,19 +178,23 @@ def recompute(run, connector=None, keys=None, change=None):
         connector: the id of the connector the change concerns: the items that use it are recomputed.
         keys: or the item keys (app id, or minus flow id) it concerns.
     """
-    items = matrix.load(connector=connector, keys=keys)
+    items = matrix.load_subset(connector=connector, keys=keys)
     current, proposed = scenario(run.draft)
     if sorted({p.pk for p in [*current, *proposed]}) != list(run.policy_ids):
         if change:
             change()
         return compute(run)  # another policy set: the policy bits no longer apply
-    before = Evaluation(items, current, proposed).counts() if len(items) else None
+    if not len(items):
+        if change:
+            change()
+        return run
+    previous = Evaluation(items, current, proposed)
+    before = previous.counts()
     if change:
         change()
-    if not len(items):
-        return run
     evaluation = Evaluation(items, *scenario(run.draft))
-    _delete_items(run, items)
+    # The run holds rows for the items broken or exempt before the change: only those are deleted.
+    _delete_items(run, items.keys[(previous.now > 0) | (previous.then > 0)])
     _write(run, evaluation)
     run.counts = _merge_counts(dict(run.counts), before, evaluation.counts())
     ImpactRun.objects.filter(pk=run.pk).update(counts=run.counts)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 
-__all__ = ["Items", "load", "load_cached"]
+__all__ = ["Items", "load", "load_cached", "load_subset"]
 
 ELEMENT = np.dtype([("length", ">i4"), ("value", ">i8")])
 
@@ -116,12 +116,46 @@ _cache = {}
 
 def load_cached():
     """Every live item, from this process's copy while the inventory is unchanged."""
-    with connection.cursor() as cursor:
-        cursor.execute(FINGERPRINT)
-        fingerprint = (connection.settings_dict["NAME"], *cursor.fetchone())
-    cached = _cache.get("items")
-    if cached and cached[0] == fingerprint and time.monotonic() - cached[1] < CACHE_SECONDS:
-        return cached[2]
+    fingerprint = _fingerprint()
+    cached = _fresh(fingerprint)
+    if cached is not None:
+        return cached
     items = load()
     _cache["items"] = (fingerprint, time.monotonic(), items)
     return items
+
+
+def _fingerprint():
+    with connection.cursor() as cursor:
+        cursor.execute(FINGERPRINT)
+        return (connection.settings_dict["NAME"], *cursor.fetchone())
+
+
+def _fresh(fingerprint):
+    cached = _cache.get("items")
+    if cached and cached[0] == fingerprint and time.monotonic() - cached[1] < CACHE_SECONDS:
+        return cached[2]
+    return None
+
+
+def select(items, connector=None, keys=None):
+    """The items using `connector` (or with `keys`) and their usages, cut out of `items` without the database."""
+    if connector is not None:
+        chosen = np.zeros(len(items), dtype=bool)
+        chosen[items.u_item[items.u_conn == connector]] = True
+    else:
+        chosen = np.isin(items.keys, np.asarray(list(keys), dtype=np.int64))
+    index = np.flatnonzero(chosen)
+    renumber = np.full(len(items), -1, dtype=np.int64)
+    renumber[index] = np.arange(len(index))
+    kept = chosen[items.u_item]
+    return Items(items.keys[index], items.env[index], items.maker[index], renumber[items.u_item[kept]],
+                 items.u_conn[kept])
+
+
+def load_subset(connector=None, keys=None):
+    """Like load(connector, keys), cut from this process's full copy when it is still current."""
+    cached = _fresh(_fingerprint())
+    if cached is not None:
+        return select(cached, connector=connector, keys=keys)
+    return load(connector=connector, keys=keys)

@@ -80,3 +80,13 @@ def test_deleted_items_are_not_evaluated(world):
     items["mixer"].deleted_at = timezone.now()
     items["mixer"].save()
     assert "mixer" not in _changes(run_impact())
+
+
+def test_a_new_or_deleted_item_is_seen_by_the_next_run(world):
+    envs, c, items, live = world
+    assert "late" not in _changes(run_impact())
+    late = add_item("late", envs["dev"], [c["twitter"]])
+    assert _changes(run_impact())["late"] == "unchanged"
+    late.deleted_at = timezone.now()
+    late.save()
+    assert "late" not in _changes(run_impact())
