@@ -31,13 +31,15 @@ class ImpactItemTable(tables.Table):
     violations = tables.Column(accessor="pk", verbose_name="Violations (policy: rule, connectors)", orderable=False,
                                exclude_from_export=True)
 
+    targets = tables.Column(accessor="pk", verbose_name="Could move to", orderable=False, exclude_from_export=True)
+
     class Meta:
         model = ImpactItem
         fields = ("select", "kind", "item", "environment", "maker", "department", "change", "current", "proposed",
-                  "violations")
+                  "violations", "targets")
         order_by = ("id",)
 
-    explained, names, policies = {}, {}, {}
+    explained, names, policies, suggested = {}, {}, {}, {}
 
     def render_kind(self, record):
         return record.kind
@@ -54,6 +56,14 @@ class ImpactItemTable(tables.Table):
         rows = [(v, self._describe(v)) for v in self.explained.get(key, [])]
         return format_html_join("", '<div class="violation{}">{}</div>',
                                 ((" exempt" if v.exempt else "", text) for v, text in rows)) or "—"
+
+    def render_targets(self, record):
+        if record.proposed != 2:  # only broken items need somewhere else to go
+            return "—"
+        fits = [env for env in self.suggested.get(record.app_id or -record.flow_id, [])
+                if env.pk != record.environment_id]
+        names = ", ".join(str(env) for env in fits[:3])
+        return names + (f" and {len(fits) - 3} more" if len(fits) > 3 else "") if fits else "nowhere without a change"
 
     def _describe(self, v):
         def names(ids):

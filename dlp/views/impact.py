@@ -17,6 +17,7 @@ from ..filtersets import ImpactItemFilterSet
 from ..models import ImpactItem, ImpactRun, Policy
 from ..services import actions, impact
 from ..services.explain import explain, item_key
+from ..services.targets import suggest_targets
 from ..tables import ImpactItemTable
 from .policies import ADMINS, VIEWERS, latest_run
 
@@ -85,7 +86,10 @@ class ImpactItemListView(ObjectListView):
         RequestConfig(request, paginate={"per_page": self.paginate_by}).configure(table)
         rows = list(table.page.object_list) if table.page else []
         draft = self.policy if self.policy.is_draft else None
-        table.explained = explain(draft, [item_key(r.record) for r in rows]) if rows else {}
+        keys = [item_key(r.record) for r in rows]
+        table.explained = explain(draft, keys) if rows else {}
+        departments = {item_key(r.record): getattr(r.record.maker, "department", "") for r in rows}
+        table.suggested = suggest_targets(draft, keys, departments) if rows else {}
         ids = {i for found in table.explained.values() for v in found for i in (*v.business, *v.non_business,
                                                                                  *v.blocked)}
         table.names = dict(Connector.objects.filter(pk__in=ids).values_list("pk", "display_name"))

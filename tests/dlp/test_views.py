@@ -112,3 +112,12 @@ def test_a_real_worker_computes_a_run_started_from_the_page(client, coe_admin, c
         assert time.monotonic() < deadline, "the worker did not compute the run"
         time.sleep(0.2)
     assert ImpactRun.objects.get(draft=draft).counts["unchanged"] == 1
+
+
+def test_the_drill_down_suggests_where_a_broken_item_could_go(client, coe_admin, world):
+    envs, c, items, draft = world
+    client.force_login(coe_admin)
+    client.post(reverse("dlp:policy-move", args=[draft.pk]), {"connector": c["sql"].pk, "group": "non_business"})
+    page = client.get(reverse("dlp:impact-items", args=[draft.pk]))
+    [row] = [r for r in page.context["table"].rows if r.record.app_id == items["Mixer"].pk]
+    assert row.get_cell("targets") == "Prod"  # the draft skips prod; sandbox is covered and breaks it
