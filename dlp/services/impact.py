@@ -73,6 +73,14 @@ class Evaluation:
         change[(now == ItemStatus.BROKEN) & (then == ItemStatus.BROKEN)] = Change.UNCHANGED
         return change
 
+    def stored(self):
+        """Which items the run holds a row for: those broken or exempt in either scenario."""
+        return (self.now > 0) | (self.then > 0)
+
+    def row_values(self):
+        """Everything an item's row holds, stacked: two evaluations differ for an item where these do."""
+        return np.stack([self.now, self.then, self.change(), *self.masks()]).astype(np.int64)
+
     def masks(self):
         n = len(self.items)
         blocked, mixed, exempt = (np.zeros(n, dtype=np.int64) for _ in range(3))
@@ -107,9 +115,12 @@ class Evaluation:
         return {str(c): [int(broken[c]), int(new[c])] for c in np.flatnonzero(broken).tolist()}
 
 
-def _write(run, evaluation):
+def _write(run, evaluation, only=None):
+    """COPY the rows of the items broken or exempt in either scenario (and in `only`, when given)."""
     items = evaluation.items
-    keep = (evaluation.now > 0) | (evaluation.then > 0)
+    keep = evaluation.stored()
+    if only is not None:
+        keep &= only
     blocked, mixed, exempt = evaluation.masks()
     change = evaluation.change()
     keys, makers = items.keys, items.maker
@@ -193,9 +204,11 @@ def recompute(run, connector=None, keys=None, change=None):
     if change:
         change()
     evaluation = Evaluation(items, *scenario(run.draft))
-    # The run holds rows for the items broken or exempt before the change: only those are deleted.
-    _delete_items(run, items.keys[(previous.now > 0) | (previous.then > 0)])
-    _write(run, evaluation)
+    # Only the rows whose values the change alters are rewritten: most items using a connector
+    # keep their status when it moves.
+    changed = (previous.row_values() != evaluation.row_values()).any(axis=0)
+    _delete_items(run, items.keys[previous.stored() & changed])
+    _write(run, evaluation, only=changed)
     run.counts = _merge_counts(dict(run.counts), before, evaluation.counts())
     ImpactRun.objects.filter(pk=run.pk).update(counts=run.counts)
     return run
