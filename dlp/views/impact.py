@@ -2,6 +2,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
@@ -37,7 +38,10 @@ def _top(rows, field, label_field):
 @role_required(*VIEWERS)
 def impact_summary(request, pk):
     """Counts by change; items broken under the proposed policies by environment, department, maker, connector."""
-    policy, run = _policy_and_run(pk)
+    policy = get_object_or_404(Policy, pk=pk)
+    run = latest_run(policy, done=False)
+    if request.htmx and run and run.status == ImpactRun.Status.DONE:
+        return HttpResponse(headers={"HX-Refresh": "true"})  # the progress poll ends: show the whole page
     context = {"policy": policy, "run": run, "title": f"Impact of {policy}"}
     if run and run.status == ImpactRun.Status.DONE:
         broken = ImpactItem.objects.filter(run=run, proposed=ItemStatus.BROKEN)

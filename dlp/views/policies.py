@@ -30,10 +30,12 @@ class PolicyListView(ObjectListView):
     template_name = "dlp/policy_list.html"
 
 
-def latest_run(policy):
-    """The newest run for a draft, or for the live policies when `policy` is live."""
-    draft = policy if policy.is_draft else None
-    return ImpactRun.objects.filter(draft=draft).exclude(status=ImpactRun.Status.FAILED).first()
+def latest_run(policy, done=True):
+    """The newest (computed, unless `done` is false) run for a draft, or for the live policies."""
+    runs = ImpactRun.objects.filter(draft=policy if policy.is_draft else None)
+    if done:
+        return runs.filter(status=ImpactRun.Status.DONE).first()
+    return runs.exclude(status=ImpactRun.Status.FAILED).first()
 
 
 def _groups(policy):

@@ -121,3 +121,15 @@ def test_the_drill_down_suggests_where_a_broken_item_could_go(client, coe_admin,
     page = client.get(reverse("dlp:impact-items", args=[draft.pk]))
     [row] = [r for r in page.context["table"].rows if r.record.app_id == items["Mixer"].pk]
     assert row.get_cell("targets") == "Prod"  # the draft skips prod; sandbox is covered and breaks it
+
+
+def test_the_summary_polls_a_pending_run_and_refreshes_when_it_is_done(client, coe_admin, world):
+    envs, c, items, draft = world
+    client.force_login(coe_admin)
+    run = ImpactRun.objects.create(draft=draft)
+    polled = client.get(reverse("dlp:impact", args=[draft.pk]), HTTP_HX_REQUEST="true")
+    assert b"Computing the impact" in polled.content
+    impact.run(run.pk)
+    done = client.get(reverse("dlp:impact", args=[draft.pk]), HTTP_HX_REQUEST="true")
+    assert done["HX-Refresh"] == "true"
+    assert list(ImpactRun.objects.filter(draft=draft).values_list("pk", flat=True)) == [run.pk]  # older pruned
