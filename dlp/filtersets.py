@@ -24,12 +24,13 @@ class ImpactItemFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="search", label="Search")
     change = django_filters.ChoiceFilter(choices=Change.choices)
-    kind = django_filters.ChoiceFilter(choices=(("app", "Apps"), ("flow", "Flows")), method="filter_kind")
+    kind = django_filters.ChoiceFilter(choices=(("app", "Apps"), ("flow", "Flows")), method="filter_kind", label="Kind")
     environment = django_filters.ModelChoiceFilter(queryset=Environment.objects.filter(deleted_at__isnull=True))
     department = django_filters.CharFilter(field_name="maker__department", lookup_expr="iexact")
     maker = django_filters.NumberFilter(field_name="maker_id", label="Maker id")
-    policy = django_filters.ModelChoiceFilter(queryset=Policy.objects.all(), method="filter_policy")
-    rule = django_filters.ChoiceFilter(choices=Rule.choices, method="filter_rule")
+    policy = django_filters.ModelChoiceFilter(queryset=Policy.objects.all(), method="filter_policy",
+                                              label="Broken by policy")
+    rule = django_filters.ChoiceFilter(choices=Rule.choices, method="filter_rule", label="Rule")
     connector = django_filters.ModelChoiceFilter(queryset=Connector.objects.all(), method="filter_connector",
                                                  label="Uses connector")
 

@@ -133,3 +133,14 @@ def test_the_summary_polls_a_pending_run_and_refreshes_when_it_is_done(client, c
     done = client.get(reverse("dlp:impact", args=[draft.pk]), HTTP_HX_REQUEST="true")
     assert done["HX-Refresh"] == "true"
     assert list(ImpactRun.objects.filter(draft=draft).values_list("pk", flat=True)) == [run.pk]  # older pruned
+
+
+def test_the_drill_down_filters_by_policy_and_rule_with_labelled_fields(client, coe_admin, world):
+    envs, c, items, draft = world
+    client.force_login(coe_admin)
+    client.post(reverse("dlp:policy-move", args=[draft.pk]), {"connector": c["twitter"].pk, "group": "blocked"})
+    url = reverse("dlp:impact-items", args=[draft.pk])
+    page = client.get(url, {"policy": draft.pk, "rule": "blocked"})
+    assert [r.record.item.display_name for r in page.context["table"].rows] == ["Poster"]
+    assert not client.get(url, {"rule": "mixed"}).context["table"].rows
+    assert b"invalid name" not in page.content
