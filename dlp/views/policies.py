@@ -86,9 +86,9 @@ def policy_move(request, pk):
     audit.record(request, "dlp.draft.move_connector", obj=draft, connector=connector.connector_id, group=group)
     messages.success(request, f"{connector} is now in {Group(group).label if group else 'the default group'}.")
     if request.htmx:
-        response = render(request, "dlp/inc/move_done.html", {"policy": draft, "connector": connector,
-                                                              "group": group, "run": latest_run(draft)})
-        return response
+        label = Group(group).label if group else f"default ({draft.get_default_group_display()})"
+        return render(request, "dlp/inc/move_done.html", {"policy": draft, "connector": connector,
+                                                          "group": label, "run": latest_run(draft)})
     return redirect(request.POST.get("next") or draft.get_absolute_url())
 
 
