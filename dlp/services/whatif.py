@@ -2,6 +2,8 @@
 
 from dataclasses import replace
 
+import numpy as np
+
 from ..choices import Group, ItemStatus
 from . import matrix
 from .engine import CODES, evaluate_policy, item_status
@@ -21,8 +23,10 @@ def if_moved(draft, connector_id):
     for group in Group:
         policy = compiled[draft.pk]
         group_of = policy.group_of.copy()
-        if connector_id < len(group_of):
-            group_of[connector_id] = CODES[group]
+        if connector_id >= len(group_of):  # a connector newer than the compiled policy: grow it
+            group_of = np.concatenate([group_of, np.full(connector_id + 1 - len(group_of), policy.group_of_new,
+                                                         dtype=group_of.dtype)])
+        group_of[connector_id] = CODES[group]
         moved = evaluate_policy(replace(policy, group_of=group_of), items)
         then = item_status([moved if p.pk == draft.pk else results[p.pk] for p in proposed], len(items))
         broken = then == ItemStatus.BROKEN
