@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "inventory",
     "migrations_app",
     "comms",
+    "dlp",
 ]
 
 MIDDLEWARE = [

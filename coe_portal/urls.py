@@ -10,6 +10,7 @@ urlpatterns = [
     path("comms/", include("comms.urls")),
     path("api/", include("coe_portal.core.api.urls")),
     path("progress/", include("coe_portal.dashboards.urls")),
+    path("dlp/", include("dlp.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -4,6 +4,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coe_portal.core.models import ApiToken, JobRun
+from dlp.models import Policy
 from inventory.models import App, Connector, Environment, Flow, Maker, SyncRun, Tag
 from tests.migrations_app.plans import envops_sample_kwargs
 
@@ -63,6 +64,22 @@ EXPECTED = {
     "migrations_app:usermapping-download": ("get", (LOGIN, 403, 403, 403, 200)),
     "migrations_app:usermapping-upload": ("post", (LOGIN, 403, 403, 403, 302)),
     "migrations_app:portal-script": ("get", (LOGIN, 403, 403, 403, 200)),
+    # DLP policies and impact review: managers read, CoE admins act.
+    "dlp:policy-list": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dlp:policy-sync": ("post", (LOGIN, 403, 403, 403, 302)),
+    "dlp:draft-new": ("post", (LOGIN, 403, 403, 403, 302)),
+    "dlp:policy": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dlp:policy-copy": ("post", (LOGIN, 403, 403, 403, 404)),  # the sample is a draft: only live ones copy
+    "dlp:policy-connectors": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dlp:policy-move": ("post", (LOGIN, 403, 403, 403, 404)),  # no connector given
+    "dlp:policy-scope": ("post", (LOGIN, 403, 403, 403, 302)),
+    "dlp:impact": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dlp:impact-compute": ("post", (LOGIN, 403, 403, 403, 302)),
+    "dlp:impact-items": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dlp:impact-bulk": ("post", (LOGIN, 403, 403, 403, 302)),
+    "dlp:impact-apps-csv": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dlp:impact-flows-csv": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dlp:connector": ("get", (LOGIN, 403, 403, 200, 200)),
     # Django's own admin site is for superusers; portal roles are redirected to its sign-in.
     "admin:index": ("get", (302, 302, 302, 302, 302)),
 }
@@ -88,6 +105,8 @@ def sample_url(name, fixtures):
     if kwargs is None and name.startswith("inventory-api:") and not name.endswith("-list"):
         kind = name.split(":")[1].rsplit("-", 1)[0]
         kwargs = {"pk": fixtures["maker_record" if kind == "maker" else kind].pk}
+    if name.startswith("dlp:") and name not in ("dlp:policy-list", "dlp:policy-sync", "dlp:draft-new"):
+        kwargs = {"pk": fixtures["dlp_connector"].pk if name == "dlp:connector" else fixtures["dlp_draft"].pk}
     return reverse(name, kwargs=kwargs or {})
 
 
@@ -96,7 +115,9 @@ def fixtures(coe_admin, maker, manager, outsider):
     return {"coe_admin": coe_admin, "maker": maker, "manager": manager, "outsider": outsider,
             "job": JobRun.objects.create(kind="health_check", created_by=coe_admin),
             "sync_run": SyncRun.objects.create(status="completed"),
-            "token": ApiToken.issue(coe_admin, "matrix")[0], **inventory_items(maker)}
+            "token": ApiToken.issue(coe_admin, "matrix")[0],
+            "dlp_draft": Policy.objects.create(display_name="What if", is_draft=True),
+            "dlp_connector": Connector.objects.create(connector_id="shared_sql"), **inventory_items(maker)}
 
 
 def inventory_items(maker_user):

@@ -99,9 +99,10 @@ class Policy:
     """A DLP policy: connector groups and the environments it covers."""
 
     __slots__ = ("name", "display_name", "default_group", "groups", "scope", "environments", "created", "modified",
-                 "created_by", "etag")
+                 "created_by", "etag", "exempt_resources")
 
     def __init__(self, **fields):
+        self.exempt_resources = []  # [(kind "app" or "flow", environment name, item name)]
         for name, value in fields.items():
             setattr(self, name, value)
 

@@ -7,6 +7,7 @@ from functools import partial
 from .catalog import CONNECTORS, connector_id
 from .common import error, page_response
 from .render import dumps, environment_item, policy_v1, policy_v2
+from .routes_dlp import EXEMPT, get_exempt_resources
 from .server import Response
 
 __all__ = ["routes"]
@@ -25,6 +26,7 @@ def routes(ctx):
         ("GET", GOVERNANCE + r"/v1/policies/(?P<name>[^/]+)", partial(get_policy, ctx, 1), False),
         ("GET", GOVERNANCE + r"/v2/policies", partial(list_policies, ctx, 2), False),
         ("GET", GOVERNANCE + r"/v2/policies/(?P<name>[^/]+)", partial(get_policy, ctx, 2), False),
+        ("GET", EXEMPT, partial(get_exempt_resources, ctx), False),
         ("GET", GOVERNANCE + r"/v1/connectors/metadata/(?P<kind>unblockable|virtual)",
          partial(connector_metadata, ctx), False),
     ]
