@@ -98,3 +98,18 @@ class TestDashboard:
         client.force_login(coe_admin)
         with django_assert_max_num_queries(10):
             assert client.get("/progress/").status_code == 200
+
+
+class TestDlpExposure:
+    def test_it_counts_items_the_live_policies_break_per_department(self, tenant):
+        from dlp.choices import Change, ItemStatus
+        from dlp.models import ImpactItem, ImpactRun
+
+        run = ImpactRun.objects.create(status=ImpactRun.Status.DONE, finished=timezone.now())
+        finance_app = App.objects.get(app_id="fin-0")
+        for current in (ItemStatus.BROKEN, ItemStatus.EXEMPT):
+            ImpactItem.objects.create(run=run, app=finance_app, environment=tenant, maker=finance_app.owner,
+                                      current=current, proposed=current, change=Change.UNCHANGED)
+        take_snapshot()
+        assert figures("Finance")["dlp_exposed"] == 1
+        assert "dlp_exposed" not in figures("Sales")
