@@ -20,3 +20,14 @@ def start_scheduled_sync(kind):
 def resume_stalled_syncs():
     """Beat calls this every minute: a run whose worker died goes on from its pending tasks."""
     return sync.resume_stalled()
+
+
+# Triage
+
+
+@shared_task
+def refresh_triage(run_id=None):
+    """After a sync (run_id) or a settings change: recommendations and tag rules again."""
+    from .services import triage
+
+    return triage.refresh()

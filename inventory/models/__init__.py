@@ -4,8 +4,9 @@ from .makers import Maker
 from .resources import App, Bot, Flow, PagesSite
 from .sync import SyncRun, SyncTask
 from .tags import Tag
+from .triage import TablePreference, TagRule, TriageSettings
 
 __all__ = [
     "App", "Bot", "Connector", "ConnectorUsage", "Environment", "Flow", "Maker", "PagesSite", "SyncRun", "SyncTask",
-    "Tag", "normalise_connector_id",
+    "TablePreference", "Tag", "TagRule", "TriageSettings", "normalise_connector_id",
 ]

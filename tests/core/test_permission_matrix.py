@@ -32,6 +32,22 @@ EXPECTED = {
     "inventory:import": ("get", (LOGIN, 403, 403, 403, 200)),
     "inventory:sync-start": ("post", (LOGIN, 403, 403, 403, 302)),
     "inventory:sync-run": ("get", (LOGIN, 403, 403, 403, 200)),
+    # Triage
+    "inventory:app-detail": ("get", (LOGIN, 403, 404, 200, 200)),  # a maker sees only their own items
+    "inventory:flow-detail": ("get", (LOGIN, 403, 404, 200, 200)),
+    "inventory:bot-list": ("get", (LOGIN, 403, 403, 200, 200)),
+    "inventory:site-list": ("get", (LOGIN, 403, 403, 200, 200)),
+    "inventory:columns": ("post", (LOGIN, 403, 403, 302, 302)),
+    "inventory:bulk-tag": ("post", (LOGIN, 403, 403, 403, 400)),  # 400: the sample POST names no tag
+    "inventory:tag-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:tag-create": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:tag-edit": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:tag-merge": ("post", (LOGIN, 403, 403, 403, 302)),
+    "inventory:rule-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:rule-create": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:rule-edit": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:rule-apply": ("post", (LOGIN, 403, 403, 403, 302)),
+    "inventory:triage-settings": ("get", (LOGIN, 403, 403, 403, 200)),
     # Django's own admin site is for superusers; portal roles are redirected to its sign-in.
     "admin:index": ("get", (302, 302, 302, 302, 302)),
 }
@@ -51,7 +67,13 @@ def url_names(patterns=None, namespace=""):
 
 def sample_url(name, fixtures):
     kwargs = {"user-roles": {"pk": fixtures["maker"].pk}, "job": {"code": fixtures["job"].code},
-              "inventory:sync-run": {"pk": fixtures["sync_run"].pk}}.get(name, {})
+              "inventory:sync-run": {"pk": fixtures["sync_run"].pk},
+              # Triage
+              "inventory:app-detail": {"pk": fixtures["app"].pk}, "inventory:flow-detail": {"pk": fixtures["flow"].pk},
+              "inventory:columns": {"table": "app"}, "inventory:bulk-tag": {"kind": "app"},
+              "inventory:tag-edit": {"pk": fixtures["tag"].pk}, "inventory:tag-merge": {"pk": fixtures["tag"].pk},
+              "inventory:rule-edit": {"pk": fixtures["rule"].pk}, "inventory:rule-apply": {"pk": fixtures["rule"].pk},
+              }.get(name, {})
     return reverse(name, kwargs=kwargs)
 
 
@@ -59,7 +81,16 @@ def sample_url(name, fixtures):
 def fixtures(coe_admin, maker, manager, outsider):
     return {"coe_admin": coe_admin, "maker": maker, "manager": manager, "outsider": outsider,
             "job": JobRun.objects.create(kind="health_check", created_by=coe_admin),
-            "sync_run": SyncRun.objects.create(status="completed")}
+            "sync_run": SyncRun.objects.create(status="completed"), **triage_fixtures()}
+
+
+def triage_fixtures():
+    from inventory.models import TagRule
+    from tests.inventory.factories import make_app, make_flow, make_tag
+
+    tag = make_tag("keep-me")
+    return {"app": make_app(), "flow": make_flow(), "tag": tag,
+            "rule": TagRule.objects.create(name="Default env", tag=tag, kind="default_env")}
 
 
 def test_every_url_is_in_the_matrix():
