@@ -1,6 +1,9 @@
+from datetime import datetime, time
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from .choices import AppKind, Disposition, EnvironmentType, FlowState, QuarantineStatus
 from .models import App, Bot, Connector, ConnectorUsage, Environment, Flow, Maker, PagesSite, SyncRun, Tag
@@ -9,6 +12,15 @@ __all__ = ["AppFilterSet", "BotFilterSet", "ConnectorFilterSet", "EnvironmentFil
            "MakerFilterSet", "PagesSiteFilterSet", "SyncRunFilterSet", "TagFilterSet"]
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class DayFilter(django_filters.DateFilter):
+    """A date compared with a datetime column at local midnight, so the column's index still serves."""
+
+    def filter(self, qs, value):
+        if value:
+            value = timezone.make_aware(datetime.combine(value, time.min))
+        return super().filter(qs, value)
 
 
 class SearchMixin(django_filters.FilterSet):
@@ -55,9 +67,9 @@ class ItemFilterSet(SearchMixin, DeletedMixin):
     department = django_filters.CharFilter(method="filter_department", label="Owner department")
     connector = django_filters.CharFilter(method="filter_connector", label="Connector id")
     tag = django_filters.ModelChoiceFilter(queryset=Tag.objects.all(), to_field_name="slug", method="filter_tag")
-    modified_after = django_filters.DateFilter(field_name="modified_time", lookup_expr="gte", label="Modified from",
+    modified_after = DayFilter(field_name="modified_time", lookup_expr="gte", label="Modified from",
                                                widget=DATE)
-    modified_before = django_filters.DateFilter(field_name="modified_time", lookup_expr="lt", label="Modified before",
+    modified_before = DayFilter(field_name="modified_time", lookup_expr="lt", label="Modified before",
                                                 widget=DATE)
     recommendation = django_filters.ChoiceFilter(choices=Disposition.choices)
 
@@ -85,9 +97,9 @@ class AppFilterSet(ItemFilterSet):
     kind = django_filters.ChoiceFilter(choices=AppKind.choices)
     quarantine_status = django_filters.ChoiceFilter(choices=QuarantineStatus.choices[1:], label="Quarantine",
                                                     empty_label="Any")
-    used_after = django_filters.DateFilter(field_name="last_launched_time", lookup_expr="gte", label="Used from",
+    used_after = DayFilter(field_name="last_launched_time", lookup_expr="gte", label="Used from",
                                            widget=DATE)
-    used_before = django_filters.DateFilter(field_name="last_launched_time", lookup_expr="lt", label="Used before",
+    used_before = DayFilter(field_name="last_launched_time", lookup_expr="lt", label="Used before",
                                             widget=DATE)
     shared_min = django_filters.NumberFilter(field_name="shared_users_count", lookup_expr="gte",
                                              label="Shared with at least")

@@ -6,6 +6,7 @@ items costs one statement, not 10,000 rows through Python.
 
 from datetime import timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -28,7 +29,10 @@ def _through(model):
 def bulk_tag(queryset, tag, add=True):
     """Add (or remove) `tag` on every item of `queryset` (apps or flows); return rows changed."""
     table, column = _through(queryset.model)
-    select_sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    try:
+        select_sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a selection Django knows is empty (e.g. .none())
+        return 0
     with connection.cursor() as cursor:
         if add:
             cursor.execute(f'INSERT INTO "{table}" ("{column}", tag_id) SELECT sel.pk, %s FROM ({select_sql}) sel '
