@@ -65,9 +65,9 @@ class TriageSettingsForm(forms.ModelForm):
 class BulkTagForm(forms.Form):
     """Apply or remove a tag on the checked rows, or on every row the current filters match."""
 
-    tag = forms.ModelChoiceField(queryset=None, required=False, label="Tag")
+    tag = forms.ModelChoiceField(queryset=None, required=False, label="Tag to apply")
     new_tag = forms.CharField(max_length=100, required=False, label="or a new tag")
-    action = forms.ChoiceField(choices=[("add", "Add tag"), ("remove", "Remove tag")])
+    action = forms.ChoiceField(choices=[("add", "Add tag"), ("remove", "Remove tag")], label="Bulk action")
     scope = forms.ChoiceField(choices=[("selected", "Checked rows"), ("all", "Every row the filters match")])
     query = forms.CharField(required=False, widget=forms.HiddenInput)
 

@@ -41,7 +41,7 @@ class ColumnsMixin:
     def get_context_data(self, **kwargs):
         hidden = set(self.get_hidden_columns())
         columns = [(name, label, name not in hidden) for name, label in chooseable_columns(self.table_class)]
-        bulk_form = BulkTagForm(initial={"query": self.request.GET.urlencode()})
+        bulk_form = BulkTagForm(initial={"query": self.request.GET.urlencode()}, auto_id="bulk_%s")
         return super().get_context_data(columns=columns, table_key=self.table_key(), bulk_form=bulk_form,
                                         can_tag=has_role(self.request.user, Role.COE_ADMIN), **kwargs)
 

@@ -87,8 +87,12 @@ def bulk_tag(request, kind):
         audit.record(request, f"tag.bulk_{data['action']}", obj=tag, kind=kind, scope=data["scope"],
                      filters=data["query"], changed=changed)
     verb = "Tagged" if data["action"] == "add" else "Untagged"
-    return render(request, "inventory/inc/bulk_result.html",
-                  {"message": f"{verb} {changed} {model._meta.verbose_name_plural} with {tag.name}."})
+    # A new tag joins the form's list at once (out-of-band swap of the select).
+    refreshed = BulkTagForm(initial={"tag": tag.pk}, auto_id="bulk_%s")
+    refreshed.fields["tag"].widget.attrs["hx-swap-oob"] = "true"
+    return render(request, "inventory/inc/bulk_result.html", {
+        "message": f"{verb} {changed} {model._meta.verbose_name_plural} with {tag.name}.",
+        "tag_select": refreshed["tag"]})
 
 
 @role_required(*ADMIN)
