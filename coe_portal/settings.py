@@ -271,3 +271,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Triage (quarantine and clean-up)
+CELERY_BEAT_SCHEDULE["clean-up reminders and ended grace periods"] = {
+    "task": "inventory.tasks.cleanup_tick", "schedule": cron(envstr("CLEANUP_CRON", "5 * * * *"))}

@@ -94,3 +94,21 @@ class TagRuleTarget(models.TextChoices):
     BOTH = "both", "Apps and flows"
     APPS = "apps", "Apps"
     FLOWS = "flows", "Flows"
+
+
+class CleanupMode(models.TextChoices):
+    QUARANTINE = "quarantine", "Quarantine, then back up and delete"
+    DELETE_ONLY = "delete_only", "Delete only (no backup)"
+
+
+class CleanupStage(models.TextChoices):
+    PENDING = "pending", "Pending"
+    WAITING = "waiting", "Waiting for the owner"
+    RELEASING = "releasing", "Releasing"
+    RELEASED = "released", "Released by the owner"
+    EXPIRED = "expired", "Grace period over"
+    BACKING_UP = "backing_up", "Backing up"
+    BACKED_UP = "backed_up", "Backed up"
+    DELETING = "deleting", "Deleting"
+    DELETED = "deleted", "Deleted"
+    FAILED = "failed", "Failed"

@@ -1,4 +1,6 @@
 import django_tables2 as tables
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from .models import App, Bot, Connector, Environment, Flow, Maker, PagesSite, SyncRun, Tag
@@ -10,6 +12,16 @@ __all__ = ["AppTable", "BotTable", "ConnectorTable", "EnvironmentTable", "FlowTa
 def tag_badges(tags):
     return format_html_join(" ", '<span class="tag" data-colour="{}">{}</span>',
                             ((tag.colour, tag.name) for tag in tags))
+
+
+class WhenColumn(tables.Column):
+    """A datetime in local time, formatted in Python: DateTimeColumn compiles a template per cell."""
+
+    def render(self, value):
+        return date_format(timezone.localtime(value), "Y-m-d H:i")
+
+    def value(self, value):
+        return value.isoformat() if value else ""
 
 
 class EnvironmentTable(tables.Table):
@@ -29,6 +41,8 @@ class ItemTable(tables.Table):
     environment = tables.Column(accessor="environment__display_name", verbose_name="Environment")
     tags = tables.Column(empty_values=(), orderable=False)
     recommendation = tables.Column()
+    modified_time = WhenColumn(verbose_name="Modified")
+    deleted_at = WhenColumn(verbose_name="Deleted")
     # Columns a user cannot hide.
     required = ("select", "display_name")
     export_exclude = ("select",)
@@ -46,6 +60,7 @@ class ItemTable(tables.Table):
 
 class AppTable(ItemTable):
     owner = tables.Column(accessor="owner__display_name", verbose_name="Owner")
+    last_launched_time = WhenColumn(verbose_name="Last used")
 
     class Meta:
         model = App

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_items, views_tags
+from . import views, views_cleanup, views_items, views_tags
 
 app_name = "inventory"
 
@@ -22,6 +22,13 @@ urlpatterns = [
     path("rules/new/", views_tags.rule_edit, name="rule-create"),
     path("rules/<int:pk>/", views_tags.rule_edit, name="rule-edit"),
     path("rules/<int:pk>/apply/", views_tags.rule_apply, name="rule-apply"),
+    path("cleanup/", views_cleanup.case_list, name="case-list"),
+    path("cleanup/run-due/", views_cleanup.run_due, name="case-run-due"),
+    path("cleanup/<slug:kind>/<int:pk>/start/", views_cleanup.cleanup_start, name="cleanup-start"),
+    path("cleanup/<int:pk>/retry/", views_cleanup.case_retry, name="case-retry"),
+    path("cleanup/<int:pk>/answer/", views_cleanup.case_answer, name="case-answer"),
+    path("backups/", views_cleanup.backup_list, name="backup-list"),
+    path("backups/<int:pk>/download/", views_cleanup.backup_download, name="backup-download"),
     path("triage-settings/", views_tags.triage_settings, name="triage-settings"),
     path("makers/", views.MakerListView.as_view(), name="maker-list"),
     path("connectors/", views.ConnectorListView.as_view(), name="connector-list"),

@@ -1,3 +1,4 @@
+from .cleanup import Backup, CleanupCase
 from .connectors import Connector, ConnectorUsage, normalise_connector_id
 from .environments import Environment
 from .makers import Maker
@@ -7,6 +8,7 @@ from .tags import Tag
 from .triage import TablePreference, TagRule, TriageSettings
 
 __all__ = [
-    "App", "Bot", "Connector", "ConnectorUsage", "Environment", "Flow", "Maker", "PagesSite", "SyncRun", "SyncTask",
+    "App", "Backup", "Bot", "CleanupCase",
+    "Connector", "ConnectorUsage", "Environment", "Flow", "Maker", "PagesSite", "SyncRun", "SyncTask",
     "TablePreference", "Tag", "TagRule", "TriageSettings", "normalise_connector_id",
 ]

@@ -48,6 +48,13 @@ EXPECTED = {
     "inventory:rule-edit": ("get", (LOGIN, 403, 403, 403, 200)),
     "inventory:rule-apply": ("post", (LOGIN, 403, 403, 403, 302)),
     "inventory:triage-settings": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:case-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:case-run-due": ("post", (LOGIN, 403, 403, 403, 302)),
+    "inventory:cleanup-start": ("post", (LOGIN, 403, 403, 403, 302)),
+    "inventory:case-retry": ("post", (LOGIN, 403, 403, 403, 302)),
+    "inventory:case-answer": ("post", (LOGIN, 403, 404, 403, 302)),  # the item's owner or an admin
+    "inventory:backup-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:backup-download": ("get", (LOGIN, 403, 403, 403, 200)),
     # Django's own admin site is for superusers; portal roles are redirected to its sign-in.
     "admin:index": ("get", (302, 302, 302, 302, 302)),
 }
@@ -73,6 +80,9 @@ def sample_url(name, fixtures):
               "inventory:columns": {"table": "app"}, "inventory:bulk-tag": {"kind": "app"},
               "inventory:tag-edit": {"pk": fixtures["tag"].pk}, "inventory:tag-merge": {"pk": fixtures["tag"].pk},
               "inventory:rule-edit": {"pk": fixtures["rule"].pk}, "inventory:rule-apply": {"pk": fixtures["rule"].pk},
+              "inventory:cleanup-start": {"kind": "app", "pk": fixtures["app"].pk},
+              "inventory:case-retry": {"pk": fixtures["case"].pk}, "inventory:case-answer": {"pk": fixtures["case"].pk},
+              "inventory:backup-download": {"pk": fixtures["backup"].pk},
               }.get(name, {})
     return reverse(name, kwargs=kwargs)
 
@@ -85,11 +95,17 @@ def fixtures(coe_admin, maker, manager, outsider):
 
 
 def triage_fixtures():
-    from inventory.models import TagRule
+    from django.core.files.base import ContentFile
+
+    from inventory.models import Backup, CleanupCase, TagRule
     from tests.inventory.factories import make_app, make_flow, make_tag
 
     tag = make_tag("keep-me")
-    return {"app": make_app(), "flow": make_flow(), "tag": tag,
+    app = make_app()
+    case = CleanupCase.objects.create(app=app, stage="released")
+    backup = Backup(case=case, item_kind="app", item_id=app.app_id, item_name=str(app), size=2, sha256="0" * 64)
+    backup.file.save("matrix.zip", ContentFile(b"PK"), save=True)
+    return {"app": app, "flow": make_flow(), "tag": tag, "case": case, "backup": backup,
             "rule": TagRule.objects.create(name="Default env", tag=tag, kind="default_env")}
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jwt
 
-from . import routes_bap, routes_flow, routes_graph, routes_powerapps
+from . import routes_bap, routes_flow, routes_graph, routes_packages, routes_powerapps
 from .common import ApiContext, ApiOptions, auth_error, error
 from .faults import Faults
 from .identity import DirectoryUser, IdentityProvider
@@ -26,8 +26,8 @@ AUDIENCES = {
     "flow": ("https://service.flow.microsoft.com",),
     "graph": ("https://graph.microsoft.com",),
 }
-ROUTES = {"bap": routes_bap.routes, "powerapps": routes_powerapps.routes, "flow": routes_flow.routes,
-          "graph": routes_graph.routes}
+ROUTES = {"bap": lambda ctx: routes_bap.routes(ctx) + routes_packages.routes(ctx), "powerapps": routes_powerapps.routes,
+          "flow": routes_flow.routes, "graph": routes_graph.routes}
 # The demo's sign-in personas (core/management/commands/demo_users.py), so Entra sign-in works there too.
 PERSONAS = (("ada.admin@contoso.example", "Ada Admin", ["CoE.Admin"]), ("max.maker@contoso.example", "Max Maker", []),
             ("mia.manager@contoso.example", "Mia Manager", ["CoE.Manager"]))
@@ -91,6 +91,8 @@ class Gate:
 
     def wrap(self, view, versioned):
         """Return `view` behind the checks; `versioned` routes need api-version."""
+        if versioned == routes_packages.PUBLIC:  # a SAS link: its query is the credential
+            return view
         def handle(request, **groups):
             claims, refusal = self.verifier.check(request, self.audiences)
             if refusal is not None:
