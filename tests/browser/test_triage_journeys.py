@@ -1,12 +1,19 @@
-"""A CoE admin filters apps and tags the result in bulk, and builds a tag rule and applies it."""
+"""Triage journeys: filter and bulk-tag, a tag rule, a released quarantine, an unanswered flow cleaned up."""
+
+import hashlib
+import time
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from inventory.models import Tag, TagRule
+from inventory.models import App, Backup, CleanupCase, Flow, Maker, Tag, TagRule
 from tests.conftest import PASSWORD
 from tests.inventory.factories import make_app, make_environment, make_flow, make_maker
 from tests.support.browser import sign_in
+from tests.support.tenant import sync_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,3 +72,68 @@ def test_admin_builds_a_tag_rule_previews_it_and_applies_it(page, coe_admin):
     page.goto("/inventory/apps/?tag=hr")
     expect(page.get_by_text("1 result", exact=True)).to_be_visible()
     expect(page.get_by_role("cell", name="HR onboarding")).to_be_visible()
+
+
+def _reload_until(page, locator_text, timeout=60, role=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page.reload()
+        found = page.get_by_role(role, name=locator_text, exact=True) if role else page.get_by_text(locator_text)
+        if found.count():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{locator_text!r} never showed")
+
+
+@pytest.fixture
+def synced_tenant(make_tenant, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    tenant, _ = make_tenant(environments=2, apps=6, flows=6)
+    sync_now()
+    return tenant
+
+
+def test_admin_quarantines_an_app_and_the_owner_answer_releases_it(page, browser, live_server, synced_tenant,
+                                                                    coe_admin, maker, celery_worker):
+    app = App.objects.filter(deleted_at__isnull=True, owner__isnull=False).first()
+    Maker.objects.filter(pk=app.owner_id).update(email=maker.email)
+    sign_in(page, "alice", PASSWORD)
+    page.goto(f"/inventory/apps/{app.pk}/")
+    page.get_by_role("button", name="Quarantine and ask the owner").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Clean-up of {app.display_name} started.")
+    _reload_until(page, "Waiting for the owner")
+    assert synced_tenant.app(app.environment.env_id, app.app_id).quarantined
+
+    owner = browser.new_context(base_url=live_server.url).new_page()
+    sign_in(owner, "bob", PASSWORD)
+    owner.goto(f"/inventory/apps/{app.pk}/")
+    owner.get_by_label("Why this app is still needed").fill("The team files expenses with it every week")
+    owner.get_by_role("button", name="Keep my app").click()
+    expect(owner.get_by_role("status")).to_contain_text("is being released")
+    _reload_until(owner, "Released by the owner")
+    assert not synced_tenant.app(app.environment.env_id, app.app_id).quarantined
+    owner.context.close()
+
+
+def test_an_unanswered_flow_is_backed_up_deleted_and_its_backup_downloads(page, synced_tenant, coe_admin,
+                                                                          celery_worker):
+    flow = Flow.objects.filter(deleted_at__isnull=True).first()
+    sign_in(page, "alice", PASSWORD)
+    page.goto(f"/inventory/flows/{flow.pk}/")
+    page.get_by_role("button", name="Stop and ask the owner").click()
+    _reload_until(page, "Waiting for the owner")
+    assert synced_tenant.flow(flow.environment.env_id, flow.flow_id).state == "Stopped"
+    # The grace period passes without an answer.
+    CleanupCase.objects.filter(flow=flow).update(grace_until=timezone.now() - timedelta(minutes=1))
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Clean-up").click()
+    page.get_by_role("button", name="Run due steps now").click()
+    expect(page.get_by_role("status")).to_contain_text("1 item queued for backup and deletion.")
+    _reload_until(page, "Deleted", role="cell")
+    assert synced_tenant.flow(flow.environment.env_id, flow.flow_id) is None
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Backups").click()
+    backup = Backup.objects.get(case__flow=flow)
+    expect(page.get_by_role("cell", name=backup.sha256)).to_be_visible()
+    with page.expect_download() as info:
+        page.get_by_role("link", name=f"Download {flow.display_name}").click()
+    content = Path(info.value.path()).read_bytes()
+    assert hashlib.sha256(content).hexdigest() == backup.sha256
