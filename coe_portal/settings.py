@@ -306,3 +306,7 @@ LOGGING = {
 # (a copy can take up to 8 hours with audit data: 30 s x 1,200 = 10 h).
 ENVOPS_POLL_SECONDS = envint("ENVOPS_POLL_SECONDS", 30)
 ENVOPS_POLL_LIMIT = envint("ENVOPS_POLL_LIMIT", 1200)
+
+# Triage (quarantine and clean-up)
+CELERY_BEAT_SCHEDULE["clean-up reminders and ended grace periods"] = {
+    "task": "inventory.tasks.cleanup_tick", "schedule": cron(envstr("CLEANUP_CRON", "5 * * * *"))}

@@ -57,3 +57,58 @@ SYNC_STATUS_COLOURS = {
     SyncStatus.COMPLETED_WITH_ERRORS: "grey",
     SyncStatus.FAILED: "red",
 }
+
+
+class Disposition(models.TextChoices):
+    KEEP = "keep", "Keep in default"
+    MIGRATE = "migrate", "Migrate"
+    QUARANTINE = "quarantine", "Quarantine"
+    DELETE = "delete", "Delete"
+
+
+DISPOSITION_COLOURS = {"keep": "green", "migrate": "blue", "quarantine": "grey", "delete": "red", "": ""}
+
+# Reason codes stored on items, with the words the pages show (seed 000's criteria).
+REASONS = {
+    "shared_widely": "Shared with many users",
+    "excel_data": "Uses Excel workbook data",
+    "heavy_sharepoint": "Heavy SharePoint-list use",
+    "custom_connector": "Uses a custom connector",
+    "inactive": "Not used or modified for a long time",
+    "long_inactive": "Not used or modified for a very long time",
+    "orphaned": "Owner left or is disabled",
+}
+
+
+class TagRuleKind(models.TextChoices):
+    CONNECTOR = "connector", "Uses connector"
+    DEPARTMENT = "department", "Owner department is"
+    LOCATION = "location", "Owner location is"
+    INACTIVE = "inactive", "Inactive more than N days"
+    SHARED = "shared", "Shared with more than N users"
+    DEFAULT_ENV = "default_env", "In the default environment"
+    EXCEL_SHAREPOINT = "excel_sharepoint", "Uses Excel or SharePoint-list data"
+
+
+class TagRuleTarget(models.TextChoices):
+    BOTH = "both", "Apps and flows"
+    APPS = "apps", "Apps"
+    FLOWS = "flows", "Flows"
+
+
+class CleanupMode(models.TextChoices):
+    QUARANTINE = "quarantine", "Quarantine, then back up and delete"
+    DELETE_ONLY = "delete_only", "Delete only (no backup)"
+
+
+class CleanupStage(models.TextChoices):
+    PENDING = "pending", "Pending"
+    WAITING = "waiting", "Waiting for the owner"
+    RELEASING = "releasing", "Releasing"
+    RELEASED = "released", "Released by the owner"
+    EXPIRED = "expired", "Grace period over"
+    BACKING_UP = "backing_up", "Backing up"
+    BACKED_UP = "backed_up", "Backed up"
+    DELETING = "deleting", "Deleting"
+    DELETED = "deleted", "Deleted"
+    FAILED = "failed", "Failed"

@@ -1,12 +1,26 @@
+from datetime import datetime, time
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
-from .choices import AppKind, EnvironmentType, FlowState
-from .models import App, Connector, Environment, Flow, Maker, SyncRun
+from .choices import AppKind, Disposition, EnvironmentType, FlowState, QuarantineStatus
+from .models import App, Bot, Connector, ConnectorUsage, Environment, Flow, Maker, PagesSite, SyncRun, Tag
 
-__all__ = ["AppFilterSet", "ConnectorFilterSet", "EnvironmentFilterSet", "FlowFilterSet", "MakerFilterSet",
-           "SyncRunFilterSet"]
+__all__ = ["AppFilterSet", "BotFilterSet", "ConnectorFilterSet", "EnvironmentFilterSet", "FlowFilterSet",
+           "MakerFilterSet", "PagesSiteFilterSet", "SyncRunFilterSet", "TagFilterSet"]
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class DayFilter(django_filters.DateFilter):
+    """A date compared with a datetime column at local midnight, so the column's index still serves."""
+
+    def filter(self, qs, value):
+        if value:
+            value = timezone.make_aware(datetime.combine(value, time.min))
+        return super().filter(qs, value)
 
 
 class SearchMixin(django_filters.FilterSet):
@@ -42,24 +56,98 @@ class EnvironmentFilterSet(SearchMixin, DeletedMixin):
         fields = ["q", "environment_type", "is_default", "include_deleted"]
 
 
-class AppFilterSet(SearchMixin, DeletedMixin):
+class ItemFilterSet(SearchMixin, DeletedMixin):
+    """Filters apps and flows share; `owner_field` names the maker (owner or creator)."""
+
+    owner_field = "owner"
+    environment = django_filters.ModelChoiceFilter(queryset=Environment.objects.filter(deleted_at__isnull=True))
+    default_environment = django_filters.BooleanFilter(field_name="environment__is_default",
+                                                       label="In default environment")
+    owner = django_filters.CharFilter(method="filter_owner", label="Owner (name or e-mail)")
+    department = django_filters.CharFilter(method="filter_department", label="Owner department")
+    connector = django_filters.CharFilter(method="filter_connector", label="Connector id")
+    tag = django_filters.ModelChoiceFilter(queryset=Tag.objects.all(), to_field_name="slug", method="filter_tag")
+    modified_after = DayFilter(field_name="modified_time", lookup_expr="gte", label="Modified from",
+                                               widget=DATE)
+    modified_before = DayFilter(field_name="modified_time", lookup_expr="lt", label="Modified before",
+                                                widget=DATE)
+    recommendation = django_filters.ChoiceFilter(choices=Disposition.choices)
+
+    def filter_owner(self, queryset, name, value):
+        field = self.owner_field
+        return queryset.filter(Q(**{f"{field}__display_name__icontains": value})
+                               | Q(**{f"{field}__email__iexact": value}))
+
+    def filter_department(self, queryset, name, value):
+        return queryset.filter(**{f"{self.owner_field}__department__iexact": value})
+
+    def filter_connector(self, queryset, name, value):
+        usages = ConnectorUsage.objects.filter(**{queryset.model._meta.model_name: OuterRef("pk"),
+                                                  "connector__connector_id__iexact": value})
+        return queryset.filter(Exists(usages))
+
+    def filter_tag(self, queryset, name, value):
+        through = queryset.model.tags.through
+        column = queryset.model._meta.model_name
+        return queryset.filter(Exists(through.objects.filter(**{column: OuterRef("pk"), "tag": value})))
+
+
+class AppFilterSet(ItemFilterSet):
     search_fields = ("display_name__icontains", "owner__display_name__icontains", "app_id")
     kind = django_filters.ChoiceFilter(choices=AppKind.choices)
-    environment = django_filters.ModelChoiceFilter(queryset=Environment.objects.filter(deleted_at__isnull=True))
+    quarantine_status = django_filters.ChoiceFilter(choices=QuarantineStatus.choices[1:], label="Quarantine",
+                                                    empty_label="Any")
+    used_after = DayFilter(field_name="last_launched_time", lookup_expr="gte", label="Used from",
+                                           widget=DATE)
+    used_before = DayFilter(field_name="last_launched_time", lookup_expr="lt", label="Used before",
+                                            widget=DATE)
+    shared_min = django_filters.NumberFilter(field_name="shared_users_count", lookup_expr="gte",
+                                             label="Shared with at least")
+    shared_max = django_filters.NumberFilter(field_name="shared_users_count", lookup_expr="lte",
+                                             label="Shared with at most")
 
     class Meta:
         model = App
-        fields = ["q", "environment", "kind", "quarantine_status", "include_deleted"]
+        fields = ["q", "environment", "default_environment", "kind", "owner", "department", "connector", "tag",
+                  "modified_after", "modified_before", "used_after", "used_before", "quarantine_status",
+                  "is_solution_aware", "shared_min", "shared_max", "recommendation", "include_deleted"]
 
 
-class FlowFilterSet(SearchMixin, DeletedMixin):
+class FlowFilterSet(ItemFilterSet):
+    owner_field = "creator"
     search_fields = ("display_name__icontains", "creator__display_name__icontains", "flow_id")
     state = django_filters.ChoiceFilter(choices=FlowState.choices)
-    environment = django_filters.ModelChoiceFilter(queryset=Environment.objects.filter(deleted_at__isnull=True))
 
     class Meta:
         model = Flow
-        fields = ["q", "environment", "state", "has_http_trigger", "include_deleted"]
+        fields = ["q", "environment", "default_environment", "state", "owner", "department", "connector", "tag",
+                  "modified_after", "modified_before", "has_http_trigger", "is_solution_aware", "recommendation",
+                  "include_deleted"]
+
+
+class BotFilterSet(SearchMixin, DeletedMixin):
+    environment = django_filters.ModelChoiceFilter(queryset=Environment.objects.filter(deleted_at__isnull=True))
+
+    class Meta:
+        model = Bot
+        fields = ["q", "environment", "is_published", "include_deleted"]
+
+
+class PagesSiteFilterSet(SearchMixin, DeletedMixin):
+    search_fields = ("display_name__icontains", "website_url__icontains")
+    environment = django_filters.ModelChoiceFilter(queryset=Environment.objects.filter(deleted_at__isnull=True))
+
+    class Meta:
+        model = PagesSite
+        fields = ["q", "environment", "include_deleted"]
+
+
+class TagFilterSet(SearchMixin):
+    search_fields = ("name__icontains", "description__icontains")
+
+    class Meta:
+        model = Tag
+        fields = ["q"]
 
 
 class MakerFilterSet(SearchMixin):

@@ -1,9 +1,82 @@
+import re
+
 from django import forms
 
-__all__ = ["ImportForm"]
+from .models import Tag, TagRule, TriageSettings
+
+__all__ = ["BulkTagForm", "ImportForm", "TagForm", "TagMergeForm", "TagRuleForm", "TriageSettingsForm"]
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
         help_text="The DLP editor's apps.csv or flow.csv, or a CSV export of a CoE Starter Kit inventory table.")
+
+
+class TagForm(forms.ModelForm):
+    """Create, rename, recolour or describe a tag."""
+
+    class Meta:
+        model = Tag
+        fields = ["name", "colour", "description"]
+        widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
+
+    def clean_colour(self):
+        colour = self.cleaned_data["colour"]
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+            raise forms.ValidationError("Give a colour as #rrggbb, for example #0f6cbd.")
+        return colour.lower()
+
+
+class TagMergeForm(forms.Form):
+    into = forms.ModelChoiceField(queryset=None, label="Merge into")
+
+    def __init__(self, *args, source, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = Tag.objects.exclude(pk=source.pk)
+
+
+class TagRuleForm(forms.ModelForm):
+    """A tag rule; `value` must suit the kind (a number of days or users, or a name)."""
+
+    NUMERIC = ("inactive", "shared")
+
+    class Meta:
+        model = TagRule
+        fields = ["name", "tag", "kind", "value", "target", "enabled"]
+
+    def clean(self):
+        data = super().clean()
+        kind, value = data.get("kind"), (data.get("value") or "").strip()
+        if kind in self.NUMERIC and not value.isdigit():
+            self.add_error("value", "Give a whole number of days or users, for example 90.")
+        elif kind not in self.NUMERIC + ("default_env", "excel_sharepoint") and kind and not value:
+            self.add_error("value", "Give the connector id, department or location to match.")
+        return data
+
+
+class TriageSettingsForm(forms.ModelForm):
+    class Meta:
+        model = TriageSettings
+        fields = ["shared_users_threshold", "sharepoint_shared_threshold", "inactive_days", "delete_after_days",
+                  "grace_days"]
+
+
+class BulkTagForm(forms.Form):
+    """Apply or remove a tag on the checked rows, or on every row the current filters match."""
+
+    tag = forms.ModelChoiceField(queryset=None, required=False, label="Tag to apply")
+    new_tag = forms.CharField(max_length=100, required=False, label="or a new tag")
+    action = forms.ChoiceField(choices=[("add", "Add tag"), ("remove", "Remove tag")], label="Bulk action")
+    scope = forms.ChoiceField(choices=[("selected", "Checked rows"), ("all", "Every row the filters match")])
+    query = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].queryset = Tag.objects.all()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("tag") and not (data.get("new_tag") or "").strip():
+            raise forms.ValidationError("Choose a tag or name a new one.")
+        return data

@@ -1,8 +1,27 @@
 import django_tables2 as tables
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 
-from .models import App, Connector, Environment, Flow, Maker, SyncRun
+from .models import App, Bot, Connector, Environment, Flow, Maker, PagesSite, SyncRun, Tag
 
-__all__ = ["AppTable", "ConnectorTable", "EnvironmentTable", "FlowTable", "MakerTable", "SyncRunTable"]
+__all__ = ["AppTable", "BotTable", "ConnectorTable", "EnvironmentTable", "FlowTable", "MakerTable", "PagesSiteTable",
+           "SyncRunTable", "TagTable"]
+
+
+def tag_badges(tags):
+    return format_html_join(" ", '<span class="tag" data-colour="{}">{}</span>',
+                            ((tag.colour, tag.name) for tag in tags))
+
+
+class WhenColumn(tables.Column):
+    """A datetime in local time, formatted in Python: DateTimeColumn compiles a template per cell."""
+
+    def render(self, value):
+        return date_format(timezone.localtime(value), "Y-m-d H:i")
+
+    def value(self, value):
+        return value.isoformat() if value else ""
 
 
 class EnvironmentTable(tables.Table):
@@ -12,24 +31,84 @@ class EnvironmentTable(tables.Table):
                   "created_time", "deleted_at")
 
 
-class AppTable(tables.Table):
+class ItemTable(tables.Table):
+    """Apps and flows: a selection box, a link to the item, its tags and its recommendation."""
+
+    select = tables.CheckBoxColumn(accessor="pk", attrs={"input": {"form": "bulk-tag", "name": "pk"},
+                                                         "th__input": {"form": "bulk-tag", "data-select-all": ""}},
+                                   exclude_from_export=True)
+    display_name = tables.LinkColumn(verbose_name="Name")
+    environment = tables.Column(accessor="environment__display_name", verbose_name="Environment")
+    tags = tables.Column(empty_values=(), orderable=False)
+    recommendation = tables.Column()
+    modified_time = WhenColumn(verbose_name="Modified")
+    deleted_at = WhenColumn(verbose_name="Deleted")
+    # Columns a user cannot hide.
+    required = ("select", "display_name")
+    export_exclude = ("select",)
+
+    def render_tags(self, record):
+        return tag_badges(record.tags.all())
+
+    def value_tags(self, record):
+        return ", ".join(tag.name for tag in record.tags.all())
+
+    def render_recommendation(self, record):
+        return format_html('<span class="badge {}">{}</span>', record.get_recommendation_colour(),
+                           record.get_recommendation_display())
+
+
+class AppTable(ItemTable):
+    owner = tables.Column(accessor="owner__display_name", verbose_name="Owner")
+    last_launched_time = WhenColumn(verbose_name="Last used")
+
+    class Meta:
+        model = App
+        fields = ("select", "display_name", "kind", "environment", "owner", "modified_time", "last_launched_time",
+                  "shared_users_count", "quarantine_status", "is_solution_aware", "tags", "recommendation",
+                  "deleted_at")
+
+
+class FlowTable(ItemTable):
+    creator = tables.Column(accessor="creator__display_name", verbose_name="Owner")
+
+    class Meta:
+        model = Flow
+        fields = ("select", "display_name", "state", "environment", "creator", "trigger_kind", "has_http_trigger",
+                  "modified_time", "is_solution_aware", "tags", "recommendation", "deleted_at")
+
+
+class BotTable(tables.Table):
     environment = tables.Column(accessor="environment__display_name", verbose_name="Environment")
     owner = tables.Column(accessor="owner__display_name", verbose_name="Owner")
 
     class Meta:
-        model = App
-        fields = ("display_name", "kind", "environment", "owner", "modified_time", "shared_users_count",
-                  "quarantine_status", "is_solution_aware", "deleted_at")
+        model = Bot
+        fields = ("display_name", "environment", "owner", "is_published", "modified_time", "deleted_at")
 
 
-class FlowTable(tables.Table):
+class PagesSiteTable(tables.Table):
     environment = tables.Column(accessor="environment__display_name", verbose_name="Environment")
-    creator = tables.Column(accessor="creator__display_name", verbose_name="Creator")
+    owner = tables.Column(accessor="owner__display_name", verbose_name="Owner")
+    website_url = tables.URLColumn()
 
     class Meta:
-        model = Flow
-        fields = ("display_name", "state", "environment", "creator", "trigger_kind", "has_http_trigger",
-                  "modified_time", "is_solution_aware", "deleted_at")
+        model = PagesSite
+        fields = ("display_name", "environment", "owner", "website_url", "modified_time", "deleted_at")
+
+
+class TagTable(tables.Table):
+    name = tables.LinkColumn("inventory:tag-edit", args=[tables.A("pk")])
+    colour = tables.Column(orderable=False)
+    apps = tables.Column(accessor="app_count", verbose_name="Apps")
+    flows = tables.Column(accessor="flow_count", verbose_name="Flows")
+
+    class Meta:
+        model = Tag
+        fields = ("name", "colour", "description", "apps", "flows")
+
+    def render_colour(self, record):
+        return tag_badges([record])
 
 
 class MakerTable(tables.Table):

@@ -20,3 +20,45 @@ def start_scheduled_sync(kind):
 def resume_stalled_syncs():
     """Beat calls this every minute: a run whose worker died goes on from its pending tasks."""
     return sync.resume_stalled()
+
+
+# Triage
+
+
+@shared_task
+def refresh_triage(run_id=None):
+    """After a sync (run_id) or a settings change: recommendations and tag rules again."""
+    from .services import triage
+
+    return triage.refresh()
+
+
+@shared_task(acks_late=True)
+def cleanup_start(case_id):
+    """Quarantine the app / stop the flow of one clean-up case (or delete it, for delete only)."""
+    from .services import cleanup
+
+    cleanup.start_case(case_id)
+
+
+@shared_task(acks_late=True)
+def cleanup_release(case_id):
+    from .services import cleanup
+
+    cleanup.release_case(case_id)
+
+
+@shared_task(acks_late=True)
+def cleanup_finish(case_id):
+    """Back up, verify and delete one item whose grace period ended."""
+    from .services import cleanup
+
+    cleanup.finish_case(case_id)
+
+
+@shared_task
+def cleanup_tick():
+    """Beat, hourly: reminders and ended grace periods."""
+    from .services import cleanup
+
+    return cleanup.advance_due()

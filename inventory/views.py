@@ -11,7 +11,7 @@ from coe_portal.core.permissions import role_required
 from . import filtersets, tables
 from .choices import SyncKind
 from .forms import ImportForm
-from .models import App, Connector, Environment, Flow, Maker, SyncRun
+from .models import Connector, Environment, Maker, SyncRun
 from .services import sync
 from .services.csv_import import CsvImportError, import_csv
 
@@ -24,22 +24,6 @@ class EnvironmentListView(ObjectListView):
     filterset_class = filtersets.EnvironmentFilterSet
     required_roles = BROWSERS
     title = "Environments"
-
-
-class AppListView(ObjectListView):
-    queryset = App.objects.select_related("environment", "owner")
-    table_class = tables.AppTable
-    filterset_class = filtersets.AppFilterSet
-    required_roles = BROWSERS
-    title = "Apps"
-
-
-class FlowListView(ObjectListView):
-    queryset = Flow.objects.select_related("environment", "creator")
-    table_class = tables.FlowTable
-    filterset_class = filtersets.FlowFilterSet
-    required_roles = BROWSERS
-    title = "Flows"
 
 
 class MakerListView(ObjectListView):

@@ -1,19 +1,48 @@
 """Generic views that every list page declares itself on (NetBox's ObjectListView idea)."""
 
+from functools import cached_property
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
 from .export import csv_response
 from .permissions import RoleRequiredMixin
 
-__all__ = ["ObjectListView"]
+__all__ = ["BoundedPaginator", "ObjectListView"]
+
+PAGE_SIZES = (25, 50, 100, 200)
+
+
+class BoundedPaginator(Paginator):
+    """Counts at most `bound` rows (COUNT over a LIMIT), so a page of 300,000 rows stays cheap.
+
+    Past the bound the page says "more than N results"; filters narrow it down.
+    """
+
+    bound = 10_000
+
+    @cached_property
+    def count(self):
+        # django-tables2 pages its BoundRows; their table data wraps the queryset.
+        queryset = getattr(getattr(self.object_list, "data", None), "data", self.object_list)
+        if isinstance(queryset, QuerySet):
+            return queryset[: self.bound + 1].count()
+        return len(self.object_list)
+
+    @property
+    def is_bounded(self):
+        return self.count > self.bound
 
 
 class ObjectListView(RoleRequiredMixin, TemplateView):
     """A filtered, sortable, paginated table with CSV export of the filtered set.
 
     Subclasses set `queryset`, `table_class`, `filterset_class`, `required_roles` and
-    `title`. `?export=csv` downloads every filtered row; an HTMX request gets the table only.
+    `title`. `?export=csv` downloads every filtered row; an HTMX request gets the table only;
+    `?per_page=` picks a page size of PAGE_SIZES. `get_hidden_columns()` lets a subclass hide
+    the columns a user chose not to see.
     """
 
     queryset = None
@@ -26,14 +55,24 @@ class ObjectListView(RoleRequiredMixin, TemplateView):
     def get_queryset(self):
         return self.queryset.all()
 
+    def get_hidden_columns(self):
+        return ()
+
+    def get_per_page(self):
+        value = self.request.GET.get("per_page", "")
+        return int(value) if value.isdigit() and int(value) in PAGE_SIZES else self.paginate_by
+
     def get(self, request, *args, **kwargs):
         self.filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(), request=request)
         queryset = self.filterset.qs
-        table = self.table_class(queryset)
         if request.GET.get("export") == "csv":
+            table = self.table_class(queryset, exclude=getattr(self.table_class, "export_exclude", ()))
             name = f"{self.table_class.Meta.model._meta.model_name}s.csv"
             return csv_response(table.as_values(), name)
-        RequestConfig(request, paginate={"per_page": self.paginate_by}).configure(table)
+        table = self.table_class(queryset, exclude=self.get_hidden_columns())
+        RequestConfig(request, paginate={"per_page": self.get_per_page(), "paginator_class": BoundedPaginator}
+                      ).configure(table)
         if request.htmx:
             self.template_name = "htmx/table.html"
-        return self.render_to_response(self.get_context_data(table=table, filterset=self.filterset, title=self.title))
+        return self.render_to_response(self.get_context_data(table=table, filterset=self.filterset, title=self.title,
+                                                             page_sizes=PAGE_SIZES))

@@ -1,13 +1,34 @@
 from django.db import models
+from django.urls import reverse
 
-from ..choices import AppKind, FlowState, QuarantineStatus
+from ..choices import DISPOSITION_COLOURS, REASONS, AppKind, Disposition, FlowState, QuarantineStatus
 from ..querysets import ItemQuerySet
 from .base import SyncedItem
 
 __all__ = ["App", "Bot", "Flow", "PagesSite"]
 
 
-class App(SyncedItem):
+class Recommended(models.Model):
+    """The disposition triage computes for an item (services/recommendations.py), with its reasons."""
+
+    # Database defaults: the sync's COPY inserts rows without these columns.
+    recommendation = models.CharField(max_length=20, choices=Disposition.choices, blank=True, db_default="",
+                                      db_index=True)
+    recommendation_reasons = models.CharField(max_length=300, blank=True, db_default="",
+                                              help_text="Comma-separated reason codes")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def reasons(self):
+        return [REASONS.get(code, code) for code in self.recommendation_reasons.split(",") if code]
+
+    def get_recommendation_colour(self):
+        return DISPOSITION_COLOURS.get(self.recommendation, "")
+
+
+class App(Recommended, SyncedItem):
     """A Power App: canvas, model-driven, SharePoint form or component library."""
 
     app_id = models.CharField(max_length=64, unique=True, help_text="App name (GUID)")
@@ -36,13 +57,19 @@ class App(SyncedItem):
 
     class Meta:
         ordering = ["display_name", "id"]
-        indexes = [models.Index(fields=["environment", "modified_time"])]
+        indexes = [models.Index(fields=["environment", "modified_time"]),
+                   # the list pages sort by name and keep their first pages cheap at 300k rows
+                   models.Index(fields=["display_name", "id"], name="app_name_id"),
+                   models.Index(fields=["shared_users_count"], name="app_shared")]
 
     def __str__(self):
         return self.display_name
 
+    def get_absolute_url(self):
+        return reverse("inventory:app-detail", args=[self.pk])
 
-class Flow(SyncedItem):
+
+class Flow(Recommended, SyncedItem):
     """A cloud flow. Its connectors come from the detail call, made again only when it changed."""
 
     flow_id = models.CharField(max_length=64, unique=True, help_text="Flow name (GUID)")
@@ -70,10 +97,14 @@ class Flow(SyncedItem):
 
     class Meta:
         ordering = ["display_name", "id"]
-        indexes = [models.Index(fields=["environment", "modified_time"])]
+        indexes = [models.Index(fields=["environment", "modified_time"]),
+                   models.Index(fields=["display_name", "id"], name="flow_name_id")]
 
     def __str__(self):
         return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("inventory:flow-detail", args=[self.pk])
 
 
 class Bot(SyncedItem):

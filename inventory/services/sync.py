@@ -17,7 +17,7 @@ from coe_portal.powerplatform.errors import PowerPlatformError
 
 from ..choices import SyncKind, SyncStatus
 from ..models import SyncRun, SyncTask
-from . import sync_steps
+from . import sync_steps, triage
 
 __all__ = ["resume", "resume_stalled", "run_task", "schedule", "start_sync"]
 
@@ -100,6 +100,7 @@ def finish_if_done(run_id):
         run.finished = timezone.now()
         run.status = SyncStatus.COMPLETED_WITH_ERRORS if run.errors else SyncStatus.COMPLETED
         run.save(update_fields=["counts", "finished", "status"])
+        triage.sync_finished(run.pk)
 
 
 def resume(run):

@@ -80,6 +80,29 @@ EXPECTED = {
     "dlp:impact-apps-csv": ("get", (LOGIN, 403, 403, 200, 200)),
     "dlp:impact-flows-csv": ("get", (LOGIN, 403, 403, 200, 200)),
     "dlp:connector": ("get", (LOGIN, 403, 403, 200, 200)),
+    # Triage
+    "inventory:app-detail": ("get", (LOGIN, 403, 404, 200, 200)),  # a maker sees only their own items
+    "inventory:flow-detail": ("get", (LOGIN, 403, 404, 200, 200)),
+    "inventory:bot-list": ("get", (LOGIN, 403, 403, 200, 200)),
+    "inventory:site-list": ("get", (LOGIN, 403, 403, 200, 200)),
+    "inventory:columns": ("post", (LOGIN, 403, 403, 302, 302)),
+    "inventory:bulk-tag": ("post", (LOGIN, 403, 403, 403, 400)),  # 400: the sample POST names no tag
+    "inventory:tag-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:tag-create": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:tag-edit": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:tag-merge": ("post", (LOGIN, 403, 403, 403, 302)),
+    "inventory:rule-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:rule-create": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:rule-edit": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:rule-apply": ("post", (LOGIN, 403, 403, 403, 302)),
+    "inventory:triage-settings": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:case-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:case-run-due": ("post", (LOGIN, 403, 403, 403, 302)),
+    "inventory:cleanup-start": ("post", (LOGIN, 403, 403, 403, 302)),
+    "inventory:case-retry": ("post", (LOGIN, 403, 403, 403, 302)),
+    "inventory:case-answer": ("post", (LOGIN, 403, 404, 403, 302)),  # the item's owner or an admin
+    "inventory:backup-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:backup-download": ("get", (LOGIN, 403, 403, 403, 200)),
     # Django's own admin site is for superusers; portal roles are redirected to its sign-in.
     "admin:index": ("get", (302, 302, 302, 302, 302)),
 }
@@ -101,6 +124,18 @@ def sample_url(name, fixtures):
     kwargs = {"user-roles": {"pk": fixtures["maker"].pk}, "job": {"code": fixtures["job"].code},
               "inventory:sync-run": {"pk": fixtures["sync_run"].pk},
               "api-token-revoke": {"pk": fixtures["token"].pk},
+              # Triage
+              "inventory:app-detail": {"pk": fixtures["triage_app"].pk},
+              "inventory:flow-detail": {"pk": fixtures["triage_flow"].pk},
+              "inventory:columns": {"table": "app"}, "inventory:bulk-tag": {"kind": "app"},
+              "inventory:tag-edit": {"pk": fixtures["triage_tag"].pk},
+              "inventory:tag-merge": {"pk": fixtures["triage_tag"].pk},
+              "inventory:rule-edit": {"pk": fixtures["triage_rule"].pk},
+              "inventory:rule-apply": {"pk": fixtures["triage_rule"].pk},
+              "inventory:cleanup-start": {"kind": "app", "pk": fixtures["triage_app"].pk},
+              "inventory:case-retry": {"pk": fixtures["triage_case"].pk},
+              "inventory:case-answer": {"pk": fixtures["triage_case"].pk},
+              "inventory:backup-download": {"pk": fixtures["triage_backup"].pk},
               **envops_sample_kwargs(fixtures)}.get(name)
     if kwargs is None and name.startswith("inventory-api:") and not name.endswith("-list"):
         kind = name.split(":")[1].rsplit("-", 1)[0]
@@ -117,7 +152,8 @@ def fixtures(coe_admin, maker, manager, outsider):
             "sync_run": SyncRun.objects.create(status="completed"),
             "token": ApiToken.issue(coe_admin, "matrix")[0],
             "dlp_draft": Policy.objects.create(display_name="What if", is_draft=True),
-            "dlp_connector": Connector.objects.create(connector_id="shared_sql"), **inventory_items(maker)}
+            "dlp_connector": Connector.objects.create(connector_id="shared_sql"),
+            **inventory_items(maker), **triage_fixtures()}
 
 
 def inventory_items(maker_user):
@@ -130,6 +166,22 @@ def inventory_items(maker_user):
             "app": App.objects.create(app_id="a1", environment=environment, display_name="Bob's app", owner=owner),
             "flow": Flow.objects.create(flow_id="f1", environment=environment, display_name="Flow", creator=someone),
             "maker_record": owner}
+
+
+def triage_fixtures():
+    from django.core.files.base import ContentFile
+
+    from inventory.models import Backup, CleanupCase, TagRule
+    from tests.inventory.factories import make_app, make_flow, make_tag
+
+    tag = make_tag("keep-me")
+    app = make_app()
+    case = CleanupCase.objects.create(app=app, stage="released")
+    backup = Backup(case=case, item_kind="app", item_id=app.app_id, item_name=str(app), size=2, sha256="0" * 64)
+    backup.file.save("matrix.zip", ContentFile(b"PK"), save=True)
+    return {"triage_app": app, "triage_flow": make_flow(), "triage_tag": tag, "triage_case": case,
+            "triage_backup": backup,
+            "triage_rule": TagRule.objects.create(name="Default env", tag=tag, kind="default_env")}
 
 
 def test_every_url_is_in_the_matrix():

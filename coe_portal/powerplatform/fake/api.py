@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jwt
 
-from . import routes_bap, routes_dataverse, routes_envops, routes_flow, routes_graph, routes_powerapps
+from . import routes_bap, routes_dataverse, routes_envops, routes_flow, routes_graph, routes_packages, routes_powerapps
 from .common import ApiContext, ApiOptions, auth_error, error
 from .faults import Faults
 from .identity import DirectoryUser, IdentityProvider
@@ -31,8 +31,9 @@ AUDIENCES = {
 }
 # Dataverse service protection applies per user and org (web server), not per API family.
 PARTITIONS = {"dataverse": routes_dataverse.org_of}
-ROUTES = {"bap": lambda ctx: routes_bap.routes(ctx) + routes_envops.routes(ctx), "powerapps": routes_powerapps.routes,
-          "flow": routes_flow.routes, "graph": routes_graph.routes, "dataverse": routes_dataverse.routes}
+ROUTES = {"bap": lambda ctx: routes_bap.routes(ctx) + routes_envops.routes(ctx) + routes_packages.routes(ctx),
+          "powerapps": routes_powerapps.routes, "flow": routes_flow.routes, "graph": routes_graph.routes,
+          "dataverse": routes_dataverse.routes}
 # The demo's sign-in personas (core/management/commands/demo_users.py), so Entra sign-in works there too.
 PERSONAS = (("ada.admin@contoso.example", "Ada Admin", ["CoE.Admin"]), ("max.maker@contoso.example", "Max Maker", []),
             ("mia.manager@contoso.example", "Mia Manager", ["CoE.Manager"]))
@@ -97,6 +98,8 @@ class Gate:
 
     def wrap(self, view, versioned):
         """Return `view` behind the checks; `versioned` routes need api-version."""
+        if versioned == routes_packages.PUBLIC:  # a SAS link: its query is the credential
+            return view
         def handle(request, **groups):
             request.base_url = self.base_url
             audiences = self.audiences(request) if callable(self.audiences) else self.audiences

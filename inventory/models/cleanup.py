@@ -1,0 +1,68 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from ..choices import CleanupMode, CleanupStage
+
+__all__ = ["Backup", "CleanupCase"]
+
+
+class CleanupCase(models.Model):
+    """One app or flow on its way out: quarantined/stopped, waiting for its owner, then backed up and deleted.
+
+    Each step claims the case with a conditional UPDATE on `stage`, so a retried or duplicated
+    task never acts twice; `error` keeps the last failure for the retry button.
+    """
+
+    app = models.ForeignKey("inventory.App", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    flow = models.ForeignKey("inventory.Flow", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    mode = models.CharField(max_length=20, choices=CleanupMode.choices, default=CleanupMode.QUARANTINE)
+    stage = models.CharField(max_length=20, choices=CleanupStage.choices, default=CleanupStage.PENDING, db_index=True)
+    reason = models.CharField(max_length=300, blank=True)
+    grace_until = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(app__isnull=False) ^ Q(flow__isnull=False),
+                                              name="case_of_app_xor_flow")]
+
+    def __str__(self):
+        return f"{self.get_mode_display()} of {self.item}"
+
+    @property
+    def item(self):
+        return self.app or self.flow
+
+    @property
+    def kind(self):
+        return "app" if self.app_id else "flow"
+
+
+class Backup(models.Model):
+    """An exported package of an item, kept in Django storage with its checksum, verified before deletion."""
+
+    case = models.ForeignKey(CleanupCase, on_delete=models.PROTECT, related_name="backups")
+    item_kind = models.CharField(max_length=10)
+    item_id = models.CharField(max_length=64, help_text="The tenant's id of the app or flow")
+    item_name = models.CharField(max_length=300)
+    file = models.FileField(upload_to="backups/%Y/%m/", max_length=300)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"Backup of {self.item_name}"

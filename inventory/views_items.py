@@ -1,0 +1,120 @@
+"""Apps, flows, bots and Pages sites: list pages with remembered columns, and item detail pages."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from coe_portal.core.choices import Role
+from coe_portal.core.generic import ObjectListView
+from coe_portal.core.models import AuditEntry
+from coe_portal.core.permissions import has_role, role_required
+
+from . import filtersets, tables
+from .forms import BulkTagForm
+from .models import App, Bot, Flow, PagesSite, TablePreference
+
+BROWSERS = (Role.COE_ADMIN, Role.MANAGER)
+TABLES = {"app": tables.AppTable, "flow": tables.FlowTable}
+
+
+def chooseable_columns(table_class):
+    """(name, label) of the columns a user may hide."""
+    table = table_class([])
+    return [(column.name, column.header) for column in table.columns if column.name not in table_class.required]
+
+
+class ColumnsMixin:
+    """Hide the columns the signed-in user unticked on this list (remembered in TablePreference)."""
+
+    def table_key(self):
+        return self.table_class.Meta.model._meta.model_name
+
+    def get_hidden_columns(self):
+        chosen = TablePreference.objects.filter(user=self.request.user, table=self.table_key()).values_list(
+            "columns", flat=True).first()
+        if not chosen:
+            return ()
+        return [name for name, _ in chooseable_columns(self.table_class) if name not in chosen]
+
+    def get_context_data(self, **kwargs):
+        hidden = set(self.get_hidden_columns())
+        columns = [(name, label, name not in hidden) for name, label in chooseable_columns(self.table_class)]
+        bulk_form = BulkTagForm(initial={"query": self.request.GET.urlencode()}, auto_id="bulk_%s")
+        return super().get_context_data(columns=columns, table_key=self.table_key(), bulk_form=bulk_form,
+                                        can_tag=has_role(self.request.user, Role.COE_ADMIN), **kwargs)
+
+
+class AppListView(ColumnsMixin, ObjectListView):
+    queryset = App.objects.select_related("environment", "owner").prefetch_related("tags")
+    table_class = tables.AppTable
+    filterset_class = filtersets.AppFilterSet
+    required_roles = BROWSERS
+    title = "Apps"
+    template_name = "inventory/item_list.html"
+
+
+class FlowListView(ColumnsMixin, ObjectListView):
+    queryset = Flow.objects.select_related("environment", "creator").prefetch_related("tags")
+    table_class = tables.FlowTable
+    filterset_class = filtersets.FlowFilterSet
+    required_roles = BROWSERS
+    title = "Flows"
+    template_name = "inventory/item_list.html"
+
+
+class BotListView(ObjectListView):
+    queryset = Bot.objects.select_related("environment", "owner")
+    table_class = tables.BotTable
+    filterset_class = filtersets.BotFilterSet
+    required_roles = BROWSERS
+    title = "Copilot Studio agents"
+
+
+class PagesSiteListView(ObjectListView):
+    queryset = PagesSite.objects.select_related("environment", "owner")
+    table_class = tables.PagesSiteTable
+    filterset_class = filtersets.PagesSiteFilterSet
+    required_roles = BROWSERS
+    title = "Power Pages sites"
+
+
+@require_POST
+@role_required(Role.COE_ADMIN, Role.MANAGER)
+def save_columns(request, table):
+    """Remember which columns of list `table` this user sees; back to the list with its filters."""
+    if table not in TABLES:
+        raise Http404
+    allowed = {name for name, _ in chooseable_columns(TABLES[table])}
+    columns = [name for name in request.POST.getlist("columns") if name in allowed]
+    TablePreference.objects.update_or_create(user=request.user, table=table, defaults={"columns": columns})
+    query = request.POST.get("query", "")
+    return redirect(reverse(f"inventory:{table}-list") + (f"?{query}" if query else ""))
+
+
+def visible_items(request, model):
+    """Admins and managers see every item; a maker only the ones they own (others are 404)."""
+    return model.objects.visible_to(request.user).select_related("environment")
+
+
+def item_detail(request, model, pk):
+    owner_field = model.owner_field
+    item = get_object_or_404(visible_items(request, model).select_related(owner_field), pk=pk)
+    usages = item.usages.select_related("connector").order_by("connector__display_name")
+    history = AuditEntry.objects.filter(object_type=ContentType.objects.get_for_model(model), object_id=str(pk))
+    context = {"item": item, "kind": model._meta.verbose_name, "owner": getattr(item, owner_field),
+               "usages": usages, "tags": item.tags.all(), "history": history[:100], "title": item.display_name,
+               "is_admin": has_role(request.user, Role.COE_ADMIN),
+               "cases": item.cases.prefetch_related("backups"), "item_kind": model._meta.model_name}
+    return render(request, "inventory/item_detail.html", context)
+
+
+@role_required(Role.COE_ADMIN, Role.MANAGER, Role.MAKER)
+def app_detail(request, pk):
+    return item_detail(request, App, pk)
+
+
+@role_required(Role.COE_ADMIN, Role.MANAGER, Role.MAKER)
+def flow_detail(request, pk):
+    return item_detail(request, Flow, pk)

@@ -1,0 +1,24 @@
+// Triage pages: tag colours (CSP forbids style attributes, not CSSOM) and select-all boxes.
+(function () {
+  function paint(root) {
+    root.querySelectorAll(".tag[data-colour]").forEach(function (el) {
+      el.style.backgroundColor = el.dataset.colour;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { paint(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { paint(event.target); });
+  // Filters change the address (hx-push-url): forms acting on "the filtered set" send the current one.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt.id === "bulk-tag") { event.detail.parameters.query = location.search.slice(1); }
+  });
+  document.addEventListener("submit", function (event) {
+    var query = event.target.querySelector("input[data-current-query]");
+    if (query) { query.value = location.search.slice(1); }
+  });
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches("[data-select-all]")) { return; }
+    document.querySelectorAll('input[name="pk"][form="bulk-tag"]').forEach(function (box) {
+      box.checked = event.target.checked;
+    });
+  });
+})();
