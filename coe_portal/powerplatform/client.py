@@ -240,8 +240,11 @@ class PowerPlatformClient:
         properties = operation["properties"]
         if properties["status"] == "Failed" or not (properties.get("packageLink") or {}).get("value"):
             raise MalformedResponse(f"the export failed: {properties}", base)
-        response = self.transport.session.get(properties["packageLink"]["value"], timeout=120)
-        response.raise_for_status()
+        # The link is pre-signed (its query is the credential): fetched as is, without our token.
+        link = properties["packageLink"]["value"]
+        response = self.transport.session.request("GET", link)
+        if response.status_code != 200:
+            raise MalformedResponse(f"the package download answered HTTP {response.status_code}", link)
         return response.content
 
 
