@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from coe_portal.core.models import JobRun
 from inventory.models import SyncRun
+from tests.comms.factories import comms_objects, comms_sample_kwargs
 
 # status codes in persona order: anonymous, outsider (signed in, no role), maker, manager, admin
 PERSONAS = ("anonymous", "outsider", "maker", "manager", "coe_admin")
@@ -34,6 +35,22 @@ EXPECTED = {
     "inventory:sync-run": ("get", (LOGIN, 403, 403, 403, 200)),
     # Django's own admin site is for superusers; portal roles are redirected to its sign-in.
     "admin:index": ("get", (302, 302, 302, 302, 302)),
+    # Communication (comms): admins run it; an item's messages for its owner, managers and admins;
+    # the answer page is opened from a signed link in a maker's mailbox, signed in or not.
+    "comms:template-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:template-new": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:template-edit": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:template-preview": ("post", (LOGIN, 403, 403, 403, 200)),
+    "comms:campaign-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:campaign-new": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:campaign": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:campaign-start": ("post", (LOGIN, 403, 403, 403, 302)),
+    "comms:campaign-retry": ("post", (LOGIN, 403, 403, 403, 302)),
+    "comms:delivery-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:answer-queue": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:answer-reviewed": ("post", (LOGIN, 403, 403, 403, 302)),
+    "comms:item-messages": ("get", (LOGIN, 403, 404, 200, 200)),  # bob owns no app: 404
+    "comms:answer": ("get", (200, 200, 200, 200, 200)),
 }
 
 
@@ -51,7 +68,8 @@ def url_names(patterns=None, namespace=""):
 
 def sample_url(name, fixtures):
     kwargs = {"user-roles": {"pk": fixtures["maker"].pk}, "job": {"code": fixtures["job"].code},
-              "inventory:sync-run": {"pk": fixtures["sync_run"].pk}}.get(name, {})
+              "inventory:sync-run": {"pk": fixtures["sync_run"].pk},
+              **comms_sample_kwargs(fixtures)}.get(name, {})
     return reverse(name, kwargs=kwargs)
 
 
@@ -59,7 +77,7 @@ def sample_url(name, fixtures):
 def fixtures(coe_admin, maker, manager, outsider):
     return {"coe_admin": coe_admin, "maker": maker, "manager": manager, "outsider": outsider,
             "job": JobRun.objects.create(kind="health_check", created_by=coe_admin),
-            "sync_run": SyncRun.objects.create(status="completed")}
+            "sync_run": SyncRun.objects.create(status="completed"), **comms_objects()}
 
 
 def test_every_url_is_in_the_matrix():

@@ -1,0 +1,39 @@
+"""Signed, expiring, per-recipient answer links (django.core.signing with a salt of their own)."""
+
+import uuid
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from .choices import Answer
+
+__all__ = ["BadLink", "answer_url", "make_token", "read_token"]
+
+SALT = "comms.answer-link"
+
+
+class BadLink(ValueError):
+    """A link that was tampered with, expired, or names an unknown answer."""
+
+
+def make_token(code, answer):
+    return signing.dumps({"c": str(code), "a": str(answer)}, salt=SALT, compress=True)
+
+
+def read_token(token):
+    """(recipient code, answer) from a token; BadLink when forged, expired or malformed."""
+    try:
+        data = signing.loads(token, salt=SALT, max_age=settings.COMMS_ANSWER_LINK_DAYS * 86400)
+        code, answer = uuid.UUID(data["c"]), data["a"]
+    except signing.SignatureExpired as exc:
+        raise BadLink("This link has expired. Ask the CoE team for a new message.") from exc
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise BadLink("This link is not valid. Copy the whole address from the message.") from exc
+    if answer not in Answer.values:
+        raise BadLink("This link names an unknown answer.")
+    return code, answer
+
+
+def answer_url(code, answer):
+    return settings.SITE_URL + reverse("comms:answer", kwargs={"token": make_token(code, answer)})
