@@ -46,7 +46,8 @@ class DjangoBackend:
             raise SendError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", temporary=400 <= exc.smtp_code < 500) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             self._reset()
-            raise SendError(f"recipients refused: {exc.recipients}") from exc
+            temporary = all(400 <= code < 500 for code, _ in exc.recipients.values())
+            raise SendError(f"recipients refused: {exc.recipients}", temporary=temporary) from exc
         except (OSError, smtplib.SMTPException) as exc:
             self._reset()
             raise SendError(f"{type(exc).__name__}: {exc}", temporary=True) from exc

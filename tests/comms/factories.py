@@ -16,8 +16,8 @@ def make_environment():
 
 def make_maker(email=None, department="Finance", name=None):
     number = next(_numbers)
-    return Maker.objects.create(entra_object_id=uuid.uuid4(), email=email or f"maker{number}@contoso.example",
-                                user_principal_name=email or f"maker{number}@contoso.example",
+    email = f"maker{number}@contoso.example" if email is None else email
+    return Maker.objects.create(entra_object_id=uuid.uuid4(), email=email, user_principal_name=email,
                                 display_name=name or f"Maker {number}", department=department)
 
 
