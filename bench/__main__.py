@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHES = ["bench.sync"]
+BENCHES = ["bench.sync", "bench.comms"]
 
 if __name__ == "__main__":
     failed = 0

@@ -1,6 +1,7 @@
 """Signed, expiring, per-recipient answer links (django.core.signing with a salt of their own)."""
 
 import uuid
+from functools import lru_cache
 
 from django.conf import settings
 from django.core import signing
@@ -42,4 +43,11 @@ def read_token(token):
 
 
 def answer_url(code, answer):
-    return settings.SITE_URL + reverse("comms:answer", kwargs={"token": make_token(code, answer)})
+    return _url_prefix(settings.SITE_URL) + make_token(code, answer) + "/"
+
+
+@lru_cache(maxsize=8)
+def _url_prefix(site_url):
+    """The link up to the token: reverse() once, not for each of a campaign's 40,000 links."""
+    marker = "TOKEN"
+    return site_url + reverse("comms:answer", kwargs={"token": marker}).removesuffix(f"{marker}/")
