@@ -171,3 +171,17 @@ def test_campaign_from_a_tag_through_the_ui_and_a_celery_worker(client, coe_admi
         time.sleep(0.2)
     assert len(smtp_server.messages) == 2
     assert AuditEntry.objects.filter(action__in=["comms.campaign.create", "comms.campaign.start"]).count() == 2
+
+
+def test_a_scheduled_campaign_launches_only_when_due(default_templates, smtp_server):  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    tag = make_tag()
+    tagged_items(tag)
+    campaign = campaign_for(tag, default_templates.first(), send_at=timezone.now() + timedelta(hours=1))
+    assert campaigns.do_launch_campaign(campaign.pk, enqueue=False) is None
+    assert Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.SCHEDULED
+    Campaign.objects.filter(pk=campaign.pk).update(send_at=timezone.now() - timedelta(minutes=1))
+    assert campaigns.do_launch_campaign(campaign.pk, enqueue=False) == 2
