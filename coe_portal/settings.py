@@ -310,3 +310,13 @@ ENVOPS_POLL_LIMIT = envint("ENVOPS_POLL_LIMIT", 1200)
 # Triage (quarantine and clean-up)
 CELERY_BEAT_SCHEDULE["clean-up reminders and ended grace periods"] = {
     "task": "inventory.tasks.cleanup_tick", "schedule": cron(envstr("CLEANUP_CRON", "5 * * * *"))}
+# Communication (comms): the send rate all workers share. Defaults are Exchange Online's
+# sending limits (30 messages a minute, 10,000 recipients a day).
+COMMS_BACKEND = envstr("COMMS_BACKEND", "django")  # "django" (EMAIL_BACKEND, e.g. SMTP) or "graph" (sendMail)
+COMMS_SENDER = envstr("COMMS_SENDER", DEFAULT_FROM_EMAIL)  # the mailbox Graph sends as
+COMMS_RATE_MESSAGES = envint("COMMS_RATE_MESSAGES", 30)
+COMMS_RATE_WINDOW = envint("COMMS_RATE_WINDOW", 60)  # seconds
+COMMS_DAILY_RECIPIENTS = envint("COMMS_DAILY_RECIPIENTS", 10_000)
+COMMS_ANSWER_LINK_DAYS = envint("COMMS_ANSWER_LINK_DAYS", 60)
+COMMS_CHUNK_SIZE = envint("COMMS_CHUNK_SIZE", 200)  # deliveries per Celery task
+CELERY_BEAT_SCHEDULE["comms: due campaigns and reminders"] = {"task": "comms.tasks.dispatch_due", "schedule": 60.0}

@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from coe_portal.core.models import ApiToken, JobRun
 from dlp.models import Policy
 from inventory.models import App, Connector, Environment, Flow, Maker, SyncRun, Tag
+from tests.comms.factories import comms_objects, comms_sample_kwargs
 from tests.migrations_app.plans import envops_sample_kwargs
 
 # status codes in persona order: anonymous, outsider (signed in, no role), maker, manager, admin
@@ -105,6 +106,22 @@ EXPECTED = {
     "inventory:backup-download": ("get", (LOGIN, 403, 403, 403, 200)),
     # Django's own admin site is for superusers; portal roles are redirected to its sign-in.
     "admin:index": ("get", (302, 302, 302, 302, 302)),
+    # Communication (comms): admins run it; an item's messages for its owner, managers and admins;
+    # the answer page is opened from a signed link in a maker's mailbox, signed in or not.
+    "comms:template-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:template-new": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:template-edit": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:template-preview": ("post", (LOGIN, 403, 403, 403, 200)),
+    "comms:campaign-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:campaign-new": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:campaign": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:campaign-start": ("post", (LOGIN, 403, 403, 403, 302)),
+    "comms:campaign-retry": ("post", (LOGIN, 403, 403, 403, 302)),
+    "comms:delivery-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:answer-queue": ("get", (LOGIN, 403, 403, 403, 200)),
+    "comms:answer-reviewed": ("post", (LOGIN, 403, 403, 403, 302)),
+    "comms:item-messages": ("get", (LOGIN, 403, 404, 200, 200)),  # bob owns no app: 404
+    "comms:answer": ("get", (200, 200, 200, 200, 200)),
 }
 
 
@@ -136,7 +153,7 @@ def sample_url(name, fixtures):
               "inventory:case-retry": {"pk": fixtures["triage_case"].pk},
               "inventory:case-answer": {"pk": fixtures["triage_case"].pk},
               "inventory:backup-download": {"pk": fixtures["triage_backup"].pk},
-              **envops_sample_kwargs(fixtures)}.get(name)
+              **comms_sample_kwargs(fixtures), **envops_sample_kwargs(fixtures)}.get(name)
     if kwargs is None and name.startswith("inventory-api:") and not name.endswith("-list"):
         kind = name.split(":")[1].rsplit("-", 1)[0]
         kwargs = {"pk": fixtures["maker_record" if kind == "maker" else kind].pk}
@@ -153,7 +170,7 @@ def fixtures(coe_admin, maker, manager, outsider):
             "token": ApiToken.issue(coe_admin, "matrix")[0],
             "dlp_draft": Policy.objects.create(display_name="What if", is_draft=True),
             "dlp_connector": Connector.objects.create(connector_id="shared_sql"),
-            **inventory_items(maker), **triage_fixtures()}
+            **inventory_items(maker), **triage_fixtures(), **comms_objects()}
 
 
 def inventory_items(maker_user):

@@ -2,6 +2,7 @@
 
 from functools import partial
 
+from . import routes_mail
 from .common import error
 from .render import dumps, user_item
 from .server import Response
@@ -17,6 +18,7 @@ def routes(ctx):
     return [
         ("POST", r"(?i)/v1\.0/directoryObjects/getByIds", partial(get_by_ids, ctx), False),
         ("GET", r"(?i)/v1\.0/users/(?P<user>[^/]+)", partial(get_user, ctx), False),
+        *routes_mail.routes(ctx),  # sendMail, for the comms Graph backend
     ]
 
 

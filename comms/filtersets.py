@@ -1,0 +1,52 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from .choices import Answer
+from .models import Campaign, Delivery, EmailTemplate, Recipient
+
+__all__ = ["AnswerFilterSet", "CampaignFilterSet", "DeliveryFilterSet", "EmailTemplateFilterSet"]
+
+
+class EmailTemplateFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = EmailTemplate
+        fields = ["q", "stage", "audience", "is_default"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(subject__icontains=value))
+
+
+class CampaignFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+
+    class Meta:
+        model = Campaign
+        fields = ["q", "status", "source_kind"]
+
+
+class DeliveryFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = Delivery
+        fields = ["q", "campaign", "status", "kind"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(to__icontains=value) | Q(subject__icontains=value))
+
+
+class AnswerFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    answer = django_filters.ChoiceFilter(choices=Answer.choices)
+    pending_review = django_filters.BooleanFilter(field_name="reviewed_at", lookup_expr="isnull",
+                                                  label="Not reviewed yet", widget=forms.CheckboxInput)
+
+    class Meta:
+        model = Recipient
+        fields = ["q", "campaign", "answer", "pending_review"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(email__icontains=value) | Q(maker__display_name__icontains=value))

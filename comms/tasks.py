@@ -1,0 +1,32 @@
+"""Celery shells: tasks take ids and call services."""
+
+from celery import shared_task
+
+from .services import campaigns, sending
+
+__all__ = ["dispatch_due", "launch_campaign", "send_deliveries"]
+
+RETRY_LATER = 60  # seconds before a chunk's temporary failures or over-budget sends run again
+
+
+@shared_task
+def launch_campaign(campaign_id):
+    campaigns.do_launch_campaign(campaign_id)
+
+
+@shared_task
+def send_deliveries(ids):
+    _sent, later = sending.send_deliveries(ids)
+    if later:
+        send_deliveries.apply_async((later,), countdown=RETRY_LATER)
+
+
+@shared_task
+def dispatch_due():
+    """Every minute (beat): launch scheduled campaigns that are due, queue due reminders."""
+    from .choices import CampaignStatus
+    from .models import Campaign
+
+    for campaign_id in Campaign.objects.filter(status=CampaignStatus.SCHEDULED).values_list("pk", flat=True):
+        campaigns.do_launch_campaign(campaign_id)
+    campaigns.queue_reminders()
