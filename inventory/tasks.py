@@ -27,10 +27,18 @@ def resume_stalled_syncs():
 
 @shared_task
 def refresh_triage(run_id=None):
-    """After a sync (run_id) or a settings change: recommendations and tag rules again."""
+    """After a sync (run_id) or a settings change: recommendations and tag rules again.
+
+    After a sync, today's dashboard figures are retaken too, from the refreshed tags.
+    """
     from .services import triage
 
-    return triage.refresh()
+    result = triage.refresh()
+    if run_id is not None:
+        from coe_portal.dashboards.tasks import take_daily_snapshot
+
+        take_daily_snapshot.delay()
+    return result
 
 
 @shared_task(acks_late=True)

@@ -113,3 +113,25 @@ class TestDlpExposure:
         take_snapshot()
         assert figures("Finance")["dlp_exposed"] == 1
         assert "dlp_exposed" not in figures("Sales")
+
+
+class TestCommsFigures:
+    def test_it_counts_items_whose_owner_was_told_and_answered(self, tenant):
+        from comms.models import Campaign, Delivery, EmailTemplate, Recipient, RecipientItem
+
+        template = EmailTemplate.objects.create(name="T", stage="identified", subject="s", body_text="t",
+                                                body_html="t")
+        campaign = Campaign.objects.create(name="C", template=template, source_kind="selection")
+        owner = Maker.objects.get(department="Finance")
+        recipient = Recipient.objects.create(campaign=campaign, maker=owner, email=owner.email)
+        answered, silent, unsent = App.objects.filter(owner=owner).order_by("app_id")
+        RecipientItem.objects.create(recipient=recipient, app=answered, answer="keep", answered_at=timezone.now())
+        RecipientItem.objects.create(recipient=recipient, app=silent)
+        Delivery.objects.create(campaign=campaign, recipient=recipient, to=owner.email, subject="s", body_text="t",
+                                body_html="t", status="sent")
+        other = Recipient.objects.create(campaign=Campaign.objects.create(name="D", template=template,
+                                                                          source_kind="selection"),
+                                         maker=owner, email=owner.email)
+        RecipientItem.objects.create(recipient=other, app=unsent)  # queued, never sent
+        take_snapshot()
+        assert figures("Finance")["notified"] == 2 and figures("Finance")["answered"] == 1

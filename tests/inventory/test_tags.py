@@ -119,3 +119,11 @@ def test_rules_and_recommendations_rerun_when_a_sync_finishes(celery_worker, mak
     in_default = App.objects.filter(environment__is_default=True).count()
     assert in_default and tag.apps.count() == in_default
     assert not App.objects.filter(recommendation="").exists()
+    # ... and the dashboards' figures of the day are retaken from the refreshed tags.
+    from coe_portal.dashboards.models import Snapshot
+
+    while not Snapshot.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    tagged = sum(row.get("tagged", 0) for row in Snapshot.objects.exclude(department=None).values_list(
+        "figures", flat=True))
+    assert tagged == in_default + tag.flows.count()
