@@ -3,6 +3,7 @@
 Prints:
   BENCH web p50_ms=.. p95_ms=.. bound_ms=100 ratio=p95/100 requests=N errors=E
   BENCH bulk_tag items=10000 seconds=..
+  BENCH dashboard p50_ms=.. p95_ms=.. bound_ms=200 ratio=p95/200 (a year of daily snapshots)
 
 Rows are loaded with COPY (coe_portal/core/bulk.py); the clients loop without pause over
 filtered, sorted list pages and item detail pages, signed in as a CoE admin.
@@ -25,6 +26,7 @@ import requests
 from bench.support import ROOT, fresh_database, manage
 
 BOUND_MS = 100
+DASHBOARD_BOUND_MS = 200
 
 
 def parse():
@@ -197,6 +199,26 @@ def bulk_tag_seconds():
     return seconds
 
 
+def year_of_snapshots():
+    """Take today's snapshot at full size, then copy it to the 364 days before: a year of history."""
+    from django.db import connection
+
+    from coe_portal.dashboards.snapshots import take_snapshot
+
+    started = time.monotonic()
+    take_snapshot()
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO dashboards_snapshot (day, department, figures, taken_at) "
+                       "SELECT s.day - d, s.department, s.figures, s.taken_at FROM dashboards_snapshot s, "
+                       "generate_series(1, 364) d")
+    return time.monotonic() - started
+
+
+def dashboard_urls():
+    return ["/progress/", "/progress/?period=365", "/progress/?period=30", "/progress/?department=Dept+7",
+            "/progress/?period=365&department=Dept+3"]
+
+
 def main():
     options = parse()
     os.environ["DATABASE_URL"] = fresh_database("coe_bench_web")
@@ -214,15 +236,24 @@ def main():
     print(f"loaded {options.items} items in {time.monotonic() - started:.1f} s", file=sys.stderr)
     started = time.monotonic()
     print(f"recommendations {recommendations.recompute()} in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    started = time.monotonic()
+    print(f"a year of dashboard snapshots in {year_of_snapshots():.1f} s", file=sys.stderr)
     cookie = admin_session()
     lists, details = urls()
     process, base = serve(env, options.workers)
     try:
         hammer(base, cookie, lists, details, options.clients, 5)  # warm up
         timings, errors = hammer(base, cookie, lists, details, options.clients, options.seconds)
+        boards = dashboard_urls()
+        board_timings, board_errors = hammer(base, cookie, boards, boards, options.clients, options.seconds / 2)
     finally:
         os.killpg(process.pid, 15)
         process.wait(30)
+    board_timings.sort()
+    board_p95 = board_timings[int(len(board_timings) * 0.95)]
+    print(f"BENCH dashboard p50_ms={statistics.median(board_timings):.0f} p95_ms={board_p95:.0f} "
+          f"bound_ms={DASHBOARD_BOUND_MS} ratio={board_p95 / DASHBOARD_BOUND_MS:.2f} requests={len(board_timings)} "
+          f"errors={len(board_errors)}")
     if errors:
         print(f"errors: {errors[:5]}", file=sys.stderr)
     timings.sort()

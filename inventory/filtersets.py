@@ -4,6 +4,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .choices import AppKind, Disposition, EnvironmentType, FlowState, QuarantineStatus
 from .models import App, Bot, Connector, ConnectorUsage, Environment, Flow, Maker, PagesSite, SyncRun, Tag
@@ -12,6 +14,12 @@ __all__ = ["AppFilterSet", "BotFilterSet", "ConnectorFilterSet", "EnvironmentFil
            "MakerFilterSet", "PagesSiteFilterSet", "SyncRunFilterSet", "TagFilterSet"]
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+
+@extend_schema_field(OpenApiTypes.STR)  # the API takes the tag's slug
+class TagSlugFilter(django_filters.ModelChoiceFilter):
+    """A tag chosen by its slug, so filtered URLs read `?tag=migrate`."""
 
 
 class DayFilter(django_filters.DateFilter):
@@ -66,7 +74,7 @@ class ItemFilterSet(SearchMixin, DeletedMixin):
     owner = django_filters.CharFilter(method="filter_owner", label="Owner (name or e-mail)")
     department = django_filters.CharFilter(method="filter_department", label="Owner department")
     connector = django_filters.CharFilter(method="filter_connector", label="Connector id")
-    tag = django_filters.ModelChoiceFilter(queryset=Tag.objects.all(), to_field_name="slug", method="filter_tag")
+    tag = TagSlugFilter(queryset=Tag.objects.all(), to_field_name="slug", method="filter_tag")
     modified_after = DayFilter(field_name="modified_time", lookup_expr="gte", label="Modified from",
                                                widget=DATE)
     modified_before = DayFilter(field_name="modified_time", lookup_expr="lt", label="Modified before",
