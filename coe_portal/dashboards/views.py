@@ -30,7 +30,9 @@ class DashboardFilterForm(forms.Form):
 
 
 def _visible_departments(allowed):
-    known = Snapshot.objects.filter(department__isnull=False).values_list("department", flat=True).distinct()
+    # order_by: the model's default ordering by day would make DISTINCT return a row per day.
+    known = (Snapshot.objects.filter(department__isnull=False).order_by("department")
+             .values_list("department", flat=True).distinct())
     return sorted(d for d in known if allowed is None or d in allowed)
 
 

@@ -135,3 +135,12 @@ class TestCommsFigures:
         RecipientItem.objects.create(recipient=other, app=unsent)  # queued, never sent
         take_snapshot()
         assert figures("Finance")["notified"] == 2 and figures("Finance")["answered"] == 1
+
+
+class TestDepartmentChoices:
+    def test_each_department_is_offered_once_however_long_the_history(self, client, coe_admin, tenant):
+        for days in range(3):
+            take_snapshot(timezone.localdate() - timedelta(days=days))
+        client.force_login(coe_admin)
+        page = client.get("/progress/").text
+        assert page.count('<option value="Finance"') == 1
