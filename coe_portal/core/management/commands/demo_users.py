@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db.models import Count, Q
 
 from coe_portal.core.choices import Role
+from coe_portal.core.models import UserProfile
 from coe_portal.core.permissions import set_roles
 from inventory.models import Maker
 
@@ -38,12 +39,21 @@ class Command(BaseCommand):
             user.save()
             set_roles(user, roles)
         self.link_demo_maker(User.objects.get(username="maker"))
+        self.assign_demo_departments(User.objects.get(username="manager"))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(passwords, indent=2))
         path.chmod(0o600)
         self.stdout.write("Demo users (username / password / role):")
         for username, *_, roles in DEMO_USERS:
             self.stdout.write(f"  {username:8} / {passwords[username]} / {', '.join(r.label for r in roles)}")
+
+    def assign_demo_departments(self, user):
+        """Give the demo manager the three departments with most makers, so the dashboards have content."""
+        largest = (Maker.objects.exclude(department="").values("department").annotate(n=Count("pk"))
+                   .order_by("-n", "department").values_list("department", flat=True)[:3])
+        UserProfile.objects.update_or_create(user=user, defaults={"managed_departments": list(largest)})
+        if largest:
+            self.stdout.write(f"The demo manager manages {', '.join(largest)}.")
 
     def link_demo_maker(self, user):
         """Make the demo maker the synced maker with the most items, so its pages have content."""
