@@ -46,7 +46,8 @@ class Dashboard:
         keys = sorted(METRICS.values(), key=lambda m: m.order)
         rows = [[department or NO_DEPARTMENT] + [figures.get(m.key, 0) for m in keys]
                 for department, figures in self.latest.items()]
-        rows.sort(key=lambda row: (-row[-1], row[0]))
+        left = 1 + [m.key for m in keys].index("remaining")
+        rows.sort(key=lambda row: (-row[left], row[0]))
         return [["Department"] + [m.label for m in keys]] + rows
 
     def answer_rates(self):
@@ -69,19 +70,20 @@ class Dashboard:
         funnel = self.funnel()
         burndown = self.series("remaining")
         by_department = self.departments()
-        remaining_col = -1
-        top = [(row[0], row[remaining_col]) for row in by_department[1:16]]
+        left = by_department[0].index(METRICS["remaining"].label)
+        top = [(row[0], row[left]) for row in by_department[1:16]]
         dlp = self.series("dlp_exposed") if "dlp_exposed" in METRICS else []
+        answers, capacity = self.answer_rates(), self.capacity()
         return [
             _chart("funnel", "Migration funnel", ["Stage", "Items"], funnel, BarChart(funnel)),
             _chart("burndown", "Items left in the default environment", ["Day", "Items"], burndown,
                    LineChart({"Left": burndown}) if burndown else None),
             _chart("departments", "Progress by department", by_department[0], by_department[1:],
                    BarChart(top) if top else None, caption="Bars: items left in the default environment"),
-            _chart("answers", "Makers' answer rate (%)", ["Department", "Answered %"], self.answer_rates(),
-                   BarChart(self.answer_rates()) if self.answer_rates() else None),
-            _chart("capacity", "Default environment Dataverse capacity", ["Kind", "MB"], self.capacity(),
-                   BarChart(self.capacity()) if self.capacity() else None),
+            _chart("answers", "Makers' answer rate (%)", ["Department", "Answered %"], answers,
+                   BarChart(answers) if answers else None),
+            _chart("capacity", "Default environment Dataverse capacity", ["Kind", "MB"], capacity,
+                   BarChart(capacity) if capacity else None),
             _chart("dlp", "Items breaking a DLP policy", ["Day", "Items"], dlp,
                    LineChart({"Breaking": dlp}) if dlp else None),
         ]

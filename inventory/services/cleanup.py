@@ -77,23 +77,28 @@ def start_case(case_id, client=None):
     case = _claim(case_id, [CleanupStage.PENDING], CleanupStage.WAITING)
     if case is None:
         return None
-    client = client or PowerPlatformClient.shared()
-    item = case.item
     try:
-        if case.app_id:
-            client.set_app_quarantine(item.environment.env_id, item.app_id, True)
-            item.quarantine_status = QuarantineStatus.QUARANTINED
-            item.save(update_fields=["quarantine_status"])
-        else:
-            client.stop_flow(item.environment.env_id, item.flow_id)
-            item.state = FlowState.STOPPED
-            item.save(update_fields=["state"])
+        _hold(case, client or PowerPlatformClient.shared(), held=True)
     except FAILURES as exc:
         return _fail(case, CleanupStage.PENDING, exc)
     case.grace_until = timezone.now() + timedelta(days=TriageSettings.load().grace_days)
     case.save(update_fields=["grace_until"])
     _event(case, "quarantined" if case.app_id else "stopped", grace_until=case.grace_until.isoformat())
     return case
+
+
+def _hold(case, client, held):
+    """Quarantine (held) or release the app, stop (held) or start the flow; record the state on the item."""
+    item = case.item
+    env_id = item.environment.env_id
+    if case.app_id:
+        client.set_app_quarantine(env_id, item.app_id, held)
+        item.quarantine_status = QuarantineStatus.QUARANTINED if held else QuarantineStatus.NONE
+        item.save(update_fields=["quarantine_status"])
+    else:
+        (client.stop_flow if held else client.start_flow)(env_id, item.flow_id)
+        item.state = FlowState.STOPPED if held else FlowState.STARTED
+        item.save(update_fields=["state"])
 
 
 def do_release_item(case, user, answer=""):
@@ -114,17 +119,8 @@ def release_case(case_id, client=None):
     case = CleanupCase.objects.select_related("app__environment", "flow__environment").get(pk=case_id)
     if case.stage != CleanupStage.RELEASING:
         return None
-    client = client or PowerPlatformClient.shared()
-    item = case.item
     try:
-        if case.app_id:
-            client.set_app_quarantine(item.environment.env_id, item.app_id, False)
-            item.quarantine_status = QuarantineStatus.NONE
-            item.save(update_fields=["quarantine_status"])
-        else:
-            client.start_flow(item.environment.env_id, item.flow_id)
-            item.state = FlowState.STARTED
-            item.save(update_fields=["state"])
+        _hold(case, client or PowerPlatformClient.shared(), held=False)
     except FAILURES as exc:
         return _fail(case, CleanupStage.RELEASING, exc)
     CleanupCase.objects.filter(pk=case_id, stage=CleanupStage.RELEASING).update(stage=CleanupStage.RELEASED)

@@ -144,3 +144,12 @@ class TestDepartmentChoices:
         client.force_login(coe_admin)
         page = client.get("/progress/").text
         assert page.count('<option value="Finance"') == 1
+
+
+class TestDepartmentBars:
+    def test_the_bars_show_items_left_whatever_figures_follow_it(self, client, coe_admin, tenant):
+        take_snapshot()
+        from coe_portal.dashboards.figures import Dashboard
+
+        chart = next(chart for chart in Dashboard().charts() if chart["key"] == "departments")
+        assert {bar["label"]: bar["value"] for bar in chart["drawing"].bars} == {"Finance": 2, "Sales": 1}
