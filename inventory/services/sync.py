@@ -24,6 +24,11 @@ __all__ = ["resume", "resume_stalled", "run_task", "schedule", "start_sync"]
 logger = logging.getLogger(__name__)
 
 STALL_AFTER = timedelta(minutes=5)
+# Redis broker priorities: 0 (the default) is taken first. Listing pages form one chain per
+# environment (each page schedules the next); queued behind thousands of detail batches, the
+# default environment's chain would crawl and leave the details of its last pages for the end.
+BACKGROUND_STEPS = {"flow_details"}
+BACKGROUND_PRIORITY = 6
 
 
 def start_sync(kind=SyncKind.FULL, user=None):
@@ -39,13 +44,18 @@ def start_sync(kind=SyncKind.FULL, user=None):
 
 def schedule(run, name, args, key):
     """Record a task and send it once the caller's transaction commits."""
-    from ..tasks import run_sync_task
-
     task, created = SyncTask.objects.get_or_create(run=run, key=key, defaults={"name": name, "args": args})
     if created:
         SyncRun.objects.filter(pk=run.pk).update(tasks_total=F("tasks_total") + 1)
-        transaction.on_commit(lambda: run_sync_task.delay(task.pk))
+        transaction.on_commit(lambda: _send(task.pk, name))
     return task
+
+
+def _send(task_id, name):
+    from ..tasks import run_sync_task
+
+    priority = BACKGROUND_PRIORITY if name in BACKGROUND_STEPS else 0
+    run_sync_task.apply_async((task_id,), priority=priority)
 
 
 def run_task(task_id, client=None):
@@ -105,11 +115,9 @@ def finish_if_done(run_id):
 
 def resume(run):
     """Send every pending task of `run` again (duplicates are harmless)."""
-    from ..tasks import run_sync_task
-
-    pending = list(run.tasks.filter(done=False).values_list("pk", flat=True))
-    for task_id in pending:
-        run_sync_task.delay(task_id)
+    pending = list(run.tasks.filter(done=False).values_list("pk", "name"))
+    for task_id, name in pending:
+        _send(task_id, name)
     if not pending:
         finish_if_done(run.pk)
     return len(pending)
