@@ -1,13 +1,17 @@
 from celery import shared_task
+from django.db import OperationalError
 
 from .services import sync
 
 __all__ = ["resume_stalled_syncs", "run_sync_task", "start_scheduled_sync"]
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=1, max_retries=8)
 def run_sync_task(task_id):
-    """Run one recorded sync task (a page, a batch of details)."""
+    """Run one recorded sync task (a page, a batch of details).
+
+    A deadlock or lost connection rolls the task's transaction back; it is simply sent again.
+    """
     sync.run_task(task_id)
 
 

@@ -87,6 +87,8 @@ def _merge_sql(table, stage, columns, keep_when_blank, run_id, insert_only):
         conflict = "DO NOTHING"
     else:
         conflict = "DO UPDATE SET " + ", ".join(sets)
+    # Rows go in key order, so two merges of overlapping keys lock them in the same order (no deadlock).
     sql = (f'INSERT INTO "{table}" AS t ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in insert_columns)}) '
-           f'SELECT {", ".join(select)} FROM "{stage}" AS s ON CONFLICT ("{key}") {conflict} RETURNING t."{key}", t.id')
+           f'SELECT {", ".join(select)} FROM "{stage}" AS s ORDER BY s."{key}" '
+           f'ON CONFLICT ("{key}") {conflict} RETURNING t."{key}", t.id')
     return sql, params

@@ -1,14 +1,18 @@
-"""Listing pages are taken before flow-detail batches, whatever order they were queued in."""
+"""How sync tasks travel through the broker: listing pages first, a deadlocked task sent again."""
 
 import base64
 import json
+import time
 
+import pytest
 import redis
 from django.conf import settings
+from django.db import OperationalError
 
 from coe_portal.celery import app as celery_app
-from inventory.models import SyncRun, SyncTask
-from inventory.services import sync
+from inventory.choices import SyncStatus
+from inventory.models import App, SyncRun, SyncTask
+from inventory.services import sync, sync_steps
 
 DETAIL_QUEUE = "celery\x06\x16" + str(sync.BACKGROUND_PRIORITY)
 
@@ -36,3 +40,26 @@ def _task_ids(messages):
         args, _kwargs, _embed = json.loads(base64.b64decode(json.loads(message)["body"]))
         ids.append(args[0])
     return ids
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_whose_transaction_deadlocks_is_sent_again(make_tenant, celery_worker, monkeypatch):
+    tenant, _ = make_tenant(environments=2, apps=20, flows=10)
+    original, failures = sync_steps.STEPS["apps"], []
+
+    def deadlock_once(task, client):
+        if not failures:
+            failures.append(task.key)
+            raise OperationalError("deadlock detected")
+        return original(task, client)
+
+    monkeypatch.setitem(sync_steps.STEPS, "apps", deadlock_once)
+    run = sync.start_sync()
+    deadline = time.monotonic() + 60
+    while not run.is_finished and time.monotonic() < deadline:
+        time.sleep(0.2)
+        run.refresh_from_db()
+
+    assert failures, "the step never ran"
+    assert run.status == SyncStatus.COMPLETED, run.errors
+    assert App.objects.filter(deleted_at__isnull=True).count() == len(tenant.apps)
