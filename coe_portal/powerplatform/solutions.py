@@ -251,8 +251,8 @@ class SolutionCalls:
             started = self._post(org, "ImportSolutionAsync", body) or {}
         except ApiError as exc:
             if IMPORT_BUSY.search(str(exc)):
-                raise ImportBusy(str(exc), org) from exc
-            raise ImportFailed(str(exc), org) from exc
+                raise ImportBusy(str(exc)) from exc
+            raise ImportFailed(str(exc)) from exc
         if not started.get("AsyncOperationId"):
             raise MalformedResponse("ImportSolutionAsync answered without an AsyncOperationId", org)
         self._wait(org, started["AsyncOperationId"], poll_seconds, timeout, ImportFailed)
