@@ -90,11 +90,23 @@ def _components(graph):
     return found
 
 
+def _cycle_order(component, inner):
+    """Tables of one component, each next the one with fewest lookups to tables not loaded yet (then by name)."""
+    ordered, left = [], set(component)
+    while left:
+        loaded = set(ordered)
+        table = min(left, key=lambda t: (len([r for _, r in inner[t] if r != t and r not in loaded]), t))
+        ordered.append(table)
+        left.discard(table)
+    return ordered
+
+
 def load_order(lookups):
     """Plan loading tables {table: [(column, referenced table)]}: returns a DataPlan without skip fields.
 
     Tarjan emits a component only after every component it points at, so its order is already
-    "dependencies first". Inside a cycle, tables with fewer lookups into the cycle load first.
+    "dependencies first". Inside a cycle, each next table is the one with the fewest lookups to
+    tables of the cycle not loaded yet, which keeps the second pass short.
     """
     tables = set(lookups)
     graph = {table: {target for _, target in lookups[table] if target in tables} for table in tables}
@@ -102,7 +114,7 @@ def load_order(lookups):
     for component in _components(graph):
         members = set(component)
         inner = {t: [(c, r) for c, r in lookups[t] if r in members] for t in component}
-        ordered = sorted(component, key=lambda t: (len([r for _, r in inner[t] if r != t]), t))
+        ordered = _cycle_order(component, inner)
         label = ""
         if len(component) > 1 or inner[component[0]]:
             label = " -> ".join([*ordered, ordered[0]]) if len(component) > 1 else f"{ordered[0]} -> itself"
