@@ -156,8 +156,6 @@ def run_package_export(package_id, client=None):
         audit.record(None, "package.failed", obj=item, actor=package.created_by, package=str(package.code),
                      error=str(exc)[:300])
         return LegacyPackage.objects.get(pk=package_id)
-    audit.record(None, "package.exported", obj=item, actor=package.created_by, package=str(package.code),
-                 sha256=package.sha256, size=package.size)
     return package
 
 
@@ -173,4 +171,7 @@ def _store(package, content, name):
             raise ValueError("the package is not a readable package")
     package.size, package.sha256, package.status = len(content), digest, PackageStatus.DONE
     package.finished = timezone.now()
-    package.save(update_fields=["file", "size", "sha256", "status", "finished"])
+    with transaction.atomic():  # the page sees "done" and the audit entry together
+        package.save(update_fields=["file", "size", "sha256", "status", "finished"])
+        audit.record(None, "package.exported", obj=package.item, actor=package.created_by,
+                     package=str(package.code), sha256=digest, size=len(content))
