@@ -27,6 +27,8 @@ from ..models import LegacyPackage
 __all__ = ["MANUAL_STEPS", "ResourceChoice", "manual_steps", "package_choices", "request_package",
            "run_package_export", "tenant_client"]
 
+TYPE_LABELS = {"Microsoft.PowerApps/apps": "App", "Microsoft.Flow/flows": "Flow",
+               "Microsoft.PowerApps/apis": "Connector", "Microsoft.PowerApps/apis/connections": "Connection"}
 OPTION_LABELS = {"New": "Create new", "Update": "Update", "Existing": "Use existing (pick it during import)"}
 # seed 001, "Which resources can I migrate through packaging?"
 MANUAL_STEPS = {
@@ -80,14 +82,21 @@ def package_choices(item, client=None):
     """The resources of the item's package with the import options the tenant allows for each."""
     client = client or tenant_client()
     kind, item_id = _item_ref(item)
+    resources = client.list_package_resources(item.environment.env_id, kind, item_id)
+    connectors = {r.connector_name: r.display_name for r in resources if r.type.lower().endswith("/apis")}
     choices = []
-    for resource in client.list_package_resources(item.environment.env_id, kind, item_id):
+    for resource in resources:
         allowed = [value for value in ("New", "Update", "Existing") if value in resource.creation_types]
         default = "Update" if resource.is_root and "Update" in allowed else (resource.suggested or allowed[0]
                                                                                 if allowed else "")
-        choices.append(ResourceChoice(resource.key, resource.display_name, resource.type, resource.connector_name,
-                                      [(value, OPTION_LABELS[value]) for value in allowed], default, resource.is_root))
-    return sorted(choices, key=lambda choice: (not choice.is_root, choice.type, choice.name))
+        name = resource.display_name
+        if resource.type.lower().endswith("/connections"):
+            name = f"{connectors.get(resource.connector_name, resource.connector_name)} connection ({name})"
+        choices.append(ResourceChoice(resource.key, name, TYPE_LABELS.get(resource.type, resource.type),
+                                      resource.connector_name, [(value, OPTION_LABELS[value]) for value in allowed],
+                                      default, resource.is_root))
+    order = {"App": 0, "Flow": 0, "Connector": 1, "Connection": 2}
+    return sorted(choices, key=lambda choice: (not choice.is_root, order.get(choice.type, 3), choice.name))
 
 
 def manual_steps(item, choices):
@@ -98,9 +107,9 @@ def manual_steps(item, choices):
     for choice in choices:
         connector = known.get(choice.connector)
         label = connector.display_name if connector and connector.display_name else choice.connector
-        if choice.type.endswith("/apis") and connector is not None and connector.is_custom:
+        if choice.type == "Connector" and connector is not None and connector.is_custom:
             steps.append({"kind": "custom_connector", "name": label, "step": MANUAL_STEPS["custom_connector"]})
-        elif choice.type.endswith("/connections"):
+        elif choice.type == "Connection":
             steps.append({"kind": "connection", "name": f"{label} connection", "step": MANUAL_STEPS["connection"]})
             if choice.connector in GATEWAY_CONNECTORS:
                 steps.append({"kind": "gateway", "name": f"{label} (on-premises data gateway)",

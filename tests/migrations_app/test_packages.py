@@ -49,7 +49,7 @@ class TestChoicesAndManualSteps:
         choices = packages.package_choices(app)
         root = choices[0]
         assert root.is_root and [value for value, _ in root.options] == ["New", "Update"] and root.default == "Update"
-        connections = [c for c in choices if c.type.endswith("/connections")]
+        connections = [c for c in choices if c.type == "Connection"]
         assert sorted(c.connector for c in connections) == sorted(c.name for c in source.connectors)
         assert all([value for value, _ in c.options] == ["Existing"] for c in connections)
         steps = packages.manual_steps(app, choices)
@@ -61,7 +61,7 @@ class TestChoicesAndManualSteps:
     def test_an_option_a_resource_does_not_allow_is_refused_and_nothing_is_recorded(self, synced, coe_admin):
         tenant, _ = synced
         app = App.objects.get(app_id=fake_app(tenant, custom=False).name)
-        connection = next(c for c in packages.package_choices(app) if c.type.endswith("/connections"))
+        connection = next(c for c in packages.package_choices(app) if c.type == "Connection")
         with pytest.raises(ValueError, match="is not an import option"):
             packages.request_package(app, coe_admin, {connection.key: "New"})
         assert not LegacyPackage.objects.exists()
