@@ -26,7 +26,7 @@ __all__ = ["SolutionCalls"]
 
 DATAVERSE_API = "/api/data/v9.2"
 ODATA = {"OData-MaxVersion": "4.0", "OData-Version": "4.0"}
-APP, FLOW, CONNECTOR, TABLE = 300, 29, 372, 1
+APP, FLOW, CONNECTOR, TABLE, MODEL_DRIVEN_APP = 300, 29, 372, 1, 80
 MIGRATE_BATCH = 20  # Add-AdminFlowsToSolution sends at most 20 flows per call
 FILTER_BATCH = 15  # ids per OData "or" filter, to keep URLs short
 EXPORT_OPTIONS = ("ExportAutoNumberingSettings", "ExportCalendarSettings", "ExportCustomizationSettings",
@@ -205,9 +205,10 @@ class SolutionCalls:
     def _component_label(self, org, kind, object_id):
         """"custom connector 'X'" and the like; the bare id when the name cannot be read."""
         label = COMPONENT_TYPES.get(kind, f"component type {kind}")
-        lookups = {CONNECTOR: ("connectors", "connectorid", "displayname"), APP: ("canvasapps", "canvasappid",
-                                                                                 "displayname"),
-                   FLOW: ("workflows", "workflowid", "name"), TABLE: ("EntityDefinitions", "MetadataId", "LogicalName")}
+        lookups = {CONNECTOR: ("connectors", "connectorid", "displayname"),
+                   APP: ("canvasapps", "canvasappid", "displayname"), FLOW: ("workflows", "workflowid", "name"),
+                   MODEL_DRIVEN_APP: ("appmodules", "appmoduleid", "name"),
+                   TABLE: ("EntityDefinitions", "MetadataId", "LogicalName")}
         if kind in lookups:
             table, column, name = lookups[kind]
             try:

@@ -82,3 +82,40 @@ class TestFaults:
         world.client.create_solution(org, "coe_slow", "Slow")
         with pytest.raises(ExportFailed, match="did not finish"):
             world.client.export_solution(org, "coe_slow", poll_seconds=0.02, timeout=0.3)
+
+
+class TestLostAnswers:
+    """The service acted but its answer never came: the client resends, and nothing happens twice."""
+
+    def test_creating_and_adding_are_safe_to_resend(self, world):
+        faults = world.servers.faults
+        for path in (r"/publishers$", r"/solutions$", r"/makeSolutionAware$", r"/AddSolutionComponent$",
+                     r"/migrateFlows$"):
+            faults.lose_answer_next(path)
+        app, flows = world.plain_app(), world.plain_flows(3)
+        org = world.org(world.source)
+        solution_id = world.client.create_solution(org, "coe_lost", "Lost answers")
+        world.client.add_app_to_solution(world.source.name, org, app.name, "coe_lost", solution_id)
+        world.client.add_flows_to_solution(world.source.name, org, [f.name for f in flows], solution_id)
+        state = world.store.org(world.source)
+        assert [s["uniquename"] for s in state.solutions.values()].count("coe_lost") == 1
+        assert [p["customizationprefix"] for p in state.publishers.values()].count("coe") == 1
+        assert len(state.components_of(solution_id, APP)) == 1 and len(state.components_of(solution_id, 29)) == 3
+        assert world.servers.faults.injected["lost"] == 5
+
+    def test_a_lost_import_answer_reads_as_busy_and_a_later_retry_imports_once(self, world):
+        app = world.plain_app()
+        org = world.org(world.source)
+        solution_id = world.client.create_solution(org, "coe_lost_import", "Lost import")
+        world.client.add_app_to_solution(world.source.name, org, app.name, "coe_lost_import", solution_id)
+        content = world.client.export_solution(org, "coe_lost_import", **FAST)
+        chosen = world.connect_target(app.connectors, app.owner)
+        bindings = {r.logical_name: chosen[r.connector_id]
+                    for r in world.client.solution_connection_references(org, "coe_lost_import")}
+        world.store.options = SolutionOptions(polls=2, seconds=0.5)
+        world.servers.faults.lose_answer_next(r"/ImportSolutionAsync$")
+        with pytest.raises(ImportBusy):
+            world.client.import_solution(world.org(world.target), content, bindings, **FAST)
+        time.sleep(0.6)  # the first import finishes on its own
+        world.client.import_solution(world.org(world.target), content, bindings, **FAST)
+        assert [a.display_name for a in world.target.apps if a.live].count(app.display_name) == 1

@@ -73,6 +73,18 @@ class TestPuttingItemsInASolution:
         assert all(m.description.startswith(f"canvas app '{app.display_name}' needs") for m in missing)
 
 
+    def test_a_model_driven_app_reports_the_custom_tables_it_needs(self, world):
+        org = world.org(world.source)
+        world.client.create_solution(org, "coe_model", "Model-driven")
+        module = world.store.app_modules(world.source)[0]
+        world.client._add_component(org, module["appmoduleid"], 80, "coe_model")
+        missing = world.client.missing_dependencies(org, "coe_model")
+        assert sorted(m.description for m in missing) == [
+            f"model-driven app '{module['name']}' needs table '{table}', which the solution does not contain"
+            for table in ("cr5f1_asset", "cr5f1_request")]
+        assert {(m.required_type, m.dependent_type) for m in missing} == {(1, 80)}
+
+
 class TestExportAndImport:
     def test_an_app_moves_to_the_target_with_new_ids_and_bound_connections(self, world):
         app = world.plain_app()

@@ -8,6 +8,8 @@ other (cr5f1_asset, cr5f1_request), so load orders meet cycles and self-referenc
 
 import uuid
 
+from .solution_store import component_guid
+
 __all__ = ["TABLES", "entity_definition"]
 
 SYSTEM_COLUMNS = (("createdon", "DateTime"), ("modifiedon", "DateTime"), ("createdby", "Lookup"),
@@ -60,7 +62,7 @@ def _attribute(table, name, kind, custom):
 def entity_definition(logical_name, expand=""):
     """The EntityDefinitions item of a table, with ManyToOneRelationships / Attributes when `expand` names them."""
     entity_set, display, custom, lookups, columns = TABLES[logical_name]
-    item = {"MetadataId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"table:{logical_name}")), "LogicalName": logical_name,
+    item = {"MetadataId": component_guid("table", logical_name), "LogicalName": logical_name,
             "SchemaName": logical_name.title() if not custom else logical_name, "EntitySetName": entity_set,
             "LogicalCollectionName": entity_set, "IsCustomEntity": custom, "IsActivity": logical_name == "task",
             "PrimaryIdAttribute": f"{logical_name}id", "PrimaryNameAttribute": columns[0],

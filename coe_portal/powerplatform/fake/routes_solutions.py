@@ -9,7 +9,6 @@ ExportSolutionAsync, DownloadSolutionExportData, ImportSolutionAsync, RetrieveMi
 """
 
 import base64
-import random
 import re
 import uuid
 from functools import partial
@@ -127,7 +126,7 @@ def _rows(ctx, env, table):
             "solutioncomponents": lambda: list(org.components), "canvasapps": lambda: solutions.canvas_apps(env),
             "workflows": lambda: solutions.workflows(env),
             "connectionreferences": lambda: list(org.connection_references.values()),
-            "appmodules": lambda: _app_modules(env), "connectors": lambda: _custom_connectors(env)}[table]()
+            "appmodules": lambda: solutions.app_modules(env), "connectors": lambda: _custom_connectors(env)}[table]()
 
 
 def list_rows(ctx, request, env, table):
@@ -188,7 +187,7 @@ def add_component(ctx, request, env, **_):
         if flow is None:
             raise SolutionError(404, "0x80040217", f"workflow With Id = {object_id} Does Not Exist")
         _reference_connectors(org, env, solution, flow.connectors, flow.creator)
-    elif object_id not in {row["appmoduleid"] for row in _app_modules(env)}:
+    elif object_id not in {row["appmoduleid"] for row in ctx.solutions.app_modules(env)}:
         raise SolutionError(404, "0x80040217", f"appmodule With Id = {object_id} Does Not Exist")
     row = org.add_component(solution["solutionid"], kind, object_id)
     return Response(200, {"@odata.context": "$metadata#Microsoft.Dynamics.CRM.AddSolutionComponentResponse",
@@ -282,12 +281,6 @@ def one_entity(ctx, request, env, name):
     if name not in TABLES:
         raise SolutionError(404, "0x80040217", f"Could not find an entity with name {name}.")
     return Response(200, entity_definition(name, request.query.get("$expand", "")))
-
-
-def _app_modules(env):
-    rng = random.Random(env.seed ^ 0xA99)
-    return [{"appmoduleid": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "name": f"Model app {index + 1}",
-             "uniquename": f"cr5f1_modelapp{index + 1}"} for index in range(rng.randint(0, 2))]
 
 
 def _custom_connectors(env):

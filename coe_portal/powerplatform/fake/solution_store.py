@@ -6,6 +6,7 @@ the tenant model: an app is in `canvasapps` once it is solution-aware (`app.solu
 is in `workflows` once it has a `workflow_id`. Export and import packages: solution_package.py.
 """
 
+import random
 import threading
 import time
 import uuid
@@ -213,6 +214,12 @@ class SolutionStore:
         """workflows rows: flows stored in Dataverse (with a workflow id)."""
         return [_workflow_row(flow) for flow in env.flows if flow.live and flow.workflow_id]
 
+    def app_modules(self, env):
+        """appmodules rows: a few model-driven apps per org, the same every time."""
+        rng = random.Random(env.seed ^ 0xA99)
+        return [{"appmoduleid": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "name": f"Model app {n + 1}",
+                 "uniquename": f"cr5f1_modelapp{n + 1}"} for n in range(1 + rng.randint(0, 1))]
+
     def missing_dependencies(self, env, solution):
         """What the solution's apps and flows need that it does not hold: custom connectors and custom tables."""
         org = self.org(env)
@@ -221,6 +228,9 @@ class SolutionStore:
                  if app.live and app.solution and app.name.lower() in held]
         items += [(FLOW, flow.workflow_id, flow.connectors, _tables(flow)) for flow in env.flows
                   if flow.live and flow.workflow_id and flow.workflow_id.lower() in held]
+        # A model-driven app is built on custom tables, which a solution of just the app lacks.
+        items += [(MODEL_DRIVEN_APP, row["appmoduleid"], (), CUSTOM_TABLES) for row in self.app_modules(env)
+                  if row["appmoduleid"] in held]
         rows = []
         for kind, object_id, connectors, tables in items:
             needed = [(CONNECTOR, component_guid("connector", c.name)) for c in connectors if c.is_custom]
