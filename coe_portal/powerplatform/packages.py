@@ -1,9 +1,11 @@
 """Legacy packaging calls (power-platform-api.md, 13): list an item's package resources, export a package."""
 
 import time
+import uuid
 from dataclasses import dataclass, field
 
-from .errors import MalformedResponse
+from .errors import ImportFailed, MalformedResponse
+from .http import HttpConnectionError
 
 __all__ = ["PackageCalls", "PackageResource"]
 
@@ -98,3 +100,75 @@ class PackageCalls:
         if response.status_code != 200:
             raise MalformedResponse(f"the package download answered HTTP {response.status_code}", link)
         return response.content
+
+    # Import (section 14)
+
+    def import_package(self, env_id, zip_bytes, creation_types=None, connection_ids=None, existing_ids=None,
+                       poll_seconds=1.0, timeout=600):
+        """Import a legacy package into an environment; return {resource key: id of the app or flow made or updated}.
+
+        Args:
+            creation_types: {resource key: "New" | "Update"} for the app or flow (default: as exported).
+            connection_ids: {resource key: connection id} for each connection (default: the one suggested).
+            existing_ids: {resource key: id of the item to update} for resources imported as Update.
+        Raises ImportFailed when the package is invalid for the environment or the import fails.
+        """
+        base = f"{self.bases['bap']}{PACKAGING}/{env_id}"
+        link = self._upload_package(base, zip_bytes)
+        listing = self._operation_result(base, "listImportParameters", {"packageLink": {"value": link}},
+                                         poll_seconds, timeout)
+        resources = listing.get("resources") or {}
+        for key, entry in resources.items():
+            if str(entry.get("type", "")).lower().endswith("/connections"):
+                entry["selectedCreationType"] = "Existing"
+                entry["id"] = (connection_ids or {}).get(key) or entry.get("suggestedId") or ""
+            elif str(entry.get("type", "")).lower().endswith(("/apps", "/flows")):
+                entry["selectedCreationType"] = (creation_types or {}).get(key) or entry.get(
+                    "suggestedCreationType") or "New"
+                if entry["selectedCreationType"] == "Update":
+                    entry["id"] = (existing_ids or {}).get(key, "")
+        body = {"details": listing.get("details") or {}, "packageLink": {"value": link}, "resources": resources}
+        verdict = self.transport.request("POST", f"{base}/validateImportPackage?api-version=2016-11-01",
+                                         body=body) or {}
+        if verdict.get("status") == "Failed":
+            raise ImportFailed("; ".join(e.get("message", "") for e in verdict.get("errors") or []), base)
+        result = self._operation_result(base, "importPackage", body, poll_seconds, timeout)
+        return {key: entry.get("id") for key, entry in (result.get("resources") or {}).items()
+                if str(entry.get("type", "")).lower().endswith(("/apps", "/flows"))}
+
+    def _upload_package(self, base, zip_bytes):
+        """PUT the package into the storage BAP hands out; return the blob's SAS URL (its query is the credential)."""
+        storage = self.transport.request("POST", f"{base}/generateResourceStorage?api-version=2016-11-01",
+                                         body={}) or {}
+        container, _, query = str(storage.get("sharedAccessSignature") or "").partition("?")
+        if not container or not query:
+            raise MalformedResponse("generateResourceStorage answered without a SAS URL", base)
+        blob = f"{container}/package-{uuid.uuid4().hex}.zip?{query}"
+        for attempt in range(3):
+            try:
+                answer = self.transport.session.request("PUT", blob, data=zip_bytes,
+                                                        headers={"x-ms-blob-type": "BlockBlob"})
+            except HttpConnectionError:
+                answer = None
+            if answer is not None and answer.status_code == 201:
+                return blob
+            time.sleep(0.5 * (attempt + 1))
+        raise MalformedResponse("the package upload failed", container)
+
+    def _operation_result(self, base, action, body, poll_seconds, timeout):
+        """POST an action answered with 202 + Location, poll to the end; its properties, or ImportFailed."""
+        headers = {}
+        operation = self.transport.request("POST", f"{base}/{action}?api-version=2016-11-01", body=body,
+                                           response_headers=headers) or {}
+        location = headers.get("Location")
+        deadline = time.monotonic() + timeout
+        while (operation.get("properties") or {}).get("status") not in ("Succeeded", "Failed"):
+            if not location or time.monotonic() > deadline:
+                raise ImportFailed(f"{action} did not finish", base)
+            time.sleep(poll_seconds)
+            operation = self.transport.request("GET", location) or {}
+        properties = operation["properties"]
+        if properties["status"] == "Failed":
+            raise ImportFailed(f"{action} failed: " + "; ".join(
+                e.get("message", "") for e in properties.get("errors") or []), base)
+        return properties

@@ -18,6 +18,7 @@ from . import (
     routes_envops,
     routes_flow,
     routes_graph,
+    routes_package_import,
     routes_packages,
     routes_powerapps,
     routes_solutions,
@@ -40,7 +41,8 @@ AUDIENCES = {
 }
 # Dataverse service protection applies per user and org (web server), not per API family.
 PARTITIONS = {"dataverse": routes_dataverse.org_of}
-ROUTES = {"bap": lambda ctx: routes_bap.routes(ctx) + routes_envops.routes(ctx) + routes_packages.routes(ctx),
+ROUTES = {"bap": lambda ctx: (routes_bap.routes(ctx) + routes_envops.routes(ctx) + routes_packages.routes(ctx)
+                             + routes_package_import.routes(ctx)),
           "powerapps": lambda ctx: routes_powerapps.routes(ctx) + routes_solutions.powerapps_routes(ctx),
           "flow": lambda ctx: routes_flow.routes(ctx) + routes_solutions.flow_routes(ctx), "graph": routes_graph.routes,
           "dataverse": lambda ctx: routes_dataverse.routes(ctx) + routes_solutions.routes(ctx)}
