@@ -187,3 +187,23 @@ class TestConnections:
                                                                   "shared_sharepointonline")
         assert sharepoint and {c.connector_id for c in sharepoint} == {"shared_sharepointonline"}
         assert all(c.status in ("Connected", "Error") and c.created_by for c in everything)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_imported_app_shows_in_the_next_inventory_sync(world):
+    from inventory.models import App
+    from tests.support.tenant import sync_now
+
+    app = world.plain_app()
+    org, _ = put_app_in_solution(world, app, "coe_synced")
+    content = world.client.export_solution(org, "coe_synced", **FAST)
+    chosen = world.connect_target(app.connectors, app.owner)
+    bindings = {r.logical_name: chosen[r.connector_id]
+                for r in world.client.solution_connection_references(org, "coe_synced")}
+    world.client.import_solution(world.org(world.target), content, bindings, **FAST)
+    [item] = world.client.solution_items(world.target.name, world.org(world.target), "coe_synced")
+    sync_now()
+    copy = App.objects.get(app_id=item.item_id)
+    assert copy.environment.env_id == world.target.name and copy.is_solution_aware
+    assert copy.display_name == app.display_name and copy.open_url == item.open_url
+    assert App.objects.get(app_id=app.name).is_solution_aware  # the source is now solution-aware too
