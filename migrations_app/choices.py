@@ -1,6 +1,9 @@
 from django.db import models
 
-__all__ = ["Cloud", "CopyLevel", "ItemStatus", "PlanKind", "PlanStatus", "PortalTemplate", "PLAN_STATUS_COLOURS"]
+__all__ = [
+    "Cloud", "CopyLevel", "ItemStatus", "PACKAGE_STATUS_COLOURS", "PLAN_STATUS_COLOURS", "PackageStatus", "PlanKind",
+    "PlanStatus", "PortalTemplate",
+]
 
 
 class PlanKind(models.TextChoices):
@@ -48,3 +51,16 @@ class Cloud(models.TextChoices):
     GCC = "gcc", "GCC"
     GCC_HIGH = "gcc_high", "GCC High"
     DOD = "dod", "DoD"
+
+
+# Legacy packages
+
+class PackageStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    RUNNING = "running", "Exporting"
+    DONE = "done", "Ready to download"
+    FAILED = "failed", "Failed"
+
+
+PACKAGE_STATUS_COLOURS = {PackageStatus.PENDING: "grey", PackageStatus.RUNNING: "blue", PackageStatus.DONE: "green",
+                          PackageStatus.FAILED: "red"}

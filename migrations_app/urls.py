@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("plans/<int:pk>/usermapping.csv", views.usermapping_download, name="usermapping-download"),
     path("plans/<int:pk>/usermapping/upload/", views.usermapping_upload, name="usermapping-upload"),
     path("plans/<int:pk>/portal-script.ps1", views.portal_script, name="portal-script"),
+    # Legacy packages and data migration plans (branch migtenant)
+    path("", include("migrations_app.urls_tenant")),
 ]

@@ -2,7 +2,6 @@
 
 import re
 import threading
-import time
 from functools import cached_property, lru_cache
 
 from django.conf import settings
@@ -10,6 +9,8 @@ from django.conf import settings
 from .auth import TokenProvider
 from .errors import MalformedResponse, PowerPlatformError
 from .http import PooledHttp
+from .metadata import MetadataCalls
+from .packages import PackageCalls
 from .quota import QuotaStock
 from .records import (
     parse_app,
@@ -21,6 +22,7 @@ from .records import (
     parse_site,
     parse_user,
 )
+from .solutions import SolutionCalls
 from .transport import AdaptiveConcurrency, Stats, Transport
 
 __all__ = ["Page", "PowerPlatformClient"]
@@ -44,7 +46,7 @@ class Page:
         self.records, self.malformed, self.next_url = records, malformed, next_url
 
 
-class PowerPlatformClient:
+class PowerPlatformClient(PackageCalls, SolutionCalls, MetadataCalls):
     """Calls to BAP, Power Apps, Flow and Graph, sharing tokens, retries and the quota pacing."""
 
     def __init__(self, stats=None, max_concurrency=None):
@@ -208,45 +210,6 @@ class PowerPlatformClient:
         """Delete a flow (soft: restorable during the retention period)."""
         self.transport.request("DELETE", f"{self.bases['flow']}{FLOW_ADMIN}/{env_id}/flows/{flow_id}"
                                          "?api-version=2016-11-01", expect_json=False)
-
-    def export_package(self, env_id, kind, item_id, display_name="", poll_seconds=1.0, timeout=600):
-        """Export an app ("app") or flow ("flow") as a legacy package; return the .zip bytes.
-
-        listPackageResources, exportPackage, poll the packaging operation (or take an inline
-        result), then fetch the SAS link without a bearer token (power-platform-api.md, 13).
-        """
-        base = f"{self.bases['bap']}/providers/Microsoft.BusinessAppPlatform/environments/{env_id}"
-        resource = (f"/providers/Microsoft.PowerApps/apps/{item_id}" if kind == "app"
-                    else f"/providers/Microsoft.Flow/flows/{item_id}")
-        listing = self.transport.request("POST", f"{base}/listPackageResources?api-version=2016-11-01",
-                                         body={"baseResourceIds": [resource]}) or {}
-        if listing.get("errors") or not listing.get("resources"):
-            raise MalformedResponse(f"cannot package {resource}: {listing.get('errors')}", base)
-        resources = listing["resources"]
-        for entry in resources.values():
-            if entry.get("id") == resource:
-                entry["suggestedCreationType"] = "Update"
-        body = {"includedResourceIds": [entry["id"] for entry in resources.values()], "resources": resources,
-                "details": {"displayName": display_name or item_id, "description": "CoE portal backup",
-                            "creator": "CoE portal", "sourceEnvironment": env_id}}
-        operation = self.transport.request("POST", f"{base}/exportPackage?api-version=2016-11-01", body=body) or {}
-        deadline = time.monotonic() + timeout
-        while (operation.get("properties") or {}).get("status") not in ("Succeeded", "Failed"):
-            if time.monotonic() > deadline or not operation.get("name"):
-                raise MalformedResponse("the export did not finish", base)
-            time.sleep(poll_seconds)
-            operation = self.transport.request(
-                "GET", f"{base}/packagingOperations/{operation['name']}?api-version=2016-11-01") or {}
-        properties = operation["properties"]
-        if properties["status"] == "Failed" or not (properties.get("packageLink") or {}).get("value"):
-            raise MalformedResponse(f"the export failed: {properties}", base)
-        # The link is pre-signed (its query is the credential): fetched as is, without our token.
-        link = properties["packageLink"]["value"]
-        response = self.transport.session.request("GET", link)
-        if response.status_code != 200:
-            raise MalformedResponse(f"the package download answered HTTP {response.status_code}", link)
-        return response.content
-
 
     # Environment operations
 

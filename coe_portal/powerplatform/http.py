@@ -67,11 +67,11 @@ class PooledHttp:
             self.proxied[proxy] = urllib3.ProxyManager(proxy, num_pools=16, **self.options)
         return self.proxied[proxy]
 
-    def request(self, method, url, params=None, json=None, headers=None):
-        """Send one request; return an HttpResponse, or raise HttpConnectionError."""
+    def request(self, method, url, params=None, json=None, headers=None, data=None):
+        """Send one request (JSON, or raw bytes as `data`); return an HttpResponse, or raise HttpConnectionError."""
         if params:
             url = f"{url}{'&' if '?' in url else '?'}{urlencode(params)}"
-        body = None
+        body = data
         headers = dict(headers or {})
         if json is not None:
             body = _dumps(json)

@@ -7,6 +7,7 @@ from coe_portal.core.models import ApiToken, JobRun
 from dlp.models import Policy
 from inventory.models import App, Connector, Environment, Flow, Maker, SyncRun, Tag
 from tests.comms.factories import comms_objects, comms_sample_kwargs
+from tests.migrations_app.packages_support import migtenant_objects, migtenant_sample_kwargs
 from tests.migrations_app.plans import envops_sample_kwargs
 
 # status codes in persona order: anonymous, outsider (signed in, no role), maker, manager, admin
@@ -122,6 +123,11 @@ EXPECTED = {
     "comms:answer-reviewed": ("post", (LOGIN, 403, 403, 403, 302)),
     "comms:item-messages": ("get", (LOGIN, 403, 404, 200, 200)),  # bob owns no app: 404
     "comms:answer": ("get", (200, 200, 200, 200, 200)),
+    # Legacy packages and data plans (migtenant): admins, and makers for their own items (the sample app is bob's).
+    "migrations_app:package-new": ("get", (LOGIN, 403, 200, 403, 200)),
+    "migrations_app:package-detail": ("get", (LOGIN, 403, 200, 403, 200)),
+    "migrations_app:package-download": ("get", (LOGIN, 403, 200, 403, 200)),
+    "migrations_app:dataplan": ("get", (LOGIN, 403, 200, 403, 200)),
 }
 
 
@@ -153,7 +159,8 @@ def sample_url(name, fixtures):
               "inventory:case-retry": {"pk": fixtures["triage_case"].pk},
               "inventory:case-answer": {"pk": fixtures["triage_case"].pk},
               "inventory:backup-download": {"pk": fixtures["triage_backup"].pk},
-              **comms_sample_kwargs(fixtures), **envops_sample_kwargs(fixtures)}.get(name)
+              **comms_sample_kwargs(fixtures), **envops_sample_kwargs(fixtures),
+              **migtenant_sample_kwargs(fixtures)}.get(name)
     if kwargs is None and name.startswith("inventory-api:") and not name.endswith("-list"):
         kind = name.split(":")[1].rsplit("-", 1)[0]
         kwargs = {"pk": fixtures["maker_record" if kind == "maker" else kind].pk}
@@ -164,13 +171,14 @@ def sample_url(name, fixtures):
 
 @pytest.fixture
 def fixtures(coe_admin, maker, manager, outsider):
+    items = inventory_items(maker)
     return {"coe_admin": coe_admin, "maker": maker, "manager": manager, "outsider": outsider,
             "job": JobRun.objects.create(kind="health_check", created_by=coe_admin),
             "sync_run": SyncRun.objects.create(status="completed"),
             "token": ApiToken.issue(coe_admin, "matrix")[0],
             "dlp_draft": Policy.objects.create(display_name="What if", is_draft=True),
             "dlp_connector": Connector.objects.create(connector_id="shared_sql"),
-            **inventory_items(maker), **triage_fixtures(), **comms_objects()}
+            **items, **triage_fixtures(), **comms_objects(), **migtenant_objects(items["app"])}
 
 
 def inventory_items(maker_user):

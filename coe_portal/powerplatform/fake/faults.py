@@ -6,6 +6,8 @@ Spec strings name a probability per kind, e.g. "5xx=0.05,slow=0.01,malformed=0.0
   malformed  status 200 with a truncated or garbled JSON body
   reset      the connection is dropped (TCP reset) without an answer
   expire     401 ExpiredAuthenticationToken, and every token issued so far stops working
+Scripted only: `lose_answer_next` lets the request take effect and then drops the connection, as
+when a worker or a network hop dies after the service acted (a resent POST must not act twice).
 """
 
 import random
@@ -67,7 +69,11 @@ class Fault:
         return None
 
     def spoil(self, response):
-        """Garble a successful JSON answer (for malformed faults); others pass unchanged."""
+        """Garble a successful JSON answer (malformed), or drop it after the fact (lost); others pass unchanged."""
+        if self.kind == "lost":
+            lost = Response(200)
+            lost.reset = True
+            return lost
         if self.kind != "malformed" or not 200 <= response.status < 300:
             return response
         body = response.body
@@ -105,6 +111,10 @@ class Faults:
     def reset_next(self, path_regex, times=1):
         """Drop the connection of the next `times` matching requests."""
         self._add(path_regex, Fault("reset"), times)
+
+    def lose_answer_next(self, path_regex, times=1):
+        """Let the next `times` matching requests act, then drop their connections before the answer."""
+        self._add(path_regex, Fault("lost"), times)
 
     def slow_next(self, path_regex, seconds=None, times=1):
         """Delay the next `times` matching answers by `seconds`."""
