@@ -48,8 +48,33 @@ def _table(item, url):
         columns=[name for name in columns if name])
 
 
+def _dataverse_tables_in(actions):
+    """entityName of every Dataverse action, nested scopes included."""
+    found = []
+    for action in (actions or {}).values():
+        if not isinstance(action, dict):
+            continue
+        inputs = action.get("inputs") or {}
+        api = str(((inputs.get("host") or {}) if isinstance(inputs, dict) else {}).get("apiId") or "").lower()
+        if api.endswith("shared_commondataserviceforapps"):
+            name = (inputs.get("parameters") or {}).get("entityName")
+            if isinstance(name, str) and name:
+                found.append(name)
+        found += _dataverse_tables_in(action.get("actions"))
+        found += _dataverse_tables_in((action.get("else") or {}).get("actions"))
+    return found
+
+
 class MetadataCalls:
     """EntityDefinitions calls of PowerPlatformClient (uses its `transport` and `dataverse_org`)."""
+
+    def flow_dataverse_tables(self, env_id, flow_id):
+        """The Dataverse tables (entity set names) a flow's actions read or write, from its definition."""
+        url = (f"{self.bases['flow']}/providers/Microsoft.ProcessSimple/scopes/admin/environments/{env_id}"
+               f"/flows/{flow_id}?api-version=2016-11-01")
+        body = self.transport.request("GET", url) or {}
+        definition = ((body.get("properties") or {}).get("definition") or {}) if isinstance(body, dict) else {}
+        return sorted(set(_dataverse_tables_in(definition.get("actions"))))
 
     def dataverse_tables(self, org):
         """Every table of the org, names only (no lookups or columns)."""

@@ -142,10 +142,17 @@ def tables_used(item):
 
 
 def build_plan(item, client=None):
-    """The data migration plan for the tables `item` uses, from the org's table metadata; None without any."""
-    names = tables_used(item)
-    env = item.environment
-    if not names or not env.dataverse_url:
+    """The data migration plan for the tables `item` uses, from the org's table metadata; None without any.
+
+    A flow's tables come from its definition (the inventory keeps no table names for flows).
+    """
+    names, env = tables_used(item), item.environment
+    if not env.dataverse_url:
+        return None
+    if not names and item._meta.model_name == "flow" and item.usages.filter(connector__connector_id=DATAVERSE).exists():
+        client = client or tenant_client()
+        names = client.flow_dataverse_tables(env.env_id, item.flow_id)
+    if not names:
         return None
     client = client or tenant_client()
     catalogue = client.dataverse_tables(env.dataverse_url)

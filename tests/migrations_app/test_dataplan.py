@@ -95,3 +95,18 @@ class TestPlanFromTheTenant:
         client.force_login(maker)
         page = client.get(reverse("migrations_app:dataplan", args=["app", app.pk]))
         assert page.status_code == 200 and b'id="no-tables"' in page.content
+
+
+def test_a_flows_tables_come_from_its_definition(make_tenant):
+    from coe_portal.powerplatform.fake.render_flow import DATAVERSE_SETS
+
+    tenant, _ = make_tenant(seed=5)
+    env, fake_flow = next((e, f) for e in tenant.environments if e.dataverse for f in e.flows
+                          if any(c.name == DATAVERSE for c in f.connectors))
+    environment = Environment.objects.create(env_id=env.name, display_name="With Dataverse",
+                                             dataverse_url=env.dataverse["instanceUrl"].rstrip("/"))
+    flow = Flow.objects.create(flow_id=fake_flow.name, environment=environment, display_name=fake_flow.display_name)
+    flow.usages.create(connector=Connector.objects.create(connector_id=DATAVERSE))
+    plan = build_plan(flow)
+    wanted = DATAVERSE_SETS[fake_flow.seed % len(DATAVERSE_SETS)]
+    assert [step.table for step in plan.steps] == [wanted.removesuffix("s")] and plan.unknown == []

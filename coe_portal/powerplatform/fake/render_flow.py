@@ -73,6 +73,16 @@ def _trigger(rng, flow):
                                        "api": _api(connector)}
 
 
+DATAVERSE_SETS = ("accounts", "contacts", "cr5f1_assets", "cr5f1_requests", "tasks")
+
+
+def _parameters(flow, connector):
+    # Dataverse actions name their table (entity set); taken from the seed so the generator's draws stay as they were.
+    if connector.name == "shared_commondataserviceforapps":
+        return {"entityName": DATAVERSE_SETS[flow.seed % len(DATAVERSE_SETS)]}
+    return {}
+
+
 def flow_detail(tenant, flow, env):
     """The full GET shape: definition, definitionSummary and connectionReferences (mixed-case ids)."""
     rng = random.Random(flow.seed)
@@ -84,7 +94,7 @@ def flow_detail(tenant, flow, env):
         actions[f"{operation}_{index}"] = {
             "type": "OpenApiConnection", "runAfter": {},
             "inputs": {"host": {"connectionName": connector.name, "operationId": operation, "apiId": connector.id},
-                       "parameters": {}, "authentication": "@parameters('$authentication')"}}
+                       "parameters": _parameters(flow, connector), "authentication": "@parameters('$authentication')"}}
         summaries.append({"type": "OpenApiConnection", "swaggerOperationId": operation, "api": _api(connector),
                           "metadata": {"operationMetadataId": uid(rng)}})
     if flow.http_action:
