@@ -51,12 +51,18 @@ def stage(case):
     return CleanupCase.objects.get(pk=case.pk).stage
 
 
+def held(case):
+    """Waiting with its grace period set: the tenant call (quarantine / stop) has returned."""
+    case = CleanupCase.objects.get(pk=case.pk)
+    return case.stage == "waiting" and case.grace_until is not None
+
+
 def test_quarantined_app_is_released_when_its_owner_answers(tenant, celery_worker, coe_admin, maker, client, events):
     app = App.objects.filter(deleted_at__isnull=True, owner__isnull=False).first()
     app.owner.email = maker.email
     app.owner.save()
     [case] = cleanup.start_cleanup([app], coe_admin)
-    wait_for(lambda: stage(case) == "waiting")
+    wait_for(lambda: held(case))
     assert tenant.app(app.environment.env_id, app.app_id).quarantined
     app.refresh_from_db()
     assert app.quarantine_status == "quarantined"
@@ -82,7 +88,7 @@ def test_another_maker_cannot_answer_for_an_item(tenant, coe_admin, other_maker,
 def test_unanswered_flow_is_reminded_backed_up_verified_then_deleted(tenant, celery_worker, coe_admin, client, events):
     flow = Flow.objects.filter(deleted_at__isnull=True).first()
     [case] = cleanup.start_cleanup([flow], coe_admin)
-    wait_for(lambda: stage(case) == "waiting")
+    wait_for(lambda: held(case))
     assert tenant.flow(flow.environment.env_id, flow.flow_id).state == "Stopped"
     CleanupCase.objects.filter(pk=case.pk).update(grace_until=timezone.now() + timedelta(days=2))
     assert cleanup.advance_due() == 0
