@@ -14,7 +14,7 @@ from coe_portal.core.api.schema import ERROR_BODY
 from coe_portal.core.choices import Role
 from coe_portal.core.permissions import HasRole, has_role
 from coe_portal.dashboards.scope import departments_for
-from inventory.models import App, Flow
+from inventory.models import Maker
 
 from .. import filtersets as ui_filtersets
 from ..models import Campaign, Delivery, RecipientItem
@@ -89,7 +89,9 @@ def answers_visible_to(user, queryset):
     """Admins: every answer; managers: their departments' (and their own items'); makers: their own items'."""
     if has_role(user, Role.COE_ADMIN):
         return queryset
-    own = Q(app__in=App.objects.visible_to(user).values("pk")) | Q(flow__in=Flow.objects.visible_to(user).values("pk"))
+    # Items the user owns, as visible_to decides for makers (managers browse every item, so not visible_to).
+    makers = Maker.objects.for_user(user).values("pk")
+    own = Q(app__owner__in=makers) | Q(flow__creator__in=makers)
     if has_role(user, Role.MANAGER):
         departments = departments_for(user) or set()
         return queryset.filter(Q(recipient__maker__department__in=departments) | own)
