@@ -8,6 +8,6 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("campaigns", views.CampaignViewSet)
 router.register("deliveries", views.DeliveryViewSet)
-router.register("answers", views.AnswerViewSet)
+router.register("answers", views.AnswerViewSet, basename="answer")
 
 urlpatterns = router.urls
