@@ -1,5 +1,7 @@
 """Comms API bodies: campaigns (read, and made from a tag), their deliveries, and makers' answers."""
 
+import re
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -8,6 +10,8 @@ from inventory.models import Tag
 
 from ..choices import SourceKind
 from ..models import Campaign, Delivery, RecipientItem
+
+SLUG = re.compile(r"[-\w]+")
 
 __all__ = ["AnswerSerializer", "CampaignCreateSerializer", "CampaignSerializer", "DeliverySerializer"]
 
@@ -24,10 +28,19 @@ class CampaignSerializer(serializers.ModelSerializer):
                   "created", "launched", "error", "recipients", "answered"]
 
 
+class TagSlugField(serializers.SlugRelatedField):
+    """A tag by slug; a value that cannot be a slug (a NUL byte would reach PostgreSQL) is just not found."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not SLUG.fullmatch(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:100])
+        return super().to_internal_value(data)
+
+
 class CampaignCreateSerializer(serializers.ModelSerializer):
     """A campaign to the makers of every item with a tag (by slug); `start` schedules it at once."""
 
-    tag = serializers.SlugRelatedField(slug_field="slug", queryset=Tag.objects.all())
+    tag = TagSlugField(slug_field="slug", queryset=Tag.objects.all())
     start = serializers.BooleanField(default=False, write_only=True,
                                      help_text="Schedule it now (sends at send_at, or at once without one)")
 

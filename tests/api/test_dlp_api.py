@@ -5,36 +5,7 @@ The same roles as the DLP pages: CoE admins and managers read, makers get 403.
 
 import pytest
 
-from dlp.models import ImpactRun
-from dlp.services import impact
-from dlp.services.policies import copy_to_draft, move_connector
-from inventory.models import Maker
-from tests.dlp.world import add_item, add_policy, build_inventory
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def dlp_world(db):
-    """Live: Baseline (sharepoint, sql business) and No social (twitter blocked). Draft: sql to non-business.
-
-    Poster (a flow using twitter) is broken under both; Mixer (sharepoint + sql) only with the draft.
-    """
-    envs, c = build_inventory()
-    max_ = Maker.objects.create(email="max@contoso.example", display_name="Max", department="Finance")
-    zoe = Maker.objects.create(email="zoe@contoso.example", display_name="Zoe", department="Sales")
-    items = {"Mixer": add_item("Mixer", envs["dev"], [c["sharepoint"], c["sql"]], maker=max_),
-             "Poster": add_item("Poster", envs["sandbox"], [c["sharepoint"], c["twitter"]], kind="flow", maker=zoe),
-             "Plain": add_item("Plain", envs["prod"], [c["sql"]], maker=max_)}
-    baseline = add_policy("Baseline", envs, c, groups={"sharepoint": "business", "sql": "business"},
-                          default="business")
-    social = add_policy("No social", envs, c, groups={"twitter": "blocked"}, default="business")
-    draft = copy_to_draft(baseline)
-    move_connector(draft, c["sql"], "non_business")
-    live_run = impact.compute(ImpactRun.objects.create())
-    draft_run = impact.compute(ImpactRun.objects.create(draft=draft))
-    return {"envs": envs, "c": c, "items": items, "baseline": baseline, "social": social, "draft": draft,
-            "live_run": live_run, "draft_run": draft_run, "makers": {"max": max_, "zoe": zoe}}
 
 
 def names(response):
