@@ -2,10 +2,13 @@
 answers for admins, for managers of the makers' departments, and for makers about their own items."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from coe_portal.core.models import AuditEntry, UserProfile
 from comms.models import Campaign, Recipient, RecipientItem
+from tests.comms.factories import make_app
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +104,15 @@ class TestAnswerApi:
     def test_unanswered_items_are_not_answers(self, client, coe_admin, comms, bearer):
         RecipientItem.objects.filter(pk=comms["answers"]["Mine"].pk).update(answer="", answered_at=None)
         assert names(client.get("/api/comms/answers/", **bearer(coe_admin))) == ["Budget", "Leads"]
+
+    def test_queries_do_not_grow_with_page_size(self, client, coe_admin, comms, bearer):
+        recipient = Recipient.objects.get(maker=comms["bob"])
+        for n in range(30):
+            RecipientItem.objects.create(recipient=recipient, app=make_app(owner=comms["bob"], name=f"More {n}"),
+                                         answer="keep", answered_at=timezone.now())
+        headers = bearer(coe_admin)
+        with CaptureQueriesContext(connection) as small:
+            assert len(client.get("/api/comms/answers/?page_size=2", **headers).json()["results"]) == 2
+        with CaptureQueriesContext(connection) as large:
+            assert len(client.get("/api/comms/answers/?page_size=33", **headers).json()["results"]) == 33
+        assert len(large.captured_queries) == len(small.captured_queries)

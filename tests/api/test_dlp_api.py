@@ -4,6 +4,12 @@ The same roles as the DLP pages: CoE admins and managers read, makers get 403.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dlp.models import ImpactRun
+from dlp.services import impact
+from tests.dlp.world import add_item
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +101,16 @@ class TestDlpApi:
         second = client.get(first["next"], **headers).json()
         assert {first["results"][0]["name"], second["results"][0]["name"]} == {"Mixer", "Poster"}
         assert second["next"] is None
+
+    def test_queries_do_not_grow_with_page_size(self, client, coe_admin, dlp_world, bearer):
+        w = dlp_world
+        for n in range(30):
+            add_item(f"Mixer {n}", w["envs"]["dev"], [w["c"]["sharepoint"], w["c"]["sql"]], maker=w["makers"]["max"])
+        run = impact.compute(ImpactRun.objects.create(draft=w["draft"]))
+        headers, url = bearer(coe_admin), f"/api/dlp/impact-items/?run={run.pk}&page_size="
+        with CaptureQueriesContext(connection) as small:
+            assert len(client.get(url + "2", **headers).json()["results"]) == 2
+        with CaptureQueriesContext(connection) as large:
+            body = client.get(url + "32", **headers).json()
+        assert len(body["results"]) == 32 and all(row["violations"] for row in body["results"])
+        assert len(large.captured_queries) == len(small.captured_queries)

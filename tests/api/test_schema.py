@@ -34,6 +34,7 @@ def personas(inventory, dlp_world, comms, bearer, coe_admin, maker):
 
 
 @schema.parametrize()
+@pytest.mark.timeout(1200)  # one test for every operation (27 of them, twice each): minutes on a loaded machine
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_its_schema(case, personas):
     for headers in personas:
