@@ -19,14 +19,14 @@ TOP_ENVIRONMENTS = 10
 KEY = "left_by_environment"
 
 
-def _left_on(day, departments):
-    """{environment pk (str) or OTHER: items left} on `day`, summed over `departments` (None: all)."""
-    rows = Snapshot.objects.filter(day=day, department__isnull=False)
+def _left_on(days, departments):
+    """{day: {environment pk (str) or OTHER: items left}} on `days`, summed over `departments` (None: all)."""
+    rows = Snapshot.objects.filter(day__in=days, department__isnull=False)
     if departments is not None:
         rows = rows.filter(department__in=departments)
-    totals = Counter()
-    for parts in rows.values_list(f"breakdowns__{KEY}", flat=True):
-        totals.update(parts or {})
+    totals = {day: Counter() for day in days}
+    for day, parts in rows.values_list("day", f"breakdowns__{KEY}"):
+        totals[day].update(parts or {})
     return totals
 
 
@@ -39,7 +39,8 @@ def _names(keys):
 
 def rows_by_environment(departments, first_day, last_day):
     """[[environment, left now, left on the first day, change]]: the top environments, then "Other"."""
-    now, then = _left_on(last_day, departments), _left_on(first_day, departments)
+    left = _left_on({first_day, last_day}, departments)
+    now, then = left[last_day], left[first_day]
     names = _names([*now, OTHER])
     ranked = sorted((key for key in now if key != OTHER), key=lambda key: (-now[key], names[key]))
     top, rest = ranked[:TOP_ENVIRONMENTS], ranked[TOP_ENVIRONMENTS:]
