@@ -320,3 +320,9 @@ COMMS_DAILY_RECIPIENTS = envint("COMMS_DAILY_RECIPIENTS", 10_000)
 COMMS_ANSWER_LINK_DAYS = envint("COMMS_ANSWER_LINK_DAYS", 60)
 COMMS_CHUNK_SIZE = envint("COMMS_CHUNK_SIZE", 200)  # deliveries per Celery task
 CELERY_BEAT_SCHEDULE["comms: due campaigns and reminders"] = {"task": "comms.tasks.dispatch_due", "schedule": 60.0}
+
+# REST API (issue 9): DLP and comms endpoints; enums shared by several fields get one schema name.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "DlpGroupEnum": "dlp.choices.Group",
+    "DlpItemStateEnum": "dlp.api.serializers.ITEM_STATES",
+}

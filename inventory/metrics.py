@@ -1,8 +1,10 @@
 """Figures of the inventory for the progress dashboards (see coe_portal/dashboards/metrics.py)."""
 
-from django.db.models import Exists, OuterRef, Sum
+from collections import Counter, defaultdict
 
-from coe_portal.dashboards.metrics import by_department, register, register_fact
+from django.db.models import Count, Exists, OuterRef, Sum
+
+from coe_portal.dashboards.metrics import by_department, register, register_breakdown, register_fact
 
 from .models import App, Environment, Flow
 
@@ -52,6 +54,18 @@ def items_elsewhere():
     return App.objects.filter(**live).count() + Flow.objects.filter(**live).count()
 
 
+def left_by_environment():
+    """{department: {environment pk: live apps and flows}}: what is left to handle, environment by environment."""
+    totals = defaultdict(Counter)
+    for model, owner in ((App, "owner"), (Flow, "creator")):
+        field = f"{owner}__department"
+        rows = (model.objects.filter(deleted_at__isnull=True).order_by().values(field, "environment_id")
+                .annotate(n=Count("pk")).values_list(field, "environment_id", "n"))
+        for department, environment, count in rows:
+            totals[department or ""][environment] += count
+    return {department: dict(parts) for department, parts in totals.items()}
+
+
 register("inventoried", "Inventoried", 10, inventoried)
 register("tagged", "Tagged", 20, tagged)
 register("quarantined", "Quarantined", 70, quarantined)
@@ -62,3 +76,4 @@ register_fact("capacity_file_mb", "File (MB)", _default_capacity("capacity_file_
 register_fact("capacity_log_mb", "Log (MB)", _default_capacity("capacity_log_mb"))
 register_fact("capacity_limit_mb", "Limit (MB)", _default_capacity("capacity_limit_mb"))
 register_fact("items_elsewhere", "Apps and flows in other environments", items_elsewhere)
+register_breakdown("left_by_environment", "Items left per environment", left_by_environment)

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-__all__ = ["FACTS", "METRICS", "Metric", "by_department", "register", "register_fact"]
+__all__ = ["BREAKDOWNS", "FACTS", "METRICS", "Metric", "by_department", "register", "register_breakdown",
+           "register_fact"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Metric:
 
 METRICS: dict[str, Metric] = {}
 FACTS: dict[str, Metric] = {}
+BREAKDOWNS: dict[str, Metric] = {}
 
 
 def register(key, label, order, count):
@@ -33,6 +35,15 @@ def register(key, label, order, count):
 def register_fact(key, label, count):
     """Add a tenant-wide fact: `count()` returns a number (or None when unknown)."""
     FACTS[key] = Metric(key, label, len(FACTS), count)
+
+
+def register_breakdown(key, label, count):
+    """Add a per-department count split by something else (an environment, a wave).
+
+    `count()` returns {department: {part: number}}; snapshots keep each department's largest
+    parts (snapshots.BREAKDOWN_KEEP) and the sum of the rest under "other".
+    """
+    BREAKDOWNS[key] = Metric(key, label, len(BREAKDOWNS), count)
 
 
 def by_department(*querysets_and_fields):

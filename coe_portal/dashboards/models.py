@@ -14,6 +14,9 @@ class Snapshot(models.Model):
     day = models.DateField()
     department = models.CharField(max_length=200, null=True, blank=True)
     figures = models.JSONField(default=dict)
+    # Kept apart from `figures`: only two days of it are read (the period's first and last), never a year.
+    breakdowns = models.JSONField(default=dict, blank=True,
+                                  help_text='{breakdown key: {part: number, "other": number}}')
     taken_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

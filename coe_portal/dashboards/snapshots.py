@@ -3,10 +3,29 @@
 from django.db import transaction
 from django.utils import timezone
 
-from .metrics import FACTS, METRICS
+from .metrics import BREAKDOWNS, FACTS, METRICS
 from .models import Snapshot
 
-__all__ = ["take_snapshot"]
+__all__ = ["BREAKDOWN_KEEP", "OTHER", "take_snapshot"]
+
+BREAKDOWN_KEEP = 25  # parts kept per department and day; the rest is summed under OTHER
+OTHER = "other"
+
+
+def _largest(parts):
+    ranked = sorted(parts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    kept = {str(part): count for part, count in ranked[:BREAKDOWN_KEEP]}
+    rest = sum(count for _, count in ranked[BREAKDOWN_KEEP:])
+    return {**kept, OTHER: rest} if rest else kept
+
+
+def _breakdowns():
+    """{department: {breakdown key: {part: number}}} of every registered breakdown."""
+    out = {}
+    for breakdown in BREAKDOWNS.values():
+        for department, parts in breakdown.count().items():
+            out.setdefault(department, {})[breakdown.key] = _largest(parts)
+    return out
 
 
 def take_snapshot(day=None):
@@ -17,8 +36,12 @@ def take_snapshot(day=None):
         for department, count in metric.count().items():
             per_department.setdefault(department, {})[metric.key] = count
     tenant = {fact.key: fact.count() for fact in FACTS.values()}
+    breakdowns = _breakdowns()
+    for department in breakdowns:
+        per_department.setdefault(department, {})
     now = timezone.now()
-    rows = [Snapshot(day=day, department=department, figures=figures, taken_at=now)
+    rows = [Snapshot(day=day, department=department, figures=figures, taken_at=now,
+                     breakdowns=breakdowns.get(department, {}))
             for department, figures in per_department.items()]
     rows.append(Snapshot(day=day, department=None, figures=tenant, taken_at=now))
     with transaction.atomic():
@@ -26,5 +49,5 @@ def take_snapshot(day=None):
         Snapshot.objects.filter(day=day).exclude(department__in=list(per_department)).exclude(
             department__isnull=True).delete()
         Snapshot.objects.bulk_create(rows, update_conflicts=True, unique_fields=["day", "department"],
-                                     update_fields=["figures", "taken_at"])
+                                     update_fields=["figures", "breakdowns", "taken_at"])
     return len(rows)

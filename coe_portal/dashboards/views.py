@@ -11,6 +11,7 @@ from coe_portal.core.export import csv_response
 from coe_portal.core.permissions import role_required
 
 from . import tasks
+from .environments import environment_chart
 from .figures import NO_DEPARTMENT, Dashboard
 from .models import Snapshot
 from .scope import departments_for
@@ -49,6 +50,8 @@ def dashboard(request):
         departments = {"" if chosen["department"] == "-" else chosen["department"]}
     board = Dashboard(departments, days=int(chosen.get("period") or 90))
     charts = board.charts()
+    at = next((i + 1 for i, chart in enumerate(charts) if chart["key"] == "departments"), len(charts))
+    charts.insert(at, environment_chart(departments, board.days))
     if export := request.GET.get("export"):
         chart = next((chart for chart in charts if chart["key"] == export), None)
         if chart is None:

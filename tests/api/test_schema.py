@@ -2,6 +2,8 @@
 
 Runs through the WSGI app in-process, on the test database, as a CoE admin (every operation
 allowed) and as a maker (own items only), so both the data and the permission paths are tried.
+The database holds inventory, DLP policies with computed impact runs, and a campaign with answers,
+so every endpoint (inventory, dlp, comms) answers with rows.
 """
 
 import pytest
@@ -27,11 +29,12 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @pytest.fixture
-def personas(inventory, bearer, coe_admin, maker):
+def personas(inventory, dlp_world, comms, bearer, coe_admin, maker):
     return [{"Authorization": bearer(user)["HTTP_AUTHORIZATION"]} for user in (coe_admin, maker)]
 
 
 @schema.parametrize()
+@pytest.mark.timeout(1200)  # one test for every operation (27 of them, twice each): minutes on a loaded machine
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_its_schema(case, personas):
     for headers in personas:

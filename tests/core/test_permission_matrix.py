@@ -128,6 +128,20 @@ EXPECTED = {
     "migrations_app:package-detail": ("get", (LOGIN, 403, 200, 403, 200)),
     "migrations_app:package-download": ("get", (LOGIN, 403, 200, 403, 200)),
     "migrations_app:dataplan": ("get", (LOGIN, 403, 200, 403, 200)),
+    # REST API for DLP (as its pages: managers read) and comms (admins; answers scoped per role)
+    "dlp-api:policy-list": ("get", (401, 403, 403, 200, 200)),
+    "dlp-api:policy-detail": ("get", (401, 403, 403, 200, 200)),
+    "dlp-api:run-list": ("get", (401, 403, 403, 200, 200)),
+    "dlp-api:run-detail": ("get", (401, 403, 403, 200, 200)),
+    "dlp-api:impact-item-list": ("get", (401, 403, 403, 200, 200)),
+    "dlp-api:impact-item-detail": ("get", (401, 403, 403, 200, 200)),
+    "comms-api:campaign-list": ("get", (401, 403, 403, 403, 200)),
+    "comms-api:campaign-detail": ("get", (401, 403, 403, 403, 200)),
+    "comms-api:campaign-start": ("post", (401, 403, 403, 403, 200)),
+    "comms-api:delivery-list": ("get", (401, 403, 403, 403, 200)),
+    "comms-api:delivery-detail": ("get", (401, 403, 403, 403, 200)),
+    "comms-api:answer-list": ("get", (401, 403, 200, 200, 200)),
+    "comms-api:answer-detail": ("get", (401, 403, 200, 404, 200)),  # bob's answer; mia manages no department
 }
 
 
@@ -160,7 +174,8 @@ def sample_url(name, fixtures):
               "inventory:case-answer": {"pk": fixtures["triage_case"].pk},
               "inventory:backup-download": {"pk": fixtures["triage_backup"].pk},
               **comms_sample_kwargs(fixtures), **envops_sample_kwargs(fixtures),
-              **migtenant_sample_kwargs(fixtures)}.get(name)
+              **migtenant_sample_kwargs(fixtures),
+              **(api_sample_kwargs(fixtures) if name.startswith(("dlp-api:", "comms-api:")) else {})}.get(name)
     if kwargs is None and name.startswith("inventory-api:") and not name.endswith("-list"):
         kind = name.split(":")[1].rsplit("-", 1)[0]
         kwargs = {"pk": fixtures["maker_record" if kind == "maker" else kind].pk}
@@ -179,6 +194,26 @@ def fixtures(coe_admin, maker, manager, outsider):
             "dlp_draft": Policy.objects.create(display_name="What if", is_draft=True),
             "dlp_connector": Connector.objects.create(connector_id="shared_sql"),
             **items, **triage_fixtures(), **comms_objects(), **migtenant_objects(items["app"])}
+
+
+def api_sample_kwargs(fixtures):
+    """DLP and comms API samples: an impact run with a row, a delivery, bob's answer about his app."""
+    from comms.models import Delivery, Recipient, RecipientItem
+    from dlp.models import ImpactItem, ImpactRun
+
+    run = ImpactRun.objects.create(status="done")
+    row = ImpactItem.objects.create(run=run, app=fixtures["app"], environment=fixtures["environment"],
+                                    current=2, proposed=2, change=3)
+    campaign = fixtures["comms_campaign"]
+    delivery = Delivery.objects.create(campaign=campaign, to="x@contoso.example", subject="Hi", body_text="x",
+                                       body_html="x")
+    bob = Recipient.objects.create(campaign=campaign, maker=fixtures["maker_record"], email="bob@contoso.example",
+                                   answer="keep")
+    answer = RecipientItem.objects.create(recipient=bob, app=fixtures["app"], answer="keep")
+    return {"dlp-api:policy-detail": {"pk": fixtures["dlp_draft"].pk}, "dlp-api:run-detail": {"pk": run.pk},
+            "dlp-api:impact-item-detail": {"pk": row.pk},
+            "comms-api:campaign-detail": {"pk": campaign.pk}, "comms-api:campaign-start": {"pk": campaign.pk},
+            "comms-api:delivery-detail": {"pk": delivery.pk}, "comms-api:answer-detail": {"pk": answer.pk}}
 
 
 def inventory_items(maker_user):
