@@ -1,5 +1,6 @@
 from django.db import models
-from django.urls import reverse
+
+from coe_portal.core.links import pk_url
 
 from ..choices import DISPOSITION_COLOURS, REASONS, AppKind, Disposition, FlowState, QuarantineStatus
 from ..querysets import ItemQuerySet
@@ -66,7 +67,7 @@ class App(Recommended, SyncedItem):
         return self.display_name
 
     def get_absolute_url(self):
-        return reverse("inventory:app-detail", args=[self.pk])
+        return pk_url("inventory:app-detail", self.pk)
 
 
 class Flow(Recommended, SyncedItem):
@@ -104,7 +105,7 @@ class Flow(Recommended, SyncedItem):
         return self.display_name
 
     def get_absolute_url(self):
-        return reverse("inventory:flow-detail", args=[self.pk])
+        return pk_url("inventory:flow-detail", self.pk)
 
 
 class Bot(SyncedItem):
