@@ -320,3 +320,7 @@ COMMS_DAILY_RECIPIENTS = envint("COMMS_DAILY_RECIPIENTS", 10_000)
 COMMS_ANSWER_LINK_DAYS = envint("COMMS_ANSWER_LINK_DAYS", 60)
 COMMS_CHUNK_SIZE = envint("COMMS_CHUNK_SIZE", 200)  # deliveries per Celery task
 CELERY_BEAT_SCHEDULE["comms: due campaigns and reminders"] = {"task": "comms.tasks.dispatch_due", "schedule": 60.0}
+
+# Web performance (list pages and dashboards at 300,000 items; docs/benchmarks.md)
+# Input and select widgets written in Python: the same markup as Django's templates, a tenth of the cost.
+FORM_RENDERER = "coe_portal.core.form_renderer.FastRenderer"
