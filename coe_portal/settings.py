@@ -324,3 +324,5 @@ CELERY_BEAT_SCHEDULE["comms: due campaigns and reminders"] = {"task": "comms.tas
 # Web performance (list pages and dashboards at 300,000 items; docs/benchmarks.md)
 # Input and select widgets written in Python: the same markup as Django's templates, a tenth of the cost.
 FORM_RENDERER = "coe_portal.core.form_renderer.FastRenderer"
+# Sessions read from Redis (written through to the database): one query less on every page.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

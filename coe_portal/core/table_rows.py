@@ -12,7 +12,7 @@ depend on the record fall back to django-tables2's own rendering.
 from django.core.exceptions import FieldDoesNotExist
 from django.template import Context
 from django.template.base import render_value_in_context
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django_tables2 import BooleanColumn, CheckBoxColumn, Column, ManyToManyColumn
 from django_tables2.columns.base import LinkTransform
@@ -24,6 +24,8 @@ __all__ = ["FastRowsMixin"]
 TEMPLATE = "django_tables2/fast_table.html"
 # What BoundRow offers a render method, by argument name.
 SENTINEL = "\x00value\x00"
+# BoundRow's attributes when the table declares none: alternating classes.
+ROWS = (f'<tr {AttributeDict({"class": "even"}).as_html()}>', f'<tr {AttributeDict({"class": "odd"}).as_html()}>')
 
 
 def _has_callables(attrs):
@@ -158,7 +160,7 @@ class FastRowsMixin:
         context = Context()
         parts = []
         for index, row in enumerate(self.paginated_rows):
-            parts.append(format_html('<tr {}>', AttributeDict({"class": "odd" if index % 2 else "even"}).as_html()))
+            parts.append(ROWS[index % 2])
             for cell in cells:
                 parts.append(cell.open)
                 parts.append(cell.html(row, self, context))
