@@ -10,7 +10,7 @@ from django.utils import timezone
 from .charts import BarChart, LineChart
 from .metrics import FACTS, METRICS
 from .models import Snapshot
-from .render import line_svg, table_html
+from .render import bar_svg, line_svg, table_html
 
 __all__ = ["Dashboard", "NO_DEPARTMENT"]
 
@@ -104,4 +104,5 @@ def _chart(key, title, header, rows, drawing, caption=""):
     rows = [list(row) for row in rows]
     return {"key": key, "title": title, "header": header, "rows": rows, "table": table_html(header, rows),
             "drawing": drawing, "kind": type(drawing).__name__ if drawing else "", "caption": caption,
-            "svg": line_svg(drawing, title) if isinstance(drawing, LineChart) else ""}
+            "svg": line_svg(drawing, title) if isinstance(drawing, LineChart) else bar_svg(drawing, title) if drawing
+            else ""}
