@@ -326,3 +326,7 @@ CELERY_BEAT_SCHEDULE["comms: due campaigns and reminders"] = {"task": "comms.tas
 FORM_RENDERER = "coe_portal.core.form_renderer.FastRenderer"
 # Sessions read from Redis (written through to the database): one query less on every page.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# In the web server (wsgi.py sets COE_WEB_DATABASE_OPTIONS): page queries are short, so PostgreSQL's
+# JIT compilation and parallel workers cost more CPU than they save; Celery tasks keep both.
+if envbool("COE_WEB_DATABASE_OPTIONS", False):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c max_parallel_workers_per_gather=0"

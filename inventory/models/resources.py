@@ -99,7 +99,9 @@ class Flow(Recommended, SyncedItem):
     class Meta:
         ordering = ["display_name", "id"]
         indexes = [models.Index(fields=["environment", "modified_time"]),
-                   models.Index(fields=["display_name", "id"], name="flow_name_id")]
+                   models.Index(fields=["display_name", "id"], name="flow_name_id"),
+                   # the flow list's state filter (Stopped, Suspended: a few percent of flows), newest first
+                   models.Index(fields=["state", "modified_time"], name="flow_state_modified")]
 
     def __str__(self):
         return self.display_name
