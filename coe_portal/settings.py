@@ -330,3 +330,5 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # JIT compilation and parallel workers cost more CPU than they save; Celery tasks keep both.
 if envbool("COE_WEB_DATABASE_OPTIONS", False):
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c max_parallel_workers_per_gather=0"
+# Per-process cache for fragments that depend on nothing but code and roles (the navigation).
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "coe-portal-local"}
