@@ -22,6 +22,18 @@ def fresh_database(name):
     return f"{base}/{name}"
 
 
+def database_url(name):
+    """The URL of database `name` beside the configured one."""
+    base, _, _ = os.environ["DATABASE_URL"].rpartition("/")
+    return f"{base}/{name}"
+
+
+def database_exists(name):
+    base, _, _ = os.environ["DATABASE_URL"].rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        return connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
 def manage(env, *args):
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 

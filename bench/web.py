@@ -23,7 +23,7 @@ from datetime import timedelta
 
 import requests
 
-from bench.support import ROOT, fresh_database, manage
+from bench.support import ROOT, database_exists, database_url, fresh_database, manage
 
 BOUND_MS = 100
 DASHBOARD_BOUND_MS = 200
@@ -35,6 +35,10 @@ def parse():
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--reuse", action="store_true", help="keep the loaded database of an earlier run")
+    parser.add_argument("--profile", action="store_true",
+                        help="no HTTP load: CPU per request in-process, per URL kind (bench/web_profile.py)")
+    parser.add_argument("--repeat", type=int, default=30, help="requests per URL in --profile mode")
     return parser.parse_args()
 
 
@@ -112,7 +116,9 @@ def admin_session():
     from coe_portal.core.choices import Role
     from coe_portal.core.permissions import set_roles
 
-    user = get_user_model().objects.create_user("bench-admin", "bench@contoso.example", "bench-password-123")
+    users = get_user_model().objects
+    user = users.filter(username="bench-admin").first() or users.create_user("bench-admin", "bench@contoso.example",
+                                                                            "bench-password-123")
     set_roles(user, [Role.COE_ADMIN])
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
@@ -188,7 +194,8 @@ def bulk_tag_seconds():
     from inventory.models import App, Tag
     from inventory.services.tags import bulk_tag
 
-    tag = Tag.objects.create(name="Bench bulk", slug="bench-bulk")
+    tag, _ = Tag.objects.get_or_create(name="Bench bulk", slug="bench-bulk")
+    tag.apps.clear()  # a --reuse run tags the same items again
     first = App.objects.order_by("pk").values_list("pk", flat=True).first()
     selection = App.objects.filter(pk__gte=first, pk__lt=first + 10_000)
     started = time.perf_counter()
@@ -219,9 +226,10 @@ def dashboard_urls():
             "/progress/?period=365&department=Dept+3"]
 
 
-def main():
-    options = parse()
-    os.environ["DATABASE_URL"] = fresh_database("coe_bench_web")
+def prepare(options):
+    """A migrated database with the items, recommendations and a year of snapshots; Django set up."""
+    reuse = options.reuse and database_exists("coe_bench_web")
+    os.environ["DATABASE_URL"] = database_url("coe_bench_web") if reuse else fresh_database("coe_bench_web")
     env = {**os.environ, "DEBUG": "false", "LOG_LEVEL": "WARNING"}
     manage(env, "migrate", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
@@ -229,17 +237,31 @@ def main():
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coe_portal.settings")
     django.setup()
+    from inventory.models import App
     from inventory.services import recommendations
 
+    if reuse and App.objects.exists():
+        print("reusing the loaded database coe_bench_web", file=sys.stderr)
+        return env
     started = time.monotonic()
     load(options.items)
     print(f"loaded {options.items} items in {time.monotonic() - started:.1f} s", file=sys.stderr)
     started = time.monotonic()
     print(f"recommendations {recommendations.recompute()} in {time.monotonic() - started:.1f} s", file=sys.stderr)
-    started = time.monotonic()
     print(f"a year of dashboard snapshots in {year_of_snapshots():.1f} s", file=sys.stderr)
+    return env
+
+
+def main():
+    options = parse()
+    env = prepare(options)
     cookie = admin_session()
     lists, details = urls()
+    if options.profile:
+        from bench.web_profile import profile
+
+        profile(cookie, lists, details, dashboard_urls(), options.repeat)
+        return
     process, base = serve(env, options.workers)
     try:
         hammer(base, cookie, lists, details, options.clients, 5)  # warm up
@@ -261,7 +283,6 @@ def main():
     print(f"BENCH web p50_ms={p50:.0f} p95_ms={p95:.0f} bound_ms={BOUND_MS} ratio={p95 / BOUND_MS:.2f} "
           f"requests={len(timings)} errors={len(errors)}")
     print(f"BENCH bulk_tag items=10000 seconds={bulk_tag_seconds():.2f}")
-
 
 if __name__ == "__main__":
     main()

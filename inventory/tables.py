@@ -1,7 +1,9 @@
 import django_tables2 as tables
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from coe_portal.core.table_rows import FastRowsMixin
 
 from .models import App, Bot, Connector, Environment, Flow, Maker, PagesSite, SyncRun, Tag
 
@@ -10,15 +12,17 @@ __all__ = ["AppTable", "BotTable", "ConnectorTable", "EnvironmentTable", "FlowTa
 
 
 def tag_badges(tags):
-    return format_html_join(" ", '<span class="tag" data-colour="{}">{}</span>',
-                            ((tag.colour, tag.name) for tag in tags))
+    # Joined by hand rather than format_html_join: it runs for every row of a list page.
+    return mark_safe(" ".join(f'<span class="tag" data-colour="{escape(tag.colour)}">{escape(tag.name)}</span>'
+                              for tag in tags))
 
 
 class WhenColumn(tables.Column):
     """A datetime in local time, formatted in Python: DateTimeColumn compiles a template per cell."""
 
     def render(self, value):
-        return date_format(timezone.localtime(value), "Y-m-d H:i")
+        # strftime gives what date_format(..., "Y-m-d H:i") gives, at a tenth of the cost.
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
     def value(self, value):
         return value.isoformat() if value else ""
@@ -31,7 +35,7 @@ class EnvironmentTable(tables.Table):
                   "created_time", "deleted_at")
 
 
-class ItemTable(tables.Table):
+class ItemTable(FastRowsMixin, tables.Table):
     """Apps and flows: a selection box, a link to the item, its tags and its recommendation."""
 
     select = tables.CheckBoxColumn(accessor="pk", attrs={"input": {"form": "bulk-tag", "name": "pk"},
@@ -54,8 +58,8 @@ class ItemTable(tables.Table):
         return ", ".join(tag.name for tag in record.tags.all())
 
     def render_recommendation(self, record):
-        return format_html('<span class="badge {}">{}</span>', record.get_recommendation_colour(),
-                           record.get_recommendation_display())
+        return mark_safe(f'<span class="badge {escape(record.get_recommendation_colour())}">'
+                         f"{escape(record.get_recommendation_display())}</span>")
 
 
 class AppTable(ItemTable):

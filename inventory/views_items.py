@@ -1,5 +1,7 @@
 """Apps, flows, bots and Pages sites: list pages with remembered columns, and item detail pages."""
 
+import functools
+
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from coe_portal.core.choices import Role
-from coe_portal.core.generic import ObjectListView
+from coe_portal.core.generic import ObjectListView, read_choices_in_one_query
 from coe_portal.core.models import AuditEntry
 from coe_portal.core.permissions import has_role, role_required
 
@@ -19,8 +21,9 @@ BROWSERS = (Role.COE_ADMIN, Role.MANAGER)
 TABLES = {"app": tables.AppTable, "flow": tables.FlowTable}
 
 
+@functools.cache
 def chooseable_columns(table_class):
-    """(name, label) of the columns a user may hide."""
+    """(name, label) of the columns a user may hide (declared on the class: computed once)."""
     table = table_class([])
     return [(column.name, column.header) for column in table.columns if column.name not in table_class.required]
 
@@ -32,6 +35,11 @@ class ColumnsMixin:
         return self.table_class.Meta.model._meta.model_name
 
     def get_hidden_columns(self):
+        if not hasattr(self, "_hidden_columns"):  # asked by get() and get_context_data()
+            self._hidden_columns = self._read_hidden_columns()
+        return self._hidden_columns
+
+    def _read_hidden_columns(self):
         chosen = TablePreference.objects.filter(user=self.request.user, table=self.table_key()).values_list(
             "columns", flat=True).first()
         if not chosen:
@@ -42,6 +50,7 @@ class ColumnsMixin:
         hidden = set(self.get_hidden_columns())
         columns = [(name, label, name not in hidden) for name, label in chooseable_columns(self.table_class)]
         bulk_form = BulkTagForm(initial={"query": self.request.GET.urlencode()}, auto_id="bulk_%s")
+        read_choices_in_one_query(bulk_form)
         return super().get_context_data(columns=columns, table_key=self.table_key(), bulk_form=bulk_form,
                                         can_tag=has_role(self.request.user, Role.COE_ADMIN), **kwargs)
 

@@ -1,19 +1,22 @@
 """Turn snapshots into what the dashboard shows: each chart as rows, ready for SVG, table and CSV."""
 
-from collections import defaultdict
 from datetime import timedelta
 
+from django.db.models import IntegerField, Max, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from .charts import BarChart, LineChart
 from .metrics import FACTS, METRICS
 from .models import Snapshot
-from .render import line_svg, table_html
+from .render import bar_svg, line_svg, table_html
 
 __all__ = ["Dashboard", "NO_DEPARTMENT"]
 
 NO_DEPARTMENT = "(no department)"
 FUNNEL_END = 100  # metrics ordered below this are stages of the funnel
+SERIES = ("remaining", "dlp_exposed")  # the metrics charted over time
 
 
 class Dashboard:
@@ -21,26 +24,34 @@ class Dashboard:
 
     def __init__(self, departments=None, days=90):
         since = timezone.localdate() - timedelta(days=days)
-        rows = Snapshot.objects.filter(day__gte=since).values_list("day", "department", "figures")
-        self.by_day = defaultdict(dict)
-        self.tenant = {}
-        for day, department, figures in rows:
-            if department is None:
-                self.tenant[day] = figures
-            elif departments is None or department in departments:
-                self.by_day[day][department] = figures
-        self.days = sorted(self.by_day)
-        self.latest = self.by_day[self.days[-1]] if self.days else {}
+        period = Snapshot.objects.filter(day__gte=since).order_by()
+        visible = period.filter(department__isnull=False)
+        if departments is not None:
+            visible = visible.filter(department__in=departments)
+        self._visible = visible
+        # Only the latest day's rows are read whole; the lines over the period are summed in SQL.
+        latest_day = visible.aggregate(day=Max("day"))["day"]
+        self.latest = dict(visible.filter(day=latest_day).values_list("department", "figures")) if latest_day else {}
+        self._series = self._sum_by_day([key for key in SERIES if key in METRICS]) if latest_day else {}
+        self.days = sorted(self._series)
+        tenant = period.filter(department__isnull=True).order_by("-day").values_list("day", "figures").first()
+        self.tenant = dict([tenant]) if tenant else {}
 
-    def total(self, key, day_rows=None):
-        return sum(figures.get(key, 0) for figures in (self.latest if day_rows is None else day_rows).values())
+    def _sum_by_day(self, keys):
+        """{day: {key: total over the visible departments}} for every day with figures."""
+        sums = {key: Coalesce(Sum(Cast(KT(f"figures__{key}"), IntegerField())), 0) for key in keys}
+        rows = self._visible.values("day").annotate(**sums) if sums else self._visible.values("day").distinct()
+        return {row.pop("day"): row for row in rows}
+
+    def total(self, key):
+        return sum(figures.get(key, 0) for figures in self.latest.values())
 
     def funnel(self):
         stages = sorted((m for m in METRICS.values() if m.order < FUNNEL_END), key=lambda m: m.order)
         return [(metric.label, self.total(metric.key)) for metric in stages]
 
     def series(self, key):
-        return [(day, self.total(key, self.by_day[day])) for day in self.days]
+        return [(day, self._series[day][key]) for day in self.days]
 
     def departments(self):
         keys = sorted(METRICS.values(), key=lambda m: m.order)
@@ -93,4 +104,5 @@ def _chart(key, title, header, rows, drawing, caption=""):
     rows = [list(row) for row in rows]
     return {"key": key, "title": title, "header": header, "rows": rows, "table": table_html(header, rows),
             "drawing": drawing, "kind": type(drawing).__name__ if drawing else "", "caption": caption,
-            "svg": line_svg(drawing, title) if isinstance(drawing, LineChart) else ""}
+            "svg": line_svg(drawing, title) if isinstance(drawing, LineChart) else bar_svg(drawing, title) if drawing
+            else ""}

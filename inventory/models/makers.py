@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models.functions import Now
+from django.db.models.functions import Now, Upper
 from django.utils import timezone
 
 from ..querysets import MakerQuerySet
@@ -28,6 +28,8 @@ class Maker(models.Model):
 
     class Meta:
         ordering = ["display_name", "id"]
+        # The item lists' owner-department filter compares department__iexact (UPPER(department) = ...).
+        indexes = [models.Index(Upper("department"), name="maker_department_upper")]
 
     def __str__(self):
         return self.display_name or self.user_principal_name or str(self.entra_object_id)
