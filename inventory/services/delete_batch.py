@@ -62,7 +62,7 @@ def _cell(row, columns, header, role, line, pattern, what):
         return ""
     index = columns[role]
     value = row[index].strip().lower()
-    if role == "environment" and not value:
+    if role != "id" and not value:  # environment and kind are optional on every line
         return ""
     if not pattern.fullmatch(value):
         raise CsvImportError.at(line, f"{value!r} is not {what}", column=index + 1, column_name=header[index])
