@@ -22,6 +22,32 @@ class TagSlugFilter(django_filters.ModelChoiceFilter):
     """A tag chosen by its slug, so filtered URLs read `?tag=migrate`."""
 
 
+@extend_schema_field(OpenApiTypes.STR)  # choices come from the newest DLP impact runs
+class DlpImpactFilter(django_filters.ChoiceFilter):
+    """broken / exempt under the live policies; draft-<id> / new-<id> (newly broken) under a draft."""
+
+
+class DlpImpactMixin(django_filters.FilterSet):
+    """The "DLP impact" filter: items (or makers with items) the newest computed impact runs find broken."""
+
+    dlp = DlpImpactFilter(choices=[], method="filter_dlp", label="DLP impact", empty_label="Any")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["dlp"].extra["choices"] = self.dlp_runs().choices()
+
+    def dlp_runs(self):
+        from dlp.services.lookup import impact_runs
+
+        return impact_runs(self.request)
+
+    def filter_dlp(self, queryset, name, value):
+        from dlp.services import lookup
+
+        matching = lookup.makers_matching if queryset.model is Maker else lookup.items_matching
+        return matching(queryset, self.dlp_runs(), value)
+
+
 class DayFilter(django_filters.DateFilter):
     """A date compared with a datetime column at local midnight, so the column's index still serves."""
 
@@ -64,7 +90,7 @@ class EnvironmentFilterSet(SearchMixin, DeletedMixin):
         fields = ["q", "environment_type", "is_default", "include_deleted"]
 
 
-class ItemFilterSet(SearchMixin, DeletedMixin):
+class ItemFilterSet(SearchMixin, DeletedMixin, DlpImpactMixin):
     """Filters apps and flows share; `owner_field` names the maker (owner or creator)."""
 
     owner_field = "owner"
@@ -118,7 +144,7 @@ class AppFilterSet(ItemFilterSet):
         model = App
         fields = ["q", "environment", "default_environment", "kind", "owner", "department", "connector", "tag",
                   "modified_after", "modified_before", "used_after", "used_before", "quarantine_status",
-                  "is_solution_aware", "shared_min", "shared_max", "recommendation", "include_deleted"]
+                  "is_solution_aware", "shared_min", "shared_max", "recommendation", "dlp", "include_deleted"]
 
 
 class FlowFilterSet(ItemFilterSet):
@@ -130,7 +156,7 @@ class FlowFilterSet(ItemFilterSet):
         model = Flow
         fields = ["q", "environment", "default_environment", "state", "owner", "department", "connector", "tag",
                   "modified_after", "modified_before", "has_http_trigger", "is_solution_aware", "recommendation",
-                  "include_deleted"]
+                  "dlp", "include_deleted"]
 
 
 class BotFilterSet(SearchMixin, DeletedMixin):
@@ -158,12 +184,12 @@ class TagFilterSet(SearchMixin):
         fields = ["q"]
 
 
-class MakerFilterSet(SearchMixin):
+class MakerFilterSet(SearchMixin, DlpImpactMixin):
     search_fields = ("display_name__icontains", "email__icontains", "department__icontains")
 
     class Meta:
         model = Maker
-        fields = ["q", "department", "is_disabled", "is_deleted_in_entra"]
+        fields = ["q", "department", "is_disabled", "is_deleted_in_entra", "dlp"]
 
 
 class ConnectorFilterSet(SearchMixin):

@@ -2,11 +2,17 @@ import django_tables2 as tables
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from .models import App, Bot, Connector, Environment, Flow, Maker, PagesSite, SyncRun, Tag
 
 __all__ = ["AppTable", "BotTable", "ConnectorTable", "EnvironmentTable", "FlowTable", "MakerTable", "PagesSiteTable",
            "SyncRunTable", "TagTable"]
+
+
+DLP_LABELS = {2: "Broken", 1: "Exempt"}  # dlp.choices.ItemStatus
+DLP_BADGES = {2: mark_safe('<span class="badge red">Broken</span>'),
+              1: mark_safe('<span class="badge grey">Exempt</span>')}
 
 
 def tag_badges(tags):
@@ -41,6 +47,7 @@ class ItemTable(tables.Table):
     environment = tables.Column(accessor="environment__display_name", verbose_name="Environment")
     tags = tables.Column(empty_values=(), orderable=False)
     recommendation = tables.Column()
+    dlp = tables.Column(accessor="dlp_status", verbose_name="DLP", empty_values=())
     modified_time = WhenColumn(verbose_name="Modified")
     deleted_at = WhenColumn(verbose_name="Deleted")
     # Columns a user cannot hide.
@@ -57,6 +64,13 @@ class ItemTable(tables.Table):
         return format_html('<span class="badge {}">{}</span>', record.get_recommendation_colour(),
                            record.get_recommendation_display())
 
+    def render_dlp(self, value):
+        """Status under the live policies in the newest DLP impact run (annotated by the list view)."""
+        return DLP_BADGES.get(value, "")
+
+    def value_dlp(self, value):
+        return DLP_LABELS.get(value, "")
+
 
 class AppTable(ItemTable):
     owner = tables.Column(accessor="owner__display_name", verbose_name="Owner")
@@ -65,7 +79,7 @@ class AppTable(ItemTable):
     class Meta:
         model = App
         fields = ("select", "display_name", "kind", "environment", "owner", "modified_time", "last_launched_time",
-                  "shared_users_count", "quarantine_status", "is_solution_aware", "tags", "recommendation",
+                  "shared_users_count", "quarantine_status", "is_solution_aware", "tags", "recommendation", "dlp",
                   "deleted_at")
 
 
@@ -75,7 +89,7 @@ class FlowTable(ItemTable):
     class Meta:
         model = Flow
         fields = ("select", "display_name", "state", "environment", "creator", "trigger_kind", "has_http_trigger",
-                  "modified_time", "is_solution_aware", "tags", "recommendation", "deleted_at")
+                  "modified_time", "is_solution_aware", "tags", "recommendation", "dlp", "deleted_at")
 
 
 class BotTable(tables.Table):

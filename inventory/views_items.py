@@ -32,6 +32,11 @@ class ColumnsMixin:
         return self.table_class.Meta.model._meta.model_name
 
     def get_hidden_columns(self):
+        if not hasattr(self, "_hidden_columns"):  # asked by the table and by the column chooser: read once
+            self._hidden_columns = self._read_hidden_columns()
+        return self._hidden_columns
+
+    def _read_hidden_columns(self):
         chosen = TablePreference.objects.filter(user=self.request.user, table=self.table_key()).values_list(
             "columns", flat=True).first()
         if not chosen:
@@ -46,7 +51,16 @@ class ColumnsMixin:
                                         can_tag=has_role(self.request.user, Role.COE_ADMIN), **kwargs)
 
 
-class AppListView(ColumnsMixin, ObjectListView):
+class DlpStatusMixin:
+    """Annotate each row's status under the live DLP policies (one scalar subquery, not a query per row)."""
+
+    def get_queryset(self):
+        from dlp.services.lookup import impact_runs, item_status
+
+        return item_status(super().get_queryset(), impact_runs(self.request))
+
+
+class AppListView(DlpStatusMixin, ColumnsMixin, ObjectListView):
     queryset = App.objects.select_related("environment", "owner").prefetch_related("tags")
     table_class = tables.AppTable
     filterset_class = filtersets.AppFilterSet
@@ -55,7 +69,7 @@ class AppListView(ColumnsMixin, ObjectListView):
     template_name = "inventory/item_list.html"
 
 
-class FlowListView(ColumnsMixin, ObjectListView):
+class FlowListView(DlpStatusMixin, ColumnsMixin, ObjectListView):
     queryset = Flow.objects.select_related("environment", "creator").prefetch_related("tags")
     table_class = tables.FlowTable
     filterset_class = filtersets.FlowFilterSet
