@@ -100,7 +100,7 @@ class ItemFilterSet(SearchMixin, DeletedMixin, DlpImpactMixin):
     owner = django_filters.CharFilter(method="filter_owner", label="Owner (name or e-mail)")
     department = django_filters.CharFilter(method="filter_department", label="Owner department")
     connector = django_filters.CharFilter(method="filter_connector", label="Connector id")
-    tag = TagSlugFilter(queryset=Tag.objects.all(), to_field_name="slug", method="filter_tag")
+    tag = TagSlugFilter(queryset=Tag.objects.all(), to_field_name="slug", method="filter_tag", label="Tag")
     modified_after = DayFilter(field_name="modified_time", lookup_expr="gte", label="Modified from",
                                                widget=DATE)
     modified_before = DayFilter(field_name="modified_time", lookup_expr="lt", label="Modified before",

@@ -120,7 +120,8 @@ def item_detail(request, model, pk):
     context = {"item": item, "kind": model._meta.verbose_name, "owner": getattr(item, owner_field),
                "usages": usages, "tags": item.tags.all(), "history": history[:100], "title": item.display_name,
                "is_admin": has_role(request.user, Role.COE_ADMIN),
-               "cases": item.cases.select_related("job").prefetch_related("backups"), "item_kind": model._meta.model_name}
+               "cases": item.cases.select_related("job").prefetch_related("backups"),
+               "item_kind": model._meta.model_name}
     return render(request, "inventory/item_detail.html", context)
 
 

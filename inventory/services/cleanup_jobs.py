@@ -117,17 +117,19 @@ def run_chunk(job_id, case_ids, client=None):
 def refresh_job(job_id):
     """Count the job's cases done; mark the job completed when none is still working."""
     cases = CleanupCase.objects.filter(job_id=job_id)
-    counts = dict.fromkeys(("total", "working", "failed", "deleted"), 0)
+    counts = dict.fromkeys(("total", "working", "failed", "deleted", "waiting"), 0)
     for stage, in cases.values_list("stage"):
         counts["total"] += 1
         counts["working"] += stage in WORKING
         counts["failed"] += stage == CleanupStage.FAILED
         counts["deleted"] += stage == CleanupStage.DELETED
+        counts["waiting"] += stage == CleanupStage.WAITING
     done = counts["total"] - counts["working"]
     update = {"progress_done": done, "progress_total": counts["total"]}
     if not counts["working"]:
         job = JobRun.objects.get(pk=job_id)
-        result = {**job.result, "failed": counts["failed"], "deleted": counts["deleted"], "cases": counts["total"]}
+        result = {**job.result, **{key: counts[key] for key in ("failed", "deleted", "waiting")},
+                  "cases": counts["total"]}
         update.update(status=JobStatus.COMPLETED, finished=timezone.now(), result=result)
         JobRun.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(**update)
     else:

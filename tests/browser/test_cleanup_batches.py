@@ -72,6 +72,7 @@ def test_admin_quarantines_checked_apps_and_stops_every_filtered_flow(page, sync
     page.get_by_role("button", name="Quarantine and ask the owners").click()
     expect(page.locator("[data-status]")).to_have_text("Completed", timeout=60_000)
     expect(page.locator("[data-progress]")).to_have_text("2 of 2 items")
+    expect(page.locator("[data-outcome]")).to_have_text("2 waiting for their owners, 0 failed.")
     assert all(synced_tenant.app(app.environment.env_id, app.app_id).quarantined for app in apps)
     assert set(CleanupCase.objects.values_list("stage", flat=True)) == {"waiting"}
 
