@@ -47,6 +47,11 @@ def bulk_cleanup(request, kind):
     data = form.cleaned_data
     if data["scope"] == "all":
         spec = {"query": (kind, data["query"])}
+        try:
+            cleanup_jobs.check_query(kind, data["query"])
+        except ValueError as exc:
+            messages.error(request, f"Nothing was started: {exc}")
+            return redirect(f"inventory:{kind}-list")
     else:
         spec = {"items": {kind: [int(pk) for pk in request.POST.getlist("pk") if pk.isdigit()]}}
         if not spec["items"][kind]:

@@ -19,7 +19,8 @@ from ..choices import CleanupMode, CleanupStage
 from ..models import App, CleanupCase, Flow
 from . import cleanup
 
-__all__ = ["CHUNK", "create_job", "enqueue_cases", "open_job", "refresh_job", "retry_job", "run_chunk"]
+__all__ = ["CHUNK", "check_query", "create_job", "enqueue_cases", "open_job", "queue_job", "refresh_job", "retry_job",
+           "run_chunk"]
 
 CHUNK = 100
 MODELS = {"app": App, "flow": Flow}
@@ -37,6 +38,11 @@ def create_job(kind, user, mode, reason="", items=None, query=None):
     return JobRun.objects.create(kind=kind, created_by=user, result=spec)
 
 
+def check_query(kind, query):
+    """Raise ValueError when the list filter `query` is not valid (it would select more than was shown)."""
+    _selected({"query": (kind, query)})
+
+
 def queue_job(job):
     """Open the job's cases in a worker once the current transaction commits."""
     from ..tasks import cleanup_open_job
@@ -52,6 +58,8 @@ def _selected(spec):
         kind, query = spec["query"]
         filterset_class = AppFilterSet if kind == "app" else FlowFilterSet
         filterset = filterset_class(QueryDict(query) or None, queryset=MODELS[kind].objects.all())
+        if filterset.is_bound and not filterset.is_valid():  # an ignored filter would widen the selection
+            raise ValueError(f"the list's filters are not valid: {filterset.errors.as_text()}")
         return {kind: filterset.qs.filter(deleted_at__isnull=True)}
     return {kind: MODELS[kind].objects.filter(pk__in=pks, deleted_at__isnull=True)
             for kind, pks in spec.get("items", {}).items() if pks}
@@ -63,9 +71,14 @@ def open_job(job_id):
     if not job.claim():
         return None
     spec = job.result
+    try:
+        selected = _selected(spec)
+    except ValueError as exc:
+        job.fail(f"Nothing was done: {exc}")
+        return job
     with transaction.atomic():
         opened = []
-        for kind, items in _selected(spec).items():
+        for kind, items in selected.items():
             busy = CleanupCase.objects.filter(stage__in=OPEN, **{f"{kind}__isnull": False}).values(kind)
             fresh = items.exclude(pk__in=busy).order_by("pk")
             opened += _open_cases(job, kind, fresh, spec)

@@ -154,3 +154,15 @@ def test_cases_are_queued_in_chunks_of_a_hundred(coe_admin, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         cleanup_jobs.enqueue_cases(job, list(range(1, 251)))
     assert len(callbacks) == 3  # 100 + 100 + 50 cases, one Celery task each
+
+
+def test_bulk_clean_up_refuses_a_filter_it_cannot_apply(tenant, admin_client):
+    # An invalid filter is ignored by a filterset: acting on "every match" would then take every app.
+    response = admin_client.post(reverse("inventory:bulk-cleanup", args=["app"]),
+                                 {"scope": "all", "query": "environment=999999"})
+    assert response["Location"] == reverse("inventory:app-list")
+    assert not JobRun.objects.exists()
+    job = cleanup_jobs.create_job("cleanup.bulk", None, "quarantine", query=("app", "kind=nonsense"))
+    cleanup_jobs.open_job(job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and "not valid" in job.error and not CleanupCase.objects.exists()
