@@ -34,7 +34,10 @@ class DlpImpactMixin(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["dlp"].extra["choices"] = self.dlp_runs().choices()
+        dlp = self.filters["dlp"]
+        # The copy may carry a form field built before (the API schema builds the class's fields): rebuild it.
+        dlp.__dict__.pop("_field", None)
+        dlp.extra["choices"] = self.dlp_runs().choices()
 
     def dlp_runs(self):
         from dlp.services.lookup import impact_runs
