@@ -112,5 +112,5 @@ def test_choices_hold_when_the_class_filter_built_its_form_field_first(admin_cli
     # The API schema builds the class-level fields once; each list's copy must still offer today's runs.
     from inventory.filtersets import AppFilterSet
 
-    assert AppFilterSet.base_filters["dlp"].field.choices == []
+    assert [value for value, _ in AppFilterSet.base_filters["dlp"].field.choices if value] == []
     assert names(admin_client.get(reverse("inventory:app-list"), {"dlp": "broken"})) == ["Broken app"]
