@@ -22,6 +22,35 @@ class TagSlugFilter(django_filters.ModelChoiceFilter):
     """A tag chosen by its slug, so filtered URLs read `?tag=migrate`."""
 
 
+@extend_schema_field(OpenApiTypes.STR)  # choices come from the newest DLP impact runs
+class DlpImpactFilter(django_filters.ChoiceFilter):
+    """broken / exempt under the live policies; draft-<id> / new-<id> (newly broken) under a draft."""
+
+
+class DlpImpactMixin(django_filters.FilterSet):
+    """The "DLP impact" filter: items (or makers with items) the newest computed impact runs find broken."""
+
+    dlp = DlpImpactFilter(choices=[], method="filter_dlp", label="DLP impact", empty_label="Any")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        dlp = self.filters["dlp"]
+        # The copy may carry a form field built before (the API schema builds the class's fields): rebuild it.
+        dlp.__dict__.pop("_field", None)
+        dlp.extra["choices"] = self.dlp_runs().choices()
+
+    def dlp_runs(self):
+        from dlp.services.lookup import impact_runs
+
+        return impact_runs(self.request)
+
+    def filter_dlp(self, queryset, name, value):
+        from dlp.services import lookup
+
+        matching = lookup.makers_matching if queryset.model is Maker else lookup.items_matching
+        return matching(queryset, self.dlp_runs(), value)
+
+
 class DayFilter(django_filters.DateFilter):
     """A date compared with a datetime column at local midnight, so the column's index still serves."""
 
@@ -64,7 +93,7 @@ class EnvironmentFilterSet(SearchMixin, DeletedMixin):
         fields = ["q", "environment_type", "is_default", "include_deleted"]
 
 
-class ItemFilterSet(SearchMixin, DeletedMixin):
+class ItemFilterSet(SearchMixin, DeletedMixin, DlpImpactMixin):
     """Filters apps and flows share; `owner_field` names the maker (owner or creator)."""
 
     owner_field = "owner"
@@ -74,7 +103,7 @@ class ItemFilterSet(SearchMixin, DeletedMixin):
     owner = django_filters.CharFilter(method="filter_owner", label="Owner (name or e-mail)")
     department = django_filters.CharFilter(method="filter_department", label="Owner department")
     connector = django_filters.CharFilter(method="filter_connector", label="Connector id")
-    tag = TagSlugFilter(queryset=Tag.objects.all(), to_field_name="slug", method="filter_tag")
+    tag = TagSlugFilter(queryset=Tag.objects.all(), to_field_name="slug", method="filter_tag", label="Tag")
     modified_after = DayFilter(field_name="modified_time", lookup_expr="gte", label="Modified from",
                                                widget=DATE)
     modified_before = DayFilter(field_name="modified_time", lookup_expr="lt", label="Modified before",
@@ -118,7 +147,7 @@ class AppFilterSet(ItemFilterSet):
         model = App
         fields = ["q", "environment", "default_environment", "kind", "owner", "department", "connector", "tag",
                   "modified_after", "modified_before", "used_after", "used_before", "quarantine_status",
-                  "is_solution_aware", "shared_min", "shared_max", "recommendation", "include_deleted"]
+                  "is_solution_aware", "shared_min", "shared_max", "recommendation", "dlp", "include_deleted"]
 
 
 class FlowFilterSet(ItemFilterSet):
@@ -130,7 +159,7 @@ class FlowFilterSet(ItemFilterSet):
         model = Flow
         fields = ["q", "environment", "default_environment", "state", "owner", "department", "connector", "tag",
                   "modified_after", "modified_before", "has_http_trigger", "is_solution_aware", "recommendation",
-                  "include_deleted"]
+                  "dlp", "include_deleted"]
 
 
 class BotFilterSet(SearchMixin, DeletedMixin):
@@ -158,12 +187,12 @@ class TagFilterSet(SearchMixin):
         fields = ["q"]
 
 
-class MakerFilterSet(SearchMixin):
+class MakerFilterSet(SearchMixin, DlpImpactMixin):
     search_fields = ("display_name__icontains", "email__icontains", "department__icontains")
 
     class Meta:
         model = Maker
-        fields = ["q", "department", "is_disabled", "is_deleted_in_entra"]
+        fields = ["q", "department", "is_disabled", "is_deleted_in_entra", "dlp"]
 
 
 class ConnectorFilterSet(SearchMixin):

@@ -4,7 +4,8 @@ from django import forms
 
 from .models import Tag, TagRule, TriageSettings
 
-__all__ = ["BulkTagForm", "ImportForm", "TagForm", "TagMergeForm", "TagRuleForm", "TriageSettingsForm"]
+__all__ = ["BatchConfirmForm", "BulkCleanupForm", "BulkTagForm", "DeleteBatchForm", "ImportForm", "TagForm",
+           "TagMergeForm", "TagRuleForm", "TriageSettingsForm"]
 
 
 class ImportForm(forms.Form):
@@ -80,3 +81,23 @@ class BulkTagForm(forms.Form):
         if not data.get("tag") and not (data.get("new_tag") or "").strip():
             raise forms.ValidationError("Choose a tag or name a new one.")
         return data
+
+
+class DeleteBatchForm(forms.Form):
+    """A CSV of app and flow ids to delete without a backup, and why."""
+
+    file = forms.FileField(label="CSV of ids", help_text="A header row naming an id column (id, app id or flow id); "
+                           "optional columns: environment id, kind (app or flow).")
+    reason = forms.CharField(max_length=300, label="Reason for deleting without a backup")
+
+
+class BatchConfirmForm(forms.Form):
+    typed = forms.CharField(max_length=40, label="Type the confirmation phrase")
+
+
+class BulkCleanupForm(forms.Form):
+    """Quarantine (apps) or stop (flows) the checked rows, or every row the list's filters match."""
+
+    scope = forms.ChoiceField(choices=[("selected", "Checked rows"), ("all", "Every row the filters match")],
+                              label="Quarantine or stop")
+    query = forms.CharField(required=False, widget=forms.HiddenInput)

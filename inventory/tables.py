@@ -11,6 +11,11 @@ __all__ = ["AppTable", "BotTable", "ConnectorTable", "EnvironmentTable", "FlowTa
            "SyncRunTable", "TagTable"]
 
 
+DLP_LABELS = {2: "Broken", 1: "Exempt"}  # dlp.choices.ItemStatus
+DLP_BADGES = {2: mark_safe('<span class="badge red">Broken</span>'),
+              1: mark_safe('<span class="badge grey">Exempt</span>')}
+
+
 def tag_badges(tags):
     # Joined by hand rather than format_html_join: it runs for every row of a list page.
     return mark_safe(" ".join(f'<span class="tag" data-colour="{escape(tag.colour)}">{escape(tag.name)}</span>'
@@ -45,6 +50,7 @@ class ItemTable(FastRowsMixin, tables.Table):
     environment = tables.Column(accessor="environment__display_name", verbose_name="Environment")
     tags = tables.Column(empty_values=(), orderable=False)
     recommendation = tables.Column()
+    dlp = tables.Column(accessor="dlp_status", verbose_name="DLP", empty_values=())
     modified_time = WhenColumn(verbose_name="Modified")
     deleted_at = WhenColumn(verbose_name="Deleted")
     # Columns a user cannot hide.
@@ -61,6 +67,13 @@ class ItemTable(FastRowsMixin, tables.Table):
         return mark_safe(f'<span class="badge {escape(record.get_recommendation_colour())}">'
                          f"{escape(record.get_recommendation_display())}</span>")
 
+    def render_dlp(self, value):
+        """Status under the live policies in the newest DLP impact run (annotated by the list view)."""
+        return DLP_BADGES.get(value, "")
+
+    def value_dlp(self, value):
+        return DLP_LABELS.get(value, "")
+
 
 class AppTable(ItemTable):
     owner = tables.Column(accessor="owner__display_name", verbose_name="Owner")
@@ -69,7 +82,7 @@ class AppTable(ItemTable):
     class Meta:
         model = App
         fields = ("select", "display_name", "kind", "environment", "owner", "modified_time", "last_launched_time",
-                  "shared_users_count", "quarantine_status", "is_solution_aware", "tags", "recommendation",
+                  "shared_users_count", "quarantine_status", "is_solution_aware", "tags", "recommendation", "dlp",
                   "deleted_at")
 
 
@@ -79,7 +92,7 @@ class FlowTable(ItemTable):
     class Meta:
         model = Flow
         fields = ("select", "display_name", "state", "environment", "creator", "trigger_kind", "has_http_trigger",
-                  "modified_time", "is_solution_aware", "tags", "recommendation", "deleted_at")
+                  "modified_time", "is_solution_aware", "tags", "recommendation", "dlp", "deleted_at")
 
 
 class BotTable(tables.Table):

@@ -68,6 +68,22 @@ def cleanup_finish(case_id):
     cleanup.finish_case(case_id)
 
 
+@shared_task(acks_late=True)
+def cleanup_open_job(job_id):
+    """Open the cases of a bulk clean-up job and queue them in chunks."""
+    from .services import cleanup_jobs
+
+    cleanup_jobs.open_job(job_id)
+
+
+@shared_task(acks_late=True)
+def cleanup_chunk(job_id, case_ids):
+    """Take a chunk of a job's cases (100 or so) one step further, then count the job's progress."""
+    from .services import cleanup_jobs
+
+    cleanup_jobs.run_chunk(job_id, case_ids)
+
+
 @shared_task
 def cleanup_tick():
     """Beat, hourly: reminders and ended grace periods."""

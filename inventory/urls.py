@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_cleanup, views_items, views_tags
+from . import views, views_batches, views_cleanup, views_items, views_tags
 
 app_name = "inventory"
 
@@ -27,6 +27,11 @@ urlpatterns = [
     path("cleanup/<slug:kind>/<int:pk>/start/", views_cleanup.cleanup_start, name="cleanup-start"),
     path("cleanup/<int:pk>/retry/", views_cleanup.case_retry, name="case-retry"),
     path("cleanup/<int:pk>/answer/", views_cleanup.case_answer, name="case-answer"),
+    path("cleanup/bulk/<slug:kind>/", views_batches.bulk_cleanup, name="bulk-cleanup"),
+    path("cleanup/delete-batch/", views_batches.delete_batch_new, name="delete-batch"),
+    path("cleanup/jobs/<int:pk>/", views_batches.cleanup_job, name="cleanup-job"),
+    path("cleanup/jobs/<int:pk>/confirm/", views_batches.delete_batch_confirm, name="delete-batch-confirm"),
+    path("cleanup/jobs/<int:pk>/retry/", views_batches.cleanup_job_retry, name="cleanup-job-retry"),
     path("backups/", views_cleanup.backup_list, name="backup-list"),
     path("backups/<int:pk>/download/", views_cleanup.backup_download, name="backup-download"),
     path("triage-settings/", views_tags.triage_settings, name="triage-settings"),

@@ -13,6 +13,7 @@ from coe_portal.core.permissions import has_role, role_required
 from .choices import CleanupMode, CleanupStage
 from .models import App, Backup, CleanupCase, Flow, Maker
 from .services import cleanup
+from .views_batches import recent_jobs
 
 ADMIN = (Role.COE_ADMIN,)
 MODELS = {"app": App, "flow": Flow}
@@ -44,7 +45,8 @@ def case_list(request):
     if stage in CleanupStage.values:
         cases = cases.filter(stage=stage)
     return render(request, "inventory/case_list.html", {"cases": cases[:200], "stages": CleanupStage.choices,
-                                                        "stage": stage, "title": "Quarantine and clean-up"})
+                                                        "stage": stage, "title": "Quarantine and clean-up",
+                                                        "jobs": recent_jobs()})
 
 
 @require_POST

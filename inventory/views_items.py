@@ -35,7 +35,7 @@ class ColumnsMixin:
         return self.table_class.Meta.model._meta.model_name
 
     def get_hidden_columns(self):
-        if not hasattr(self, "_hidden_columns"):  # asked by get() and get_context_data()
+        if not hasattr(self, "_hidden_columns"):  # asked by the table and by the column chooser: read once
             self._hidden_columns = self._read_hidden_columns()
         return self._hidden_columns
 
@@ -55,7 +55,16 @@ class ColumnsMixin:
                                         can_tag=has_role(self.request.user, Role.COE_ADMIN), **kwargs)
 
 
-class AppListView(ColumnsMixin, ObjectListView):
+class DlpStatusMixin:
+    """Annotate each row's status under the live DLP policies (one scalar subquery, not a query per row)."""
+
+    def get_queryset(self):
+        from dlp.services.lookup import impact_runs, item_status
+
+        return item_status(super().get_queryset(), impact_runs(self.request))
+
+
+class AppListView(DlpStatusMixin, ColumnsMixin, ObjectListView):
     queryset = App.objects.select_related("environment", "owner").prefetch_related("tags")
     table_class = tables.AppTable
     filterset_class = filtersets.AppFilterSet
@@ -64,7 +73,7 @@ class AppListView(ColumnsMixin, ObjectListView):
     template_name = "inventory/item_list.html"
 
 
-class FlowListView(ColumnsMixin, ObjectListView):
+class FlowListView(DlpStatusMixin, ColumnsMixin, ObjectListView):
     queryset = Flow.objects.select_related("environment", "creator").prefetch_related("tags")
     table_class = tables.FlowTable
     filterset_class = filtersets.FlowFilterSet
@@ -115,7 +124,8 @@ def item_detail(request, model, pk):
     context = {"item": item, "kind": model._meta.verbose_name, "owner": getattr(item, owner_field),
                "usages": usages, "tags": item.tags.all(), "history": history[:100], "title": item.display_name,
                "is_admin": has_role(request.user, Role.COE_ADMIN),
-               "cases": item.cases.prefetch_related("backups"), "item_kind": model._meta.model_name}
+               "cases": item.cases.select_related("job").prefetch_related("backups"),
+               "item_kind": model._meta.model_name}
     return render(request, "inventory/item_detail.html", context)
 
 

@@ -29,6 +29,8 @@ class CleanupCase(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
+    job = models.ForeignKey("core.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases",
+                            help_text="The bulk job whose step acts on the case now (progress, retry of its failures)")
 
     class Meta:
         ordering = ["-created", "-id"]

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from coe_portal.core import audit
+from coe_portal.core.choices import JobStatus
+from coe_portal.core.models import JobRun
 from coe_portal.powerplatform.client import PowerPlatformClient
 from coe_portal.powerplatform.errors import PowerPlatformError
 
@@ -131,7 +133,7 @@ def release_case(case_id, client=None):
 
 def advance_due(now=None):
     """Beat's hourly step: remind owners near the end of their grace period; queue clean-up when it ends."""
-    from ..tasks import cleanup_finish
+    from . import cleanup_jobs
 
     now = now or timezone.now()
     waiting = CleanupCase.objects.filter(stage=CleanupStage.WAITING)
@@ -139,9 +141,12 @@ def advance_due(now=None):
         if CleanupCase.objects.filter(pk=case.pk, reminders_sent=0).update(reminders_sent=1):
             _event(case, "reminder", grace_until=case.grace_until.isoformat())
     due = list(waiting.filter(grace_until__lte=now).values_list("pk", flat=True))
-    CleanupCase.objects.filter(pk__in=due, stage=CleanupStage.WAITING).update(stage=CleanupStage.EXPIRED)
-    for case_id in due:
-        _enqueue(cleanup_finish, case_id)
+    if not due:
+        return 0
+    # One job for the backups and deletions, so the clean-up page shows their progress.
+    job = JobRun.objects.create(kind="cleanup.finish", status=JobStatus.RUNNING, started=now, progress_total=len(due))
+    CleanupCase.objects.filter(pk__in=due, stage=CleanupStage.WAITING).update(stage=CleanupStage.EXPIRED, job=job)
+    cleanup_jobs.enqueue_cases(job, list(CleanupCase.objects.filter(job=job).values_list("pk", flat=True)))
     return len(due)
 
 

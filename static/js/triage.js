@@ -14,6 +14,15 @@
   document.addEventListener("submit", function (event) {
     var query = event.target.querySelector("input[data-current-query]");
     if (query) { query.value = location.search.slice(1); }
+    // The row boxes belong to the tag form; a second form acting on "checked rows" copies them.
+    if (event.target.matches("[data-copy-selection]")) {
+      event.target.querySelectorAll("input[data-copied]").forEach(function (el) { el.remove(); });
+      document.querySelectorAll('input[name="pk"][form="bulk-tag"]:checked').forEach(function (box) {
+        var copy = document.createElement("input");
+        copy.type = "hidden"; copy.name = "pk"; copy.value = box.value; copy.dataset.copied = "";
+        event.target.appendChild(copy);
+      });
+    }
   });
   document.addEventListener("change", function (event) {
     if (!event.target.matches("[data-select-all]")) { return; }

@@ -105,6 +105,11 @@ EXPECTED = {
     "inventory:case-answer": ("post", (LOGIN, 403, 404, 403, 302)),  # the item's owner or an admin
     "inventory:backup-list": ("get", (LOGIN, 403, 403, 403, 200)),
     "inventory:backup-download": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:bulk-cleanup": ("post", (LOGIN, 403, 403, 403, 302)),  # 302: back to the list, no scope given
+    "inventory:delete-batch": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:cleanup-job": ("get", (LOGIN, 403, 403, 403, 200)),
+    "inventory:delete-batch-confirm": ("post", (LOGIN, 403, 403, 403, 302)),
+    "inventory:cleanup-job-retry": ("post", (LOGIN, 403, 403, 403, 302)),
     # Django's own admin site is for superusers; portal roles are redirected to its sign-in.
     "admin:index": ("get", (302, 302, 302, 302, 302)),
     # Communication (comms): admins run it; an item's messages for its owner, managers and admins;
@@ -173,6 +178,10 @@ def sample_url(name, fixtures):
               "inventory:case-retry": {"pk": fixtures["triage_case"].pk},
               "inventory:case-answer": {"pk": fixtures["triage_case"].pk},
               "inventory:backup-download": {"pk": fixtures["triage_backup"].pk},
+              "inventory:bulk-cleanup": {"kind": "app"},
+              "inventory:cleanup-job": {"pk": fixtures["triage_job"].pk},
+              "inventory:delete-batch-confirm": {"pk": fixtures["triage_job"].pk},
+              "inventory:cleanup-job-retry": {"pk": fixtures["triage_job"].pk},
               **comms_sample_kwargs(fixtures), **envops_sample_kwargs(fixtures),
               **migtenant_sample_kwargs(fixtures),
               **(api_sample_kwargs(fixtures) if name.startswith(("dlp-api:", "comms-api:")) else {})}.get(name)
@@ -241,6 +250,9 @@ def triage_fixtures():
     backup.file.save("matrix.zip", ContentFile(b"PK"), save=True)
     return {"triage_app": app, "triage_flow": make_flow(), "triage_tag": tag, "triage_case": case,
             "triage_backup": backup,
+            "triage_job": JobRun.objects.create(kind="cleanup.delete_batch", result={
+                "mode": "delete_only", "reason": "matrix", "items": {}, "count": 0, "unknown": [],
+                "already_deleted": [], "in_cleanup": 0, "confirmed": False}),
             "triage_rule": TagRule.objects.create(name="Default env", tag=tag, kind="default_env")}
 
 

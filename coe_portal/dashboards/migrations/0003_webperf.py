@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dashboards', '0001_initial'),
+        ('dashboards', '0002_api9'),
     ]
 
     operations = [

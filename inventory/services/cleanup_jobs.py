@@ -1,0 +1,163 @@
+"""Clean-up of many items as one JobRun: bulk quarantine/stop, delete-only batches, due backups and deletions.
+
+A job is a row first (JobRun, with the items or the list's filter in `result`); `open_job` opens a
+CleanupCase per item in bulk and queues the cases in chunks of CHUNK per Celery task. Each case
+step claims its case with a conditional UPDATE (services/cleanup.py), so a chunk run twice acts
+once. The job's progress counts its cases that are no longer in a working stage.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
+
+from coe_portal.core.choices import JobStatus
+from coe_portal.core.models import AuditEntry, JobRun
+from coe_portal.powerplatform.client import PowerPlatformClient
+
+from ..choices import CleanupMode, CleanupStage
+from ..models import App, CleanupCase, Flow
+from . import cleanup
+
+__all__ = ["CHUNK", "check_query", "create_job", "enqueue_cases", "open_job", "queue_job", "refresh_job", "retry_job",
+           "run_chunk"]
+
+CHUNK = 100
+MODELS = {"app": App, "flow": Flow}
+# Stages in which a case still waits for (or is in) a step the job queued.
+WORKING = (CleanupStage.PENDING, CleanupStage.DELETING, CleanupStage.EXPIRED, CleanupStage.BACKING_UP,
+           CleanupStage.BACKED_UP, CleanupStage.RELEASING)
+OPEN = [s for s in CleanupStage.values if s not in (CleanupStage.RELEASED, CleanupStage.DELETED)]
+
+
+def create_job(kind, user, mode, reason="", items=None, query=None):
+    """Record a bulk clean-up job; `items` is {"app": [pk], "flow": [pk]}, or `query` = (kind, filter string)."""
+    if mode == CleanupMode.DELETE_ONLY and not reason.strip():
+        raise ValueError("Delete only needs a reason.")
+    spec = {"mode": mode, "reason": reason, "items": items or {}, "query": query}
+    return JobRun.objects.create(kind=kind, created_by=user, result=spec)
+
+
+def check_query(kind, query):
+    """Raise ValueError when the list filter `query` is not valid (it would select more than was shown)."""
+    _selected({"query": (kind, query)})
+
+
+def queue_job(job):
+    """Open the job's cases in a worker once the current transaction commits."""
+    from ..tasks import cleanup_open_job
+
+    transaction.on_commit(lambda: cleanup_open_job.delay(job.pk))
+
+
+def _selected(spec):
+    """{kind: queryset of the items to clean up} from the job's stored ids or list filter."""
+    from ..filtersets import AppFilterSet, FlowFilterSet
+
+    if spec.get("query"):
+        kind, query = spec["query"]
+        filterset_class = AppFilterSet if kind == "app" else FlowFilterSet
+        filterset = filterset_class(QueryDict(query) or None, queryset=MODELS[kind].objects.all())
+        if filterset.is_bound and not filterset.is_valid():  # an ignored filter would widen the selection
+            raise ValueError(f"the list's filters are not valid: {filterset.errors.as_text()}")
+        return {kind: filterset.qs.filter(deleted_at__isnull=True)}
+    return {kind: MODELS[kind].objects.filter(pk__in=pks, deleted_at__isnull=True)
+            for kind, pks in spec.get("items", {}).items() if pks}
+
+
+def open_job(job_id):
+    """Claim a pending job, open one case per item (none for an item already in clean-up), queue the chunks."""
+    job = JobRun.objects.get(pk=job_id)
+    if not job.claim():
+        return None
+    spec = job.result
+    try:
+        selected = _selected(spec)
+    except ValueError as exc:
+        job.fail(f"Nothing was done: {exc}")
+        return job
+    with transaction.atomic():
+        opened = []
+        for kind, items in selected.items():
+            busy = CleanupCase.objects.filter(stage__in=OPEN, **{f"{kind}__isnull": False}).values(kind)
+            fresh = items.exclude(pk__in=busy).order_by("pk")
+            opened += _open_cases(job, kind, fresh, spec)
+        job.advance(f"Opened {len(opened)} clean-up cases.", done=0, total=len(opened))
+        enqueue_cases(job, [case.pk for case in opened])
+    if not opened:
+        refresh_job(job.pk)
+    return job
+
+
+def _open_cases(job, kind, items, spec):
+    cases = CleanupCase.objects.bulk_create(
+        [CleanupCase(**{kind: item}, mode=spec["mode"], reason=spec["reason"], created_by=job.created_by, job=job)
+         for item in items.only("pk", "display_name")])
+    content_type = ContentType.objects.get_for_model(MODELS[kind])
+    actor = job.created_by
+    AuditEntry.objects.bulk_create([AuditEntry(
+        actor=actor, actor_name=actor.get_username() if actor else "system", action="cleanup.start",
+        object_type=content_type, object_id=str(case.item.pk), object_repr=str(case.item)[:200],
+        details={"case": case.pk, "mode": spec["mode"], "reason": spec["reason"], "job": str(job.code)})
+        for case in cases], batch_size=1000)
+    return cases
+
+
+def enqueue_cases(job, case_ids):
+    """Queue `case_ids` in tasks of CHUNK cases each, after commit."""
+    from ..tasks import cleanup_chunk
+
+    for start in range(0, len(case_ids), CHUNK):
+        chunk = case_ids[start:start + CHUNK]
+        transaction.on_commit(lambda chunk=chunk: cleanup_chunk.delay(job.pk, chunk))
+
+
+def run_chunk(job_id, case_ids, client=None):
+    """Take each case of the chunk one step further (start, finish or release, by its stage)."""
+    client = client or PowerPlatformClient.shared()
+    stages = dict(CleanupCase.objects.filter(pk__in=case_ids).values_list("pk", "stage"))
+    for case_id in case_ids:
+        stage = stages.get(case_id)
+        if stage == CleanupStage.PENDING:
+            cleanup.start_case(case_id, client)
+        elif stage in (CleanupStage.EXPIRED, CleanupStage.BACKED_UP):
+            cleanup.finish_case(case_id, client)
+        elif stage == CleanupStage.RELEASING:
+            cleanup.release_case(case_id, client)
+    return refresh_job(job_id)
+
+
+def refresh_job(job_id):
+    """Count the job's cases done; mark the job completed when none is still working."""
+    cases = CleanupCase.objects.filter(job_id=job_id)
+    counts = dict.fromkeys(("total", "working", "failed", "deleted", "waiting"), 0)
+    for stage, in cases.values_list("stage"):
+        counts["total"] += 1
+        counts["working"] += stage in WORKING
+        counts["failed"] += stage == CleanupStage.FAILED
+        counts["deleted"] += stage == CleanupStage.DELETED
+        counts["waiting"] += stage == CleanupStage.WAITING
+    done = counts["total"] - counts["working"]
+    update = {"progress_done": done, "progress_total": counts["total"]}
+    if not counts["working"]:
+        job = JobRun.objects.get(pk=job_id)
+        result = {**job.result, **{key: counts[key] for key in ("failed", "deleted", "waiting")},
+                  "cases": counts["total"]}
+        update.update(status=JobStatus.COMPLETED, finished=timezone.now(), result=result)
+        JobRun.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(**update)
+    else:
+        JobRun.objects.filter(pk=job_id).update(**update)
+    return counts
+
+
+@transaction.atomic
+def retry_job(job):
+    """Put the job's failed cases back at the step that failed and queue them; the number retried."""
+    failed = list(CleanupCase.objects.filter(job=job, stage=CleanupStage.FAILED).select_for_update())
+    for case in failed:
+        back = case.error.split("|", 1)[0] if case.error else CleanupStage.PENDING
+        CleanupCase.objects.filter(pk=case.pk, stage=CleanupStage.FAILED).update(stage=back)
+    if failed:
+        JobRun.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, finished=None)
+        enqueue_cases(job, [case.pk for case in failed])
+    return len(failed)
