@@ -320,3 +320,9 @@ COMMS_DAILY_RECIPIENTS = envint("COMMS_DAILY_RECIPIENTS", 10_000)
 COMMS_ANSWER_LINK_DAYS = envint("COMMS_ANSWER_LINK_DAYS", 60)
 COMMS_CHUNK_SIZE = envint("COMMS_CHUNK_SIZE", 200)  # deliveries per Celery task
 CELERY_BEAT_SCHEDULE["comms: due campaigns and reminders"] = {"task": "comms.tasks.dispatch_due", "schedule": 60.0}
+# Migration requests and jobs (migrations_app, issue 7)
+MIGRATION_RETRY_SECONDS = envint("MIGRATION_RETRY_SECONDS", 10)  # a job waiting for its target's import lock
+MIGRATION_IMPORT_LOCK_SECONDS = envint("MIGRATION_IMPORT_LOCK_SECONDS", 1800)  # longer than the slowest import
+CELERY_BEAT_SCHEDULE["migrations: due waves"] = {"task": "migrations_app.tasks.start_due_waves", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["migrations: stalled jobs"] = {"task": "migrations_app.tasks.recover_stalled_jobs",
+                                                    "schedule": 300.0}

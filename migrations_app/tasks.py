@@ -3,7 +3,7 @@ from django.conf import settings
 
 from .services.plans import copy_run
 
-__all__ = ["track_copy"]
+__all__ = ["recover_stalled_jobs", "run_migration_job", "start_due_waves", "track_copy"]
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -11,3 +11,28 @@ def track_copy(plan_id):
     """Advance copy plan `plan_id` one step; poll again later until the operation ends."""
     if copy_run.step(plan_id) != copy_run.DONE:
         track_copy.apply_async((plan_id,), countdown=settings.ENVOPS_POLL_SECONDS)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def run_migration_job(job_id):
+    """Run migration job `job_id` until it finishes, waits for input or fails; come back when it must wait."""
+    from .services.pipeline import runner
+
+    if runner.run(job_id) == runner.LATER:
+        run_migration_job.apply_async((job_id,), countdown=settings.MIGRATION_RETRY_SECONDS)
+
+
+@shared_task(ignore_result=True)
+def start_due_waves():
+    """Beat: start the waves whose scheduled start has come."""
+    from .services import requests
+
+    requests.start_due_waves()
+
+
+@shared_task(ignore_result=True)
+def recover_stalled_jobs():
+    """Beat: take over the steps of workers that died."""
+    from .services.pipeline import runner
+
+    runner.recover_stalled()
