@@ -21,6 +21,7 @@ from .records import (
     parse_site,
     parse_user,
 )
+from .solutions import SolutionCalls
 from .transport import AdaptiveConcurrency, Stats, Transport
 
 __all__ = ["Page", "PowerPlatformClient"]
@@ -44,7 +45,7 @@ class Page:
         self.records, self.malformed, self.next_url = records, malformed, next_url
 
 
-class PowerPlatformClient:
+class PowerPlatformClient(SolutionCalls):
     """Calls to BAP, Power Apps, Flow and Graph, sharing tokens, retries and the quota pacing."""
 
     def __init__(self, stats=None, max_concurrency=None):

@@ -1,4 +1,7 @@
-__all__ = ["ApiError", "MalformedResponse", "PowerPlatformError", "RetriesExhausted"]
+__all__ = [
+    "ApiError", "AsyncOperationFailed", "ExportFailed", "ImportBusy", "ImportFailed", "MalformedResponse",
+    "PowerPlatformError", "RetriesExhausted",
+]
 
 
 class PowerPlatformError(Exception):
@@ -23,3 +26,19 @@ class MalformedResponse(PowerPlatformError):
 
 class RetriesExhausted(PowerPlatformError):
     """Throttling, server errors or resets outlasted the retry budget."""
+
+
+class AsyncOperationFailed(PowerPlatformError):
+    """A Dataverse asynchronous operation ended failed or cancelled (statuscode 31/32), or never ended."""
+
+
+class ExportFailed(AsyncOperationFailed):
+    """A solution export failed; the message is the operation's."""
+
+
+class ImportFailed(AsyncOperationFailed):
+    """A solution import failed (or was refused); the target keeps what it had."""
+
+
+class ImportBusy(ImportFailed):
+    """Another import runs in the environment: try again when it has finished."""

@@ -12,7 +12,16 @@ from pathlib import Path
 
 import jwt
 
-from . import routes_bap, routes_dataverse, routes_envops, routes_flow, routes_graph, routes_packages, routes_powerapps
+from . import (
+    routes_bap,
+    routes_dataverse,
+    routes_envops,
+    routes_flow,
+    routes_graph,
+    routes_packages,
+    routes_powerapps,
+    routes_solutions,
+)
 from .common import ApiContext, ApiOptions, auth_error, error
 from .faults import Faults
 from .identity import DirectoryUser, IdentityProvider
@@ -32,8 +41,9 @@ AUDIENCES = {
 # Dataverse service protection applies per user and org (web server), not per API family.
 PARTITIONS = {"dataverse": routes_dataverse.org_of}
 ROUTES = {"bap": lambda ctx: routes_bap.routes(ctx) + routes_envops.routes(ctx) + routes_packages.routes(ctx),
-          "powerapps": routes_powerapps.routes, "flow": routes_flow.routes, "graph": routes_graph.routes,
-          "dataverse": routes_dataverse.routes}
+          "powerapps": lambda ctx: routes_powerapps.routes(ctx) + routes_solutions.powerapps_routes(ctx),
+          "flow": lambda ctx: routes_flow.routes(ctx) + routes_solutions.flow_routes(ctx), "graph": routes_graph.routes,
+          "dataverse": lambda ctx: routes_dataverse.routes(ctx) + routes_solutions.routes(ctx)}
 # The demo's sign-in personas (core/management/commands/demo_users.py), so Entra sign-in works there too.
 PERSONAS = (("ada.admin@contoso.example", "Ada Admin", ["CoE.Admin"]), ("max.maker@contoso.example", "Max Maker", []),
             ("mia.manager@contoso.example", "Mia Manager", ["CoE.Manager"]))

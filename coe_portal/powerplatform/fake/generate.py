@@ -59,6 +59,8 @@ def populate(tenant, environments, apps, flows, makers):
     for env in tenant.environments:
         if env.dataverse:
             make_dataverse_rows(env, pick_maker, tenant.now)
+    for env in tenant.environments[1:]:
+        make_spare_connections(env, tenant.makers, tenant.now)
 
 
 def make_makers(rng, count, domain):
@@ -328,3 +330,22 @@ def make_dataverse_rows(env, pick_maker, now):
                 row.domain = f"site-{rng.getrandbits(24):06x}.powerappsportals.com"
             row.state = 0 if rng.random() < 0.9 else 1
             rows.append(row)
+
+
+SPARE_CONNECTORS = ("shared_sharepointonline", "shared_office365", "shared_teams", "shared_commondataserviceforapps")
+
+
+def make_spare_connections(env, makers, now):
+    """Connections makers made in a non-default environment before anything was built there.
+
+    A migration into the environment binds its connection references to these. They draw from
+    a generator of the environment's own, so every other generated item stays as it was.
+    """
+    rng = random.Random(env.seed ^ 0xC0)
+    for maker in rng.sample(makers, min(3, len(makers))):
+        for name in SPARE_CONNECTORS:
+            if (maker.index, name) not in env.connections:
+                connection = Connection(f"{name.replace('_', '-')[:20]}-{rng.getrandbits(128):032x}", env.name,
+                                        BY_NAME[name], maker, now - rng.random() * YEAR, "Connected")
+                env.connections[(maker.index, name)] = connection
+                env.connection_list.append(connection)

@@ -47,10 +47,11 @@ class App:
 
     __slots__ = ("seq", "name", "env", "display_name", "kind", "owner", "created", "modified", "published",
                  "shared_users", "shared_groups", "connectors", "solution", "quarantined", "deleted", "removed",
-                 "seed", "version", "cached")
+                 "seed", "version", "cached", "logical_name")
 
     def __init__(self, **fields):
         self.quarantined, self.deleted, self.removed, self.version, self.cached = False, None, False, 1, None
+        self.logical_name = None
         for name, value in fields.items():
             setattr(self, name, value)
 
@@ -62,6 +63,12 @@ class App:
     def changed(self):
         """Drop the cached list item."""
         self.cached = None
+
+    def logical(self):
+        """The Dataverse logical name of the app once it is solution-aware (kept by an import)."""
+        if self.logical_name:
+            return self.logical_name
+        return f"cr{self.seed % 1000:03d}_{self.display_name.lower().replace(' ', '')[:20]}_{self.seed:x}"
 
 
 class Flow:

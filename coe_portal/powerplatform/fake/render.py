@@ -197,7 +197,7 @@ def app_item(tenant, app, env):
         "properties": props,
     }
     if app.solution:
-        item["logicalName"] = f"cr{app.seed % 1000:03d}_{app.display_name.lower().replace(' ', '')[:20]}_{app.seed:x}"
+        item["logicalName"] = app.logical()
     app.cached = dumps(item)
     return app.cached
 

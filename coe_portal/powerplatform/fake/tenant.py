@@ -11,6 +11,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
+from .catalog import CONNECTORS
 from .generate import populate
 from .model import App, Connection, Environment, Flow, Maker
 
@@ -211,6 +212,17 @@ class FakeTenant:
             found.modified = self.timestamp()
             found.changed()
             return found
+
+    def add_connection(self, env, connector_name, maker, status="Connected"):
+        """Make a connection of `maker` to a catalogue or custom connector in `env`; return it."""
+        environment = self._env(env)
+        connector = next(c for c in (*CONNECTORS, *environment.custom_connectors) if c.name == connector_name)
+        with self.lock:
+            name = f"{connector_name.replace('_', '-')[:20]}-{random.getrandbits(128):032x}"
+            connection = Connection(name, environment.name, connector, maker, self.timestamp(), status)
+            environment.connections.setdefault((maker.index, connector_name), connection)
+            environment.connection_list.append(connection)
+        return connection
 
     def remove_connection(self, env, name):
         """Delete a connection; return whether it existed."""
