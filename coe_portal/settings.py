@@ -326,3 +326,4 @@ MIGRATION_IMPORT_LOCK_SECONDS = envint("MIGRATION_IMPORT_LOCK_SECONDS", 1800)  #
 CELERY_BEAT_SCHEDULE["migrations: due waves"] = {"task": "migrations_app.tasks.start_due_waves", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["migrations: stalled jobs"] = {"task": "migrations_app.tasks.recover_stalled_jobs",
                                                     "schedule": 300.0}
+MIGRATION_POLL_SECONDS = envint("MIGRATION_POLL_MS", 1000) / 1000  # between polls of an export or import

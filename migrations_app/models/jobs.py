@@ -155,6 +155,11 @@ class MigrationJob(models.Model):
         if not self._set({"state": JobState.FAILED}, state=JobState.QUEUED, steps=steps, error=""):
             raise StateError("Only a failed job can be retried.")
 
+    def check_again(self):
+        """Look at the target's connections again (one was just created there): needs input -> queued."""
+        if not self._set({"state": JobState.NEEDS_INPUT}, state=JobState.QUEUED):
+            raise StateError("The job is not waiting for connections.")
+
     def provide_bindings(self, bindings, who):
         """Store the connection picked for each reference and queue the job again (needs input -> queued)."""
         refs = {ref["logical_name"]: ref for ref in self.connection_refs}

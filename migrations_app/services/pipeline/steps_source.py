@@ -8,6 +8,7 @@ import hashlib
 import io
 import zipfile
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -97,7 +98,8 @@ def export(job, client):
         job.log("export", "The backup is already stored and verified.")
         return {}
     source = source_environment(job)
-    content = client.export_solution(source.dataverse_url, solution_name(job))
+    content = client.export_solution(source.dataverse_url, solution_name(job),
+                                     poll_seconds=settings.MIGRATION_POLL_SECONDS)
     digest = hashlib.sha256(content).hexdigest()
     name = job.backup.field.generate_filename(job, f"{solution_name(job)}.zip")
     name = default_storage.save(name, ContentFile(content))

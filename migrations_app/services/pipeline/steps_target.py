@@ -8,6 +8,8 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
+from coe_portal.powerplatform.errors import ImportBusy, PowerPlatformError
+
 from ...models import RequestItem
 from .common import LATER, StepFailed, Wait, items_of, solution_name, source_environment
 from .steps_source import verify_backup
@@ -50,15 +52,29 @@ def import_(job, client):
         job.log("import", f"{target} is importing another solution; waiting for it.")
         return LATER
     try:
-        if client.solution_items(target.env_id, target.dataverse_url, solution_name(job)):
+        if _in_target(client, target, solution_name(job)):
             job.log("import", "The solution is already in the target: nothing to import.")
         else:
             content = verify_backup(job.backup.name, job.backup_sha256)
-            client.import_solution(target.dataverse_url, content, dict(job.bindings))
+            client.import_solution(target.dataverse_url, content, dict(job.bindings),
+                                   poll_seconds=settings.MIGRATION_POLL_SECONDS)
             job.log("import", f"Imported {solution_name(job)} into {target}.")
+    except ImportBusy:  # another portal, or a person, is importing there: the tenant allows one at a time
+        job.log("import", f"{target} is busy with another import; trying again later.")
+        return LATER
     finally:
         lock.release()
     return {"imported_at": timezone.now()}
+
+
+def _in_target(client, target, unique):
+    """The solution's items in the target, or [] when the target has no such solution yet."""
+    try:
+        return client.solution_items(target.env_id, target.dataverse_url, unique)
+    except PowerPlatformError as exc:
+        if type(exc) is PowerPlatformError and "not found" in str(exc):  # the client's "no such solution"
+            return []
+        raise
 
 
 def activate(job, client):
