@@ -14,6 +14,7 @@ from . import filtersets, tables
 from .models import MigrationJob, MigrationRequest, StateError, Wave
 from .request_forms import DecisionForm, WaveForm
 from .services import requests, status
+from .views_requests import is_partial
 
 ADMIN = (Role.COE_ADMIN,)
 
@@ -101,7 +102,8 @@ def wave_detail(request, pk):
                                                                                                "items__flow"))
     running = any(getattr(r, "job", None) and not r.job.is_finished and r.job.state != "failed" for r in rows)
     context = {"wave": wave, "rows": rows, "running": running, "title": str(wave)}
-    template = "migrations_app/inc/wave_jobs.html" if request.htmx else "migrations_app/requests/wave_detail.html"
+    partial = is_partial(request)
+    template = "migrations_app/inc/wave_jobs.html" if partial else "migrations_app/requests/wave_detail.html"
     return render(request, template, context)
 
 

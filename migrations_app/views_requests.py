@@ -19,6 +19,11 @@ REQUESTERS = (Role.MAKER, Role.COE_ADMIN)
 ITEM_LIMIT = 500  # a maker's own items; more than this is a CoE admin's inventory, not a maker's page
 
 
+def is_partial(request):
+    """An HTMX poll of a fragment; a boosted link wants the whole page."""
+    return bool(request.htmx) and not request.htmx.boosted
+
+
 def get_request_for_user(request, pk):
     """The migration request if the user may see it (its maker or a CoE admin), else 404."""
     return get_object_or_404(MigrationRequest.objects.visible_to(request.user).select_related("target", "wave"),
@@ -85,7 +90,8 @@ def request_detail(request, pk):
     context = {"migration": migration, "job": job, "items": migration.items.select_related("app", "flow"),
                "is_admin": has_role(request.user, Role.COE_ADMIN), "title": str(migration),
                "conflicts": requests.conflicts(migration)}
-    template = "migrations_app/inc/request_progress.html" if request.htmx else "migrations_app/requests/detail.html"
+    partial = is_partial(request)
+    template = "migrations_app/inc/request_progress.html" if partial else "migrations_app/requests/detail.html"
     return render(request, template, context)
 
 
