@@ -323,6 +323,8 @@ CELERY_BEAT_SCHEDULE["comms: due campaigns and reminders"] = {"task": "comms.tas
 # Migration requests and jobs (migrations_app, issue 7)
 MIGRATION_RETRY_SECONDS = envint("MIGRATION_RETRY_SECONDS", 10)  # a job waiting for its target's import lock
 MIGRATION_IMPORT_LOCK_SECONDS = envint("MIGRATION_IMPORT_LOCK_SECONDS", 1800)  # longer than the slowest import
+# How long a job waits for its target's import lock in the worker before it is queued again.
+MIGRATION_IMPORT_WAIT_SECONDS = envint("MIGRATION_IMPORT_WAIT_SECONDS", 10)
 CELERY_BEAT_SCHEDULE["migrations: due waves"] = {"task": "migrations_app.tasks.start_due_waves", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["migrations: stalled jobs"] = {"task": "migrations_app.tasks.recover_stalled_jobs",
                                                     "schedule": 300.0}

@@ -51,7 +51,7 @@ def run(job_id, client=None):
 def run_step(job, client):
     """Run the claimed current step once and record its outcome."""
     step = job.step
-    job.log(step, f"{Step(step).label}: started (attempt {job.attempts}).")
+    job.log(step, f"{Step(step).label}: started.")
     try:
         if step in LOCAL_STEPS:
             with transaction.atomic():

@@ -48,7 +48,7 @@ def import_(job, client):
     """Step 5: import the backed-up solution into the target with the bindings; skipped when already there."""
     target = job.request.target
     lock = import_lock(target.env_id)
-    if not lock.acquire(blocking=False):
+    if not lock.acquire(blocking=True, blocking_timeout=settings.MIGRATION_IMPORT_WAIT_SECONDS):
         job.log("import", f"{target} is importing another solution; waiting for it.")
         return LATER
     try:
