@@ -84,3 +84,30 @@ def test_a_maker_cannot_cancel_once_the_job_started(migration_world, coe_admin):
         job.request.cancel()
     assert MigrationRequest.objects.get(pk=job.request_id).state == "needs_input"
     assert MigrationJob.objects.get(pk=job.pk).state == "needs_input"
+
+
+def test_a_flow_moves_and_is_turned_on_in_the_target(migration_world, coe_admin):
+    from inventory.models import Flow
+    from migrations_app.models import Wave
+    from migrations_app.services import requests
+    from tests.conftest import make_user
+
+    world = migration_world
+    fake = next(f for f in world.tenant.default_environment.flows if f.live and not f.workflow_id
+                and not any(c.is_custom for c in f.connectors) and f.creator is not None and f.creator.mail)
+    flow = Flow.objects.get(flow_id=fake.name)
+    user = make_user("flow-maker", ["maker"], email=flow.creator.email)
+    request = requests.do_submit_request(user, [flow], world.target, "Runs the team's approvals")
+    wave = Wave.objects.create(name="Flows")
+    request.approve(coe_admin, "", wave)
+    [job] = requests.do_start_wave(wave)
+    made = {c.name: world.tenant.add_connection(world.fake_target, c.name, fake.creator).name for c in fake.connectors}
+    if runner.run(job.pk) == runner.WAITING:
+        job.refresh_from_db()
+        job.provide_bindings({ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}, "t")
+        assert runner.run(job.pk) == runner.DONE
+    job.refresh_from_db()
+    assert job.state == "done", job.error
+    copy = world.tenant.flow(world.fake_target, job.request.items.get().new_id)
+    assert copy is not None and copy.display_name == flow.display_name and copy.state == "Started"
+    assert Wave.objects.get(pk=wave.pk).state == "done"

@@ -13,8 +13,8 @@ from django.db import transaction
 from coe_portal.core import audit
 from coe_portal.powerplatform.client import PowerPlatformClient
 
-from ...choices import JobState, Step
-from ...models import MigrationJob
+from ...choices import JobState, RequestState, Step, WaveState
+from ...models import MigrationJob, MigrationRequest, Wave
 from . import steps_after, steps_source, steps_target
 from .common import FAILURES, LATER, Wait
 
@@ -75,7 +75,17 @@ def _record(job, step, result):
     job.complete_step(step, **result)
     if job.state == JobState.DONE:
         audit.record(None, "migration.job.done", obj=job.request, target=job.request.target.env_id)
+        _close_wave(job.request.wave_id)
     return DONE
+
+
+def _close_wave(wave_id):
+    """A running wave whose requests have all finished is done."""
+    if wave_id is None:
+        return
+    open_states = (RequestState.SCHEDULED, RequestState.RUNNING, RequestState.NEEDS_INPUT, RequestState.FAILED)
+    if not MigrationRequest.objects.filter(wave_id=wave_id, state__in=open_states).exists():
+        Wave.objects.filter(pk=wave_id, state=WaveState.RUNNING).update(state=WaveState.DONE)
 
 
 def recover_stalled():
