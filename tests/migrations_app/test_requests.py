@@ -161,3 +161,50 @@ class TestPages:
         assert b"December" in queue.content and b"Notify" not in queue.content
         csv = b"".join(client.get(reverse("migrations_app:request-queue") + "?export=csv").streaming_content)
         assert b"Conflicts" in csv and b"Expenses" in csv
+
+
+class TestWavesAndJobs:
+    def test_beat_starts_the_waves_that_are_due_only(self, setup, maker, coe_admin, django_capture_on_commit_callbacks):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        due = Wave.objects.create(name="Due", scheduled_start=timezone.now() - timedelta(minutes=1))
+        later = Wave.objects.create(name="Later", scheduled_start=timezone.now() + timedelta(days=1))
+        submit(maker, setup).approve(coe_admin, "", due)
+        submit(maker, setup, [setup["flow"]]).approve(coe_admin, "", later)
+        with django_capture_on_commit_callbacks(execute=False):
+            requests.start_due_waves()
+        assert Wave.objects.get(pk=due.pk).state == "running" and Wave.objects.get(pk=later.pk).state == "planned"
+        assert MigrationJob.objects.count() == 1
+
+    def test_an_admin_retries_a_failed_step_and_it_is_audited(self, client, setup, maker, coe_admin,
+                                                                django_capture_on_commit_callbacks):
+        job = MigrationJob.objects.create(request=submit(maker, setup), step="export", state="failed",
+                                          error="Export: the tenant refused")
+        client.force_login(coe_admin)
+        page = client.get(job.request.get_absolute_url())
+        assert b"Retry the failed step" in page.content and b"the tenant refused" in page.content
+        with django_capture_on_commit_callbacks(execute=False) as queued:
+            client.post(reverse("migrations_app:request-retry", args=[job.request_id]))
+        job.refresh_from_db()
+        assert (job.state, job.step, len(queued)) == ("queued", "export", 1)
+        assert AuditEntry.objects.filter(action="migration.job.retry", actor=coe_admin).exists()
+
+    def test_the_maker_picks_connections_offered_in_the_target(self, client, setup, maker, other_maker,
+                                                               django_capture_on_commit_callbacks):
+        refs = [{"logical_name": "coe_sql", "connector_id": "shared_sql", "display_name": "SQL",
+                 "choices": [{"id": "conn-1", "display_name": "SQL prod", "status": "Connected"}]}]
+        job = MigrationJob.objects.create(request=submit(maker, setup), step="connections", state="needs_input",
+                                          connection_refs=refs)
+        url = reverse("migrations_app:request-connections", args=[job.request_id])
+        client.force_login(other_maker)
+        assert client.get(url).status_code == 404
+        client.force_login(maker)
+        assert b"SQL prod (Connected)" in client.get(url).content
+        refused = client.post(url, {"coe_sql": "conn-forged"})
+        assert refused.status_code == 200 and MigrationJob.objects.get(pk=job.pk).state == "needs_input"
+        with django_capture_on_commit_callbacks(execute=False) as queued:
+            assert client.post(url, {"coe_sql": "conn-1"}).status_code == 302
+        job.refresh_from_db()
+        assert (job.state, job.bindings, job.bound_by, len(queued)) == ("queued", {"coe_sql": "conn-1"}, "bob", 1)
