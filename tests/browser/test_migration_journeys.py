@@ -57,6 +57,7 @@ def test_a_maker_moves_an_app_through_a_wave_and_picks_its_connection(page, brow
 
     page.goto(request.get_absolute_url())
     expect(page.get_by_text("Needs input:")).to_be_visible()
+    page.screenshot(path=str(settings.MEDIA_ROOT / "migration-needs-input.png"), full_page=True)
     page.get_by_role("link", name="Pick connections").click()
     selects = page.locator("form.stacked select")
     for index in range(selects.count()):
@@ -65,6 +66,7 @@ def test_a_maker_moves_an_app_through_a_wave_and_picks_its_connection(page, brow
     expect(page.locator("[data-state=done]")).to_be_visible()  # polled until the last step
     new_url = page.locator("[data-new-url]").first
     expect(new_url).to_be_visible()
+    page.screenshot(path=str(settings.MEDIA_ROOT / "migration-request-done.png"), full_page=True)
     request.refresh_from_db()
     assert request.state == "done" and request.job.steps_done == 8
     copy = world.tenant.app(world.fake_target, request.items.get().new_id)
