@@ -2,7 +2,7 @@
 
 Prints:
   BENCH migrate jobs_per_min=J bound_per_min=B ratio=J/B jobs=N seconds=S calls_per_job=C min_seconds=M
-        failed=F throttled=T
+        failed=F throttled=T worker_cpu_s=W fake_cpu_s=K
 
 B is what the fake's throttle allows: for every throttle bucket (one per API server and principal,
 one per Dataverse organisation), the least time its share of the calls needs under the profile's
@@ -150,11 +150,12 @@ def main():
         wave, total = make_requests(tenant, options.jobs)
         counts = count_buckets(servers)
         throttled = sum(servers.stats()[f]["throttled"] for f in FAMILIES)
-        started = time.monotonic()
+        started, cpu = time.monotonic(), {"worker": workers.cpu_seconds(), "fake": time.process_time()}
         with transaction.atomic():
             do_start_wave(wave)
         wait(lambda: finished(total), workers, timeout=4 * 3600, poll=0.2)
         seconds = time.monotonic() - started
+        cpu = {"worker": workers.cpu_seconds() - cpu["worker"], "fake": time.process_time() - cpu["fake"]}
         throttled = sum(servers.stats()[f]["throttled"] for f in FAMILIES) - throttled
     finally:
         workers.stop()
@@ -162,10 +163,10 @@ def main():
     failed = MigrationJob.objects.filter(state="failed")
     for job in failed[:5]:
         print(f"job {job.pk} failed: {job.error}", file=sys.stderr)
-    report(total, seconds, counts, profile, failed.count(), throttled)
+    report(total, seconds, counts, profile, failed.count(), throttled, cpu)
 
 
-def report(total, seconds, counts, profile, failed, throttled):
+def report(total, seconds, counts, profile, failed, throttled, cpu):
     min_seconds = max(1.0, max(least_seconds(count, profile) for count in counts.values()))
     busiest = max(counts, key=counts.get)
     print(f"busiest bucket {busiest}: {counts[busiest]} calls; {len(counts)} buckets", file=sys.stderr)
@@ -173,7 +174,7 @@ def report(total, seconds, counts, profile, failed, throttled):
     print(f"BENCH migrate jobs_per_min={jobs_per_min:.0f} bound_per_min={bound_per_min:.0f} "
           f"ratio={jobs_per_min / bound_per_min:.3f} jobs={total} seconds={seconds:.1f} "
           f"calls_per_job={sum(counts.values()) / total:.1f} min_seconds={min_seconds:.1f} failed={failed} "
-          f"throttled={throttled}")
+          f"throttled={throttled} worker_cpu_s={cpu['worker']:.0f} fake_cpu_s={cpu['fake']:.0f}")
 
 
 if __name__ == "__main__":
