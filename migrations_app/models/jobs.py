@@ -122,6 +122,12 @@ class MigrationJob(models.Model):
         MigrationJob.objects.filter(pk=self.pk).update(steps=steps)
         self.steps = steps
 
+    def note(self, step, **fields):
+        """Remember something about a step in its record (e.g. that its tenant call was sent)."""
+        steps = self._record(step, **fields)
+        MigrationJob.objects.filter(pk=self.pk).update(steps=steps)
+        self.steps = steps
+
     def complete_step(self, step, **outputs):
         """Record `step` done with its outputs and move to the next step (or finish); False if not current."""
         steps = self._record(step, state="done", finished=_now(), error="")

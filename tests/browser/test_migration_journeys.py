@@ -30,7 +30,7 @@ def test_a_maker_moves_an_app_through_a_wave_and_picks_its_connection(page, brow
     world.connect_target()  # the maker made a connection in the target beforehand
     page.set_default_timeout(30_000)
     sign_in(page, world.user.username, PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My apps and flows").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My items").click()
     page.get_by_label(app.display_name, exact=True).check()
     page.get_by_role("button", name="Request migration of the ticked items").click()
     page.get_by_label("Target environment").select_option(label=world.target.display_name)
@@ -72,7 +72,7 @@ def test_a_maker_moves_an_app_through_a_wave_and_picks_its_connection(page, brow
     copy = world.tenant.app(world.fake_target, request.items.get().new_id)
     assert copy is not None and copy.display_name == app.display_name
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My apps and flows").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My items").click()
     expect(page.get_by_role("row").filter(has_text=app.display_name).locator("[data-migration=done]")).to_have_text(
         "Migrated")
     admin.goto(App.objects.get(pk=app.pk).get_absolute_url())

@@ -52,10 +52,12 @@ def import_(job, client):
         job.log("import", f"{target} is importing another solution; waiting for it.")
         return LATER
     try:
-        if _in_target(client, target, solution_name(job)):
+        # Only an import that may have reached the tenant before (a retry, a dead worker) needs the check.
+        if job.steps.get("import", {}).get("sent") and _in_target(client, target, solution_name(job)):
             job.log("import", "The solution is already in the target: nothing to import.")
         else:
             content = verify_backup(job.backup.name, job.backup_sha256)
+            job.note("import", sent=True)
             client.import_solution(target.dataverse_url, content, dict(job.bindings),
                                    poll_seconds=settings.MIGRATION_POLL_SECONDS)
             job.log("import", f"Imported {solution_name(job)} into {target}.")
