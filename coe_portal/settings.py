@@ -338,3 +338,13 @@ if envbool("COE_WEB_DATABASE_OPTIONS", False):
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off -c max_parallel_workers_per_gather=0"
 # Per-process cache for fragments that depend on nothing but code and roles (the navigation).
 CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "coe-portal-local"}
+
+# Migration requests and jobs (migrations_app, issue 7)
+MIGRATION_RETRY_SECONDS = envint("MIGRATION_RETRY_SECONDS", 10)  # a job waiting for its target's import lock
+MIGRATION_IMPORT_LOCK_SECONDS = envint("MIGRATION_IMPORT_LOCK_SECONDS", 1800)  # longer than the slowest import
+# How long a job waits for its target's import lock in the worker before it is queued again.
+MIGRATION_IMPORT_WAIT_SECONDS = envint("MIGRATION_IMPORT_WAIT_SECONDS", 10)
+CELERY_BEAT_SCHEDULE["migrations: due waves"] = {"task": "migrations_app.tasks.start_due_waves", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["migrations: stalled jobs"] = {"task": "migrations_app.tasks.recover_stalled_jobs",
+                                                    "schedule": 300.0}
+MIGRATION_POLL_SECONDS = envint("MIGRATION_POLL_MS", 1000) / 1000  # between polls of an export or import

@@ -1,9 +1,8 @@
 from django.db import models
 
-__all__ = [
-    "Cloud", "CopyLevel", "ItemStatus", "PACKAGE_STATUS_COLOURS", "PLAN_STATUS_COLOURS", "PackageStatus", "PlanKind",
-    "PlanStatus", "PortalTemplate",
-]
+__all__ = ["JOB_STATE_COLOURS", "PACKAGE_STATUS_COLOURS", "PLAN_STATUS_COLOURS", "REQUEST_STATE_COLOURS", "Cloud",
+           "CopyLevel", "ItemStatus", "JobState", "PackageStatus", "PlanKind", "PlanStatus", "PortalTemplate",
+           "RequestState", "SourceAction", "Step", "WaveState"]
 
 
 class PlanKind(models.TextChoices):
@@ -64,3 +63,59 @@ class PackageStatus(models.TextChoices):
 
 PACKAGE_STATUS_COLOURS = {PackageStatus.PENDING: "grey", PackageStatus.RUNNING: "blue", PackageStatus.DONE: "green",
                           PackageStatus.FAILED: "red"}
+
+# Maker migration requests, waves and jobs (issue 7)
+
+class RequestState(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", "Scheduled"
+    RUNNING = "running", "Running"
+    NEEDS_INPUT = "needs_input", "Needs input"
+    DONE = "done", "Migrated"
+    FAILED = "failed", "Failed"
+
+
+REQUEST_STATE_COLOURS = {
+    "requested": "grey", "approved": "blue", "rejected": "red", "cancelled": "grey", "scheduled": "blue",
+    "running": "blue", "needs_input": "orange", "done": "green", "failed": "red",
+}
+
+
+class SourceAction(models.TextChoices):
+    QUARANTINE = "quarantine", "Quarantine the original, delete it after the grace period"
+    KEEP = "keep", "Keep the original"
+
+
+class WaveState(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    NEEDS_INPUT = "needs_input", "Needs input"
+    FAILED = "failed", "Failed"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+JOB_STATE_COLOURS = {"queued": "grey", "running": "blue", "needs_input": "orange", "failed": "red",
+                     "done": "green", "cancelled": "grey"}
+
+
+class Step(models.TextChoices):
+    """The pipeline's steps, in order. Connections are mapped before the import: the import needs them."""
+
+    PRECHECK = "precheck", "Pre-check"
+    PACKAGE = "package", "Add to a solution"
+    EXPORT = "export", "Export and back up"
+    CONNECTIONS = "connections", "Map connections"
+    IMPORT = "import", "Import into the target"
+    ACTIVATE = "activate", "Turn on and verify"
+    NOTIFY = "notify", "Notify the maker"
+    CLEANUP = "cleanup", "Clean up the source"

@@ -2,10 +2,12 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from .choices import PlanKind, PlanStatus
-from .models import Plan
+from inventory.models import Environment
 
-__all__ = ["PlanFilterSet"]
+from .choices import PlanKind, PlanStatus, RequestState
+from .models import MigrationRequest, Plan, Wave
+
+__all__ = ["MigrationRequestFilterSet", "PlanFilterSet"]
 
 
 class PlanFilterSet(django_filters.FilterSet):
@@ -22,3 +24,20 @@ class PlanFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(owner__username__icontains=value))
+
+
+class MigrationRequestFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    state = django_filters.ChoiceFilter(choices=RequestState.choices)
+    target_id = django_filters.ModelChoiceFilter(field_name="target", label="Target",
+                                                 queryset=Environment.objects.filter(is_default=False))
+    wave_id = django_filters.ModelChoiceFilter(field_name="wave", label="Wave", queryset=Wave.objects.all())
+
+    class Meta:
+        model = MigrationRequest
+        fields = ["q", "state", "target_id", "wave_id"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(requested_by__username__icontains=value) | Q(reason__icontains=value)
+                               | Q(items__app__display_name__icontains=value)
+                               | Q(items__flow__display_name__icontains=value)).distinct()

@@ -1,8 +1,9 @@
 import django_tables2 as tables
 
-from .models import Plan
+from .models import MigrationRequest, Plan
+from .services.requests import conflicts
 
-__all__ = ["PlanTable"]
+__all__ = ["MigrationRequestTable", "PlanTable"]
 
 
 class PlanTable(tables.Table):
@@ -18,3 +19,41 @@ class PlanTable(tables.Table):
 
     def value_status(self, record):
         return record.get_status_display()
+
+
+# Migration requests (issue 7)
+
+class MigrationRequestTable(tables.Table):
+    """The admin queue: tick requests to approve, reject or put in a wave."""
+
+    select = tables.CheckBoxColumn(accessor="pk", attrs={"input": {"form": "bulk-decide", "name": "pk"},
+                                                         "th__input": {"data-select-all": "1",
+                                                                       "aria-label": "Select all"}})
+    id = tables.Column(linkify=True, verbose_name="Request")
+    requested_by = tables.Column(accessor="requested_by__username", verbose_name="Maker")
+    items = tables.Column(empty_values=(), orderable=False, verbose_name="Items")
+    target = tables.Column(accessor="target__display_name", verbose_name="Target")
+    state = tables.TemplateColumn('<span class="badge {{ record.get_state_colour }}" data-state="{{ record.state }}">'
+                                  "{{ record.get_state_display }}</span>")
+    wave = tables.Column(linkify=True)
+    conflicts = tables.Column(empty_values=(), orderable=False, verbose_name="Conflicts")
+
+    export_exclude = ("select",)
+
+    class Meta:
+        model = MigrationRequest
+        fields = ("select", "id", "requested_by", "items", "target", "state", "wave", "preferred_from",
+                  "preferred_to", "conflicts", "created")
+        order_by = ("-created",)
+
+    def render_items(self, record):
+        return ", ".join(str(row.item) for row in record.items.all())
+
+    def render_conflicts(self, record):
+        return "; ".join(conflicts(record)) or "None"
+
+    def value_conflicts(self, record):
+        return self.render_conflicts(record)
+
+    def value_state(self, record):
+        return record.get_state_display()

@@ -3,7 +3,7 @@ from django.conf import settings
 
 from .services.plans import copy_run
 
-__all__ = ["export_legacy_package", "track_copy"]
+__all__ = ["export_legacy_package", "recover_stalled_jobs", "run_migration_job", "start_due_waves", "track_copy"]
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -21,3 +21,27 @@ def export_legacy_package(package_id):
     from .services.packages import run_package_export
 
     run_package_export(package_id)
+
+@shared_task(acks_late=True, ignore_result=True)
+def run_migration_job(job_id):
+    """Run migration job `job_id` until it finishes, waits for input or fails; come back when it must wait."""
+    from .services.pipeline import runner
+
+    if runner.run(job_id) == runner.LATER:
+        run_migration_job.apply_async((job_id,), countdown=settings.MIGRATION_RETRY_SECONDS)
+
+
+@shared_task(ignore_result=True)
+def start_due_waves():
+    """Beat: start the waves whose scheduled start has come."""
+    from .services import requests
+
+    requests.start_due_waves()
+
+
+@shared_task(ignore_result=True)
+def recover_stalled_jobs():
+    """Beat: take over the steps of workers that died."""
+    from .services.pipeline import runner
+
+    runner.recover_stalled()

@@ -9,6 +9,7 @@ from inventory.models import App, Connector, Environment, Flow, Maker, SyncRun, 
 from tests.comms.factories import comms_objects, comms_sample_kwargs
 from tests.migrations_app.packages_support import migtenant_objects, migtenant_sample_kwargs
 from tests.migrations_app.plans import envops_sample_kwargs
+from tests.migrations_app.request_samples import migration_sample_kwargs
 
 # status codes in persona order: anonymous, outsider (signed in, no role), maker, manager, admin
 PERSONAS = ("anonymous", "outsider", "maker", "manager", "coe_admin")
@@ -66,6 +67,18 @@ EXPECTED = {
     "migrations_app:usermapping-download": ("get", (LOGIN, 403, 403, 403, 200)),
     "migrations_app:usermapping-upload": ("post", (LOGIN, 403, 403, 403, 302)),
     "migrations_app:portal-script": ("get", (LOGIN, 403, 403, 403, 200)),
+    # Migration requests: makers request and follow their own (404 for others'), CoE admins decide and run waves
+    "migrations_app:my-items": ("get", (LOGIN, 403, 200, 403, 200)),
+    "migrations_app:request-new": ("get", (LOGIN, 403, 302, 403, 302)),  # nothing ticked: back to my items
+    "migrations_app:request-detail": ("get", (LOGIN, 403, 404, 403, 200)),  # the sample is someone else's
+    "migrations_app:request-cancel": ("post", (LOGIN, 403, 404, 403, 302)),
+    "migrations_app:request-connections": ("get", (LOGIN, 403, 404, 403, 302)),  # not waiting: back to it
+    "migrations_app:request-queue": ("get", (LOGIN, 403, 403, 403, 200)),
+    "migrations_app:request-bulk": ("post", (LOGIN, 403, 403, 403, 302)),
+    "migrations_app:request-retry": ("post", (LOGIN, 403, 403, 403, 302)),
+    "migrations_app:wave-list": ("get", (LOGIN, 403, 403, 403, 200)),
+    "migrations_app:wave-detail": ("get", (LOGIN, 403, 403, 403, 200)),
+    "migrations_app:wave-start": ("post", (LOGIN, 403, 403, 403, 302)),
     # DLP policies and impact review: managers read, CoE admins act.
     "dlp:policy-list": ("get", (LOGIN, 403, 403, 200, 200)),
     "dlp:policy-sync": ("post", (LOGIN, 403, 403, 403, 302)),
@@ -183,7 +196,7 @@ def sample_url(name, fixtures):
               "inventory:delete-batch-confirm": {"pk": fixtures["triage_job"].pk},
               "inventory:cleanup-job-retry": {"pk": fixtures["triage_job"].pk},
               **comms_sample_kwargs(fixtures), **envops_sample_kwargs(fixtures),
-              **migtenant_sample_kwargs(fixtures),
+              **migtenant_sample_kwargs(fixtures), **migration_sample_kwargs(fixtures),
               **(api_sample_kwargs(fixtures) if name.startswith(("dlp-api:", "comms-api:")) else {})}.get(name)
     if kwargs is None and name.startswith("inventory-api:") and not name.endswith("-list"):
         kind = name.split(":")[1].rsplit("-", 1)[0]

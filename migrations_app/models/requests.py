@@ -1,0 +1,175 @@
+"""Maker migration requests and the waves (scheduled batches) admins approve them into.
+
+The state rules live here as methods that change the state with a conditional UPDATE, so a
+maker's cancel and an admin's approval racing each other cannot both win.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from coe_portal.core.choices import Role
+from coe_portal.core.permissions import has_role
+
+from ..choices import REQUEST_STATE_COLOURS, RequestState, SourceAction, WaveState
+
+__all__ = ["MigrationRequest", "RequestItem", "RequestQuerySet", "StateError", "Wave"]
+
+# States a maker may still cancel from: nothing has run in the tenant yet.
+CANCELLABLE = (RequestState.REQUESTED, RequestState.APPROVED, RequestState.SCHEDULED)
+DECIDABLE = (RequestState.REQUESTED,)
+# States in which an item counts as on its way (a second request for it is refused).
+OPEN = (RequestState.REQUESTED, RequestState.APPROVED, RequestState.SCHEDULED, RequestState.RUNNING,
+        RequestState.NEEDS_INPUT, RequestState.FAILED)
+
+
+class StateError(ValueError):
+    """A state change the rules do not allow (the message says why, for the person who asked)."""
+
+
+# Waves
+
+class Wave(models.Model):
+    """A scheduled batch of approved requests, started together (by an admin or by beat at its start time)."""
+
+    name = models.CharField(max_length=200)
+    scheduled_start = models.DateTimeField(null=True, blank=True, help_text="Empty: started by hand")
+    state = models.CharField(max_length=20, choices=WaveState.choices, default=WaveState.PLANNED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created = models.DateTimeField(default=timezone.now)
+    started = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("migrations_app:wave-detail", args=[self.pk])
+
+    def claim_start(self):
+        """Planned -> running, once; False when it already started."""
+        now = timezone.now()
+        started = Wave.objects.filter(pk=self.pk, state=WaveState.PLANNED).update(state=WaveState.RUNNING,
+                                                                                  started=now)
+        self.refresh_from_db()
+        return bool(started)
+
+
+# Requests
+
+class RequestQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """CoE admins see every request; anyone else only the requests they made."""
+        if has_role(user, Role.COE_ADMIN):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(requested_by=user)
+
+
+class MigrationRequest(models.Model):
+    """A maker's request to move some of their apps and flows out of the default environment."""
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="migration_requests")
+    target = models.ForeignKey("inventory.Environment", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    preferred_from = models.DateField(null=True, blank=True, help_text="Earliest day that suits you")
+    preferred_to = models.DateField(null=True, blank=True, help_text="Latest day that suits you")
+    source_action = models.CharField(max_length=20, choices=SourceAction.choices, default=SourceAction.QUARANTINE)
+    state = models.CharField(max_length=20, choices=RequestState.choices, default=RequestState.REQUESTED,
+                             db_index=True)
+    admin_message = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    wave = models.ForeignKey(Wave, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests")
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"Migration request #{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("migrations_app:request-detail", args=[self.pk])
+
+    def get_state_colour(self):
+        return REQUEST_STATE_COLOURS[self.state]
+
+    @property
+    def can_cancel(self):
+        return self.state in CANCELLABLE
+
+    def _move(self, allowed, new_state, why, **fields):
+        """Change the state from one of `allowed` with a conditional UPDATE, or raise StateError(why)."""
+        fields = {"state": new_state, "updated": timezone.now(), **fields}
+        if not MigrationRequest.objects.filter(pk=self.pk, state__in=allowed).update(**fields):
+            self.refresh_from_db()
+            raise StateError(why.format(state=self.get_state_display().lower()))
+        self.refresh_from_db()
+
+    def cancel(self):
+        """The maker cancels: only before the job starts."""
+        self._move(CANCELLABLE, RequestState.CANCELLED, "It can no longer be cancelled: it is {state}.")
+
+    def approve(self, user, message="", wave=None):
+        """Approve; with a wave it is scheduled at once."""
+        state = RequestState.SCHEDULED if wave else RequestState.APPROVED
+        self._move(DECIDABLE, state, "Only a requested migration can be approved; this one is {state}.",
+                   decided_by=user, decided_at=timezone.now(), admin_message=message, wave=wave)
+
+    def reject(self, user, message):
+        """Reject, with a message the maker sees."""
+        if not message.strip():
+            raise StateError("Say why the request is rejected: the maker sees the message.")
+        self._move(DECIDABLE, RequestState.REJECTED, "Only a requested migration can be rejected; this one is {state}.",
+                   decided_by=user, decided_at=timezone.now(), admin_message=message)
+
+    def assign(self, wave):
+        """Put an approved (or already scheduled) request into a wave."""
+        self._move((RequestState.APPROVED, RequestState.SCHEDULED), RequestState.SCHEDULED,
+                   "Only an approved migration can join a wave; this one is {state}.", wave=wave)
+
+    def mark_started(self):
+        """Scheduled -> running: the job exists and is queued; False when it was not scheduled."""
+        return bool(MigrationRequest.objects.filter(pk=self.pk, state=RequestState.SCHEDULED).update(
+            state=RequestState.RUNNING, updated=timezone.now()))
+
+
+class RequestItem(models.Model):
+    """One app or flow of a request; `new_id` and `new_url` are its copy in the target once verified."""
+
+    request = models.ForeignKey(MigrationRequest, on_delete=models.CASCADE, related_name="items")
+    app = models.ForeignKey("inventory.App", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    flow = models.ForeignKey("inventory.Flow", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    new_id = models.CharField(max_length=64, blank=True)
+    new_url = models.URLField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.CheckConstraint(condition=Q(app__isnull=False) ^ Q(flow__isnull=False),
+                                              name="request_item_app_xor_flow")]
+
+    def __str__(self):
+        return str(self.item)
+
+    @property
+    def item(self):
+        return self.app or self.flow
+
+    @property
+    def kind(self):
+        return "app" if self.app_id else "flow"

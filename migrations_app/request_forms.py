@@ -1,0 +1,82 @@
+"""Forms of maker requests, admin decisions, waves and connection picking."""
+
+from django import forms
+
+from .choices import SourceAction
+from .models import Wave
+
+__all__ = ["ConnectionsForm", "DecisionForm", "RequestForm", "WaveForm"]
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class RequestForm(forms.Form):
+    """A maker's request: where to, why, when suits them, and what happens to the original."""
+
+    target = forms.ModelChoiceField(queryset=None, label="Target environment", empty_label=None,
+                                    help_text="Environments where no DLP policy would break these items")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             help_text="Who uses it and why it should move")
+    preferred_from = forms.DateField(required=False, widget=DATE, label="Preferred window: from")
+    preferred_to = forms.DateField(required=False, widget=DATE, label="Preferred window: to")
+    source_action = forms.ChoiceField(choices=SourceAction.choices, initial=SourceAction.QUARANTINE,
+                                      widget=forms.RadioSelect, label="The original, once the copy works")
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from inventory.models import Environment
+
+        self.fields["target"].queryset = Environment.objects.filter(pk__in=[env.pk for env in targets])
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("preferred_from"), data.get("preferred_to")
+        if start and end and end < start:
+            self.add_error("preferred_to", "The window ends before it starts.")
+        return data
+
+
+class DecisionForm(forms.Form):
+    """Approve, reject or move to a wave the requests ticked in the queue."""
+
+    ACTIONS = [("approve", "Approve"), ("reject", "Reject"), ("assign", "Put in wave")]
+    action = forms.ChoiceField(choices=ACTIONS)
+    wave = forms.ModelChoiceField(queryset=Wave.objects.filter(state="planned"), required=False,
+                                  label="Wave", empty_label="(no wave yet)")
+    message = forms.CharField(required=False, max_length=2000, label="Message to the makers")
+    pk = forms.TypedMultipleChoiceField(coerce=int, choices=(), label="Requests")
+
+    def __init__(self, *args, request_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pk"].choices = [(pk, pk) for pk in request_ids]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "reject" and not (data.get("message") or "").strip():
+            self.add_error("message", "Say why: the makers see this message.")
+        if data.get("action") == "assign" and not data.get("wave"):
+            self.add_error("wave", "Choose the wave.")
+        return data
+
+
+class WaveForm(forms.ModelForm):
+    class Meta:
+        model = Wave
+        fields = ["name", "scheduled_start"]
+        widgets = {"scheduled_start": forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                          format="%Y-%m-%dT%H:%M")}
+
+
+class ConnectionsForm(forms.Form):
+    """One select per connection reference, offering the target's connections to its connector."""
+
+    def __init__(self, *args, refs=(), bindings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for ref in refs:
+            choices = [("", "Choose a connection")] + [
+                (choice["id"], f"{choice['display_name']} ({choice['status']})") for choice in ref["choices"]]
+            self.fields[ref["logical_name"]] = forms.ChoiceField(
+                choices=choices, label=f"{ref['display_name']} ({ref['connector_id']})",
+                initial=(bindings or {}).get(ref["logical_name"], ""),
+                help_text="" if ref["choices"] else "No connection to this connector in the target yet: create one "
+                                                    "there, then press Check again.")
