@@ -12,5 +12,6 @@ urlpatterns = [
     path("tokens/", views.token_list, name="api-tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="api-token-revoke"),
     path("inventory/", include("inventory.api.urls")),
+    path("migrations/", include("migrations_app.api.urls")),
     re_path(r"^(?P<path>.*)$", views.api_not_found),  # last: anything unmatched above
 ]
