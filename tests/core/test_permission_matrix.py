@@ -76,6 +76,12 @@ EXPECTED = {
     "migrations_app:request-queue": ("get", (LOGIN, 403, 403, 403, 200)),
     "migrations_app:request-bulk": ("post", (LOGIN, 403, 403, 403, 302)),
     "migrations_app:request-retry": ("post", (LOGIN, 403, 403, 403, 302)),
+    "migrations-api:request-list": ("get", (401, 403, 200, 403, 200)),
+    "migrations-api:request-detail": ("get", (401, 403, 404, 403, 200)),  # someone else's request
+    "migrations-api:request-cancel": ("post", (401, 403, 404, 403, 200)),
+    "migrations-api:request-decide": ("post", (401, 403, 403, 403, 400)),  # empty body
+    "migrations-api:wave-list": ("get", (401, 403, 403, 403, 200)),
+    "migrations-api:wave-detail": ("get", (401, 403, 403, 403, 200)),
     "migrations_app:wave-list": ("get", (LOGIN, 403, 403, 403, 200)),
     "migrations_app:wave-detail": ("get", (LOGIN, 403, 403, 403, 200)),
     "migrations_app:wave-start": ("post", (LOGIN, 403, 403, 403, 302)),

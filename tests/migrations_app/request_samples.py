@@ -22,4 +22,6 @@ def migration_sample_kwargs(fixtures):
     pk, wave = fixtures["migration_request"].pk, fixtures["migration_wave"].pk
     return {"migrations_app:request-detail": {"pk": pk}, "migrations_app:request-cancel": {"pk": pk},
             "migrations_app:request-connections": {"pk": pk}, "migrations_app:request-retry": {"pk": pk},
-            "migrations_app:wave-detail": {"pk": wave}, "migrations_app:wave-start": {"pk": wave}}
+            "migrations_app:wave-detail": {"pk": wave}, "migrations_app:wave-start": {"pk": wave},
+            "migrations-api:request-detail": {"pk": pk}, "migrations-api:request-cancel": {"pk": pk},
+            "migrations-api:wave-detail": {"pk": wave}}

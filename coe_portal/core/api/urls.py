@@ -14,5 +14,6 @@ urlpatterns = [
     path("inventory/", include("inventory.api.urls")),
     path("dlp/", include("dlp.api.urls")),
     path("comms/", include("comms.api.urls")),
+    path("migrations/", include("migrations_app.api.urls")),
     re_path(r"^(?P<path>.*)$", views.api_not_found),  # last: anything unmatched above
 ]

@@ -1,0 +1,98 @@
+"""Migration API: makers request, follow and cancel their own migrations; CoE admins decide."""
+
+import pytest
+from django.urls import reverse
+
+from coe_portal.core.models import AuditEntry
+from inventory.models import Environment, Maker
+from migrations_app.models import MigrationRequest, Wave
+from migrations_app.services import requests
+from tests.inventory.factories import make_app, make_environment, make_flow
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("migrations-api:request-list")
+
+
+@pytest.fixture
+def world(maker, other_maker):
+    default = make_environment(default=True)
+    finance = Environment.objects.create(env_id="env-fin", display_name="Finance",
+                                         dataverse_url="https://fin.crm4.dynamics.com")
+    bob = Maker.objects.create(email=maker.email, display_name="Bob")
+    carol = Maker.objects.create(email=other_maker.email, display_name="Carol")
+    return {"finance": finance, "app": make_app("Expenses", default, owner=bob),
+            "flow": make_flow("Notify", default, creator=bob), "carols": make_app("Carol's app", default, owner=carol)}
+
+
+def body(world, *items, **extra):
+    return {"items": [{"kind": item._meta.model_name, "id": item.pk} for item in items],
+            "target": world["finance"].env_id, "reason": "Used by the whole team", **extra}
+
+
+def test_a_maker_requests_their_own_items_and_follows_the_request(client, maker, world, bearer):
+    created = client.post(LIST, body(world, world["app"], world["flow"]), content_type="application/json",
+                          **bearer(maker))
+    assert created.status_code == 201, created.content
+    data = created.json()
+    assert data["state"] == "requested" and data["target"] == "env-fin" and data["job"] is None
+    assert {(i["kind"], i["display_name"]) for i in data["items"]} == {("app", "Expenses"), ("flow", "Notify")}
+    assert AuditEntry.objects.filter(action="migrations.request.create").count() == 1
+
+    listed = client.get(LIST, **bearer(maker)).json()["results"]
+    assert [r["id"] for r in listed] == [data["id"]]
+
+
+def test_a_maker_cannot_request_or_see_someone_elses(client, maker, other_maker, world, bearer):
+    refused = client.post(LIST, body(world, world["carols"]), content_type="application/json", **bearer(maker))
+    assert refused.status_code == 400 and "your own" in refused.json()["detail"]
+    theirs = requests.do_submit_request(other_maker, [world["carols"]], world["finance"], "mine")
+    assert client.get(reverse("migrations-api:request-detail", args=[theirs.pk]), **bearer(maker)).status_code == 404
+    assert client.get(LIST, **bearer(maker)).json()["results"] == []
+    cancel = reverse("migrations-api:request-cancel", args=[theirs.pk])
+    assert client.post(cancel, **bearer(maker)).status_code == 404
+    assert MigrationRequest.objects.get(pk=theirs.pk).state == "requested"
+
+
+def test_a_bad_body_is_a_400_that_names_the_field(client, maker, world, bearer):
+    answer = client.post(LIST, {"items": [{"kind": "app", "id": 999999}], "target": "nowhere", "reason": ""},
+                         content_type="application/json", **bearer(maker))
+    assert answer.status_code == 400
+    assert set(answer.json()) >= {"items", "target", "reason"}
+    assert not MigrationRequest.objects.exists()
+
+
+def test_cancel_before_the_start_only(client, maker, coe_admin, world, bearer):
+    request = requests.do_submit_request(maker, [world["app"]], world["finance"], "why")
+    cancel = reverse("migrations-api:request-cancel", args=[request.pk])
+    assert client.post(cancel, **bearer(maker)).json()["state"] == "cancelled"
+    again = client.post(cancel, **bearer(maker))
+    assert again.status_code == 400 and "cancelled" in again.json()["detail"]
+
+
+def test_admins_decide_in_bulk_and_refusals_are_named(client, maker, coe_admin, manager, world, bearer):
+    first = requests.do_submit_request(maker, [world["app"]], world["finance"], "why")
+    second = requests.do_submit_request(maker, [world["flow"]], world["finance"], "why")
+    second.cancel()
+    wave = Wave.objects.create(name="December")
+    decide = reverse("migrations-api:request-decide")
+    payload = {"requests": [first.pk, second.pk], "approve": True, "message": "Go", "wave": wave.pk}
+    assert client.post(decide, payload, content_type="application/json", **bearer(maker)).status_code == 403
+    assert client.post(decide, payload, content_type="application/json", **bearer(manager)).status_code == 403
+    answer = client.post(decide, payload, content_type="application/json", **bearer(coe_admin)).json()
+    assert [r["id"] for r in answer["changed"]] == [first.pk]
+    assert answer["changed"][0]["state"] == "scheduled" and answer["changed"][0]["wave"]["name"] == "December"
+    assert answer["refused"][0]["id"] == second.pk and "cancelled" in answer["refused"][0]["detail"]
+    assert AuditEntry.objects.filter(action="migrations.request.approve").count() == 1
+    assert [r["id"] for r in client.get(LIST + "?state=scheduled", **bearer(coe_admin)).json()["results"]] == [
+        first.pk]
+
+
+def test_list_queries_do_not_grow_with_the_page(client, maker, world, bearer, django_assert_max_num_queries):
+    for n in range(12):
+        app = make_app(f"App {n}", world["app"].environment, owner=world["app"].owner)
+        requests.do_submit_request(maker, [app], world["finance"], "why")
+    headers = bearer(maker)
+    with django_assert_max_num_queries(8):
+        rows = client.get(LIST + "?page_size=10", **headers).json()["results"]
+    assert len(rows) == 10
