@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from inventory.models.base import AppOrFlow
+
 from .choices import Answer, Audience, CampaignStatus, DeliveryKind, DeliveryStatus, SourceKind, Stage
 
 __all__ = ["Campaign", "Delivery", "DepartmentHead", "EmailTemplate", "Recipient", "RecipientItem"]
@@ -102,7 +104,7 @@ class Recipient(models.Model):
         return f"{self.maker} in {self.campaign}"
 
 
-class RecipientItem(models.Model):
+class RecipientItem(AppOrFlow, models.Model):
     """One app or flow of a recipient, with the answer given for it."""
 
     recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="items")
@@ -121,14 +123,6 @@ class RecipientItem(models.Model):
 
     def __str__(self):
         return str(self.item)
-
-    @property
-    def item(self):
-        return self.app or self.flow
-
-    @property
-    def kind(self):
-        return "app" if self.app_id else "flow"
 
 
 class Delivery(models.Model):

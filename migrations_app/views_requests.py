@@ -9,6 +9,8 @@ from django.views.decorators.http import require_POST
 from coe_portal.core import audit
 from coe_portal.core.choices import Role
 from coe_portal.core.permissions import has_role, role_required
+from dlp.choices import ItemStatus
+from dlp.services import lookup
 
 from .choices import JobState
 from .models import MigrationRequest, StateError
@@ -34,16 +36,17 @@ def get_request_for_user(request, pk):
 def my_items(request):
     """The maker's own apps and flows with status, recommendation, DLP impact and migration state."""
     apps, flows = requests.my_items(request.user)
-    apps, flows = list(apps[:ITEM_LIMIT]), list(flows[:ITEM_LIMIT])
+    runs = lookup.impact_runs(request)
+    apps = list(lookup.item_status(apps, runs)[:ITEM_LIMIT])
+    flows = list(lookup.item_status(flows, runs)[:ITEM_LIMIT])
     moved = {"app": status.migration_status("app", [a.pk for a in apps]),
              "flow": status.migration_status("flow", [f.pk for f in flows])}
-    dlp = status.dlp_status([a.pk for a in apps], [f.pk for f in flows])
     rows = [{"kind": kind, "item": item, "migration": moved[kind].get(item.pk),
-             "dlp": (dlp or {}).get((kind, item.pk), "")} for kind, items in (("app", apps), ("flow", flows))
-            for item in items]
+             "dlp": ItemStatus(item.dlp_status or ItemStatus.OK).label}
+            for kind, items in (("app", apps), ("flow", flows)) for item in items]
     mine = MigrationRequest.objects.filter(requested_by=request.user).select_related("target", "job")[:50]
     return render(request, "migrations_app/requests/my_items.html",
-                  {"title": "My apps and flows", "rows": rows, "dlp_known": dlp is not None, "requests": mine,
+                  {"title": "My apps and flows", "rows": rows, "dlp_known": runs.latest is not None, "requests": mine,
                    "truncated": len(apps) == ITEM_LIMIT or len(flows) == ITEM_LIMIT})
 
 

@@ -1,6 +1,6 @@
 from django.db import models
 
-__all__ = ["SyncedItem"]
+__all__ = ["AppOrFlow", "SyncedItem"]
 
 
 class SyncedItem(models.Model):
@@ -23,3 +23,15 @@ class SyncedItem(models.Model):
     @property
     def is_deleted(self):
         return self.deleted_at is not None
+
+
+class AppOrFlow:
+    """For models that point at exactly one app or one flow through `app` and `flow` foreign keys."""
+
+    @property
+    def item(self):
+        return self.app or self.flow
+
+    @property
+    def kind(self):
+        return "app" if self.app_id else "flow"

@@ -4,11 +4,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..choices import CleanupMode, CleanupStage
+from .base import AppOrFlow
 
 __all__ = ["Backup", "CleanupCase"]
 
 
-class CleanupCase(models.Model):
+class CleanupCase(AppOrFlow, models.Model):
     """One app or flow on its way out: quarantined/stopped, waiting for its owner, then backed up and deleted.
 
     Each step claims the case with a conditional UPDATE on `stage`, so a retried or duplicated
@@ -39,14 +40,6 @@ class CleanupCase(models.Model):
 
     def __str__(self):
         return f"{self.get_mode_display()} of {self.item}"
-
-    @property
-    def item(self):
-        return self.app or self.flow
-
-    @property
-    def kind(self):
-        return "app" if self.app_id else "flow"
 
 
 class Backup(models.Model):

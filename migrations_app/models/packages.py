@@ -7,6 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from inventory.models.base import AppOrFlow
+
 from ..choices import PACKAGE_STATUS_COLOURS, PackageStatus
 
 __all__ = ["LegacyPackage"]
@@ -21,7 +23,7 @@ class LegacyPackageQuerySet(models.QuerySet):
                            models.Q(flow__in=Flow.objects.visible_to(user)))
 
 
-class LegacyPackage(models.Model):
+class LegacyPackage(AppOrFlow, models.Model):
     """One export of an app or flow package: the options chosen, the manual steps, the stored .zip and its SHA-256.
 
     The row is written before the export runs (a Celery task claims it); the file is kept in
@@ -59,14 +61,6 @@ class LegacyPackage(models.Model):
 
     def get_absolute_url(self):
         return reverse("migrations_app:package-detail", args=[self.code])
-
-    @property
-    def item(self):
-        return self.app or self.flow
-
-    @property
-    def kind(self):
-        return "app" if self.app_id else "flow"
 
     @property
     def is_finished(self):

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from coe_portal.core.choices import Role
 from coe_portal.core.permissions import has_role
+from inventory.models.base import AppOrFlow
 
 from ..choices import REQUEST_STATE_COLOURS, RequestState, SourceAction, WaveState
 
@@ -149,7 +150,7 @@ class MigrationRequest(models.Model):
             state=RequestState.RUNNING, updated=timezone.now()))
 
 
-class RequestItem(models.Model):
+class RequestItem(AppOrFlow, models.Model):
     """One app or flow of a request; `new_id` and `new_url` are its copy in the target once verified."""
 
     request = models.ForeignKey(MigrationRequest, on_delete=models.CASCADE, related_name="items")
@@ -165,11 +166,3 @@ class RequestItem(models.Model):
 
     def __str__(self):
         return str(self.item)
-
-    @property
-    def item(self):
-        return self.app or self.flow
-
-    @property
-    def kind(self):
-        return "app" if self.app_id else "flow"

@@ -1,12 +1,10 @@
-"""What the maker's page and the inventory pages show about items: migration state and DLP impact."""
+"""What the maker's page and the inventory pages show about items: their migration state."""
 
 from django.db import transaction
 
-from dlp.models import ImpactItem, ImpactRun
-
 from ..models import RequestItem
 
-__all__ = ["dlp_status", "enqueue", "migration_of", "migration_status"]
+__all__ = ["enqueue", "migration_of", "migration_status"]
 
 
 def migration_status(kind, ids):
@@ -20,19 +18,6 @@ def migration_of(item):
     """The RequestItem of the item's latest migration request, or None."""
     kind = "app" if item._meta.model_name == "app" else "flow"
     return migration_status(kind, [item.pk]).get(item.pk)
-
-
-def dlp_status(apps, flows):
-    """{("app"|"flow", pk): label} under the live policies, from the latest impact run; {} when none ran."""
-    run = ImpactRun.objects.filter(status=ImpactRun.Status.DONE, draft__isnull=True).first()
-    if run is None:
-        return None
-    found = {("app", pk): "Compliant" for pk in apps} | {("flow", pk): "Compliant" for pk in flows}
-    rows = ImpactItem.objects.filter(run=run, app_id__in=list(apps)) | ImpactItem.objects.filter(
-        run=run, flow_id__in=list(flows))
-    for row in rows:
-        found[(row.kind, row.app_id or row.flow_id)] = row.get_current_display()
-    return found
 
 
 def enqueue(job):
