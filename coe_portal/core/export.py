@@ -1,6 +1,7 @@
 """CSV export that spreadsheets open safely."""
 
 import csv
+from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 
@@ -15,6 +16,8 @@ def safe_cell(value):
     if value is None:
         return ""
     text = str(value)
+    if isinstance(value, int | float | Decimal):  # a number stays a number: -3 is a change, not a formula
+        return text
     if text.startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text

@@ -99,6 +99,26 @@ class TestDashboard:
         with django_assert_max_num_queries(10):
             assert client.get("/progress/").status_code == 200
 
+    def test_charts_are_kept_until_the_next_snapshot(self, client, coe_admin, tenant,
+                                                   django_assert_max_num_queries):
+        take_snapshot()
+        client.force_login(coe_admin)
+        def funnel_csv():
+            response = client.get("/progress/?export=funnel")
+            return b"".join(response.streaming_content).decode().replace("\r", "")
+
+        first = funnel_csv()
+        assert client.get("/progress/").status_code == 200
+        with django_assert_max_num_queries(5):  # session, user, roles, stamp: no figure is read again
+            assert client.get("/progress/").status_code == 200
+        assert "Inventoried,4" in first
+        App.objects.create(app_id="fin-9", environment=tenant, display_name="New", owner=Maker.objects.first())
+        page = client.get("/progress/").text
+        assert funnel_csv() == first and "Inventoried" in page  # no new snapshot yet
+        take_snapshot()
+        assert "Inventoried,5" in funnel_csv()
+        assert client.get("/progress/").text != page  # the new snapshot shows at once
+
 
 class TestDlpExposure:
     def test_it_counts_items_the_live_policies_break_per_department(self, tenant):
