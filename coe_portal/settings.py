@@ -194,6 +194,8 @@ POWERPLATFORM_DATAVERSE_URL_PATTERN = envstr("POWERPLATFORM_DATAVERSE_URL_PATTER
 POWERPLATFORM_QUOTA_REQUESTS = envint("POWERPLATFORM_QUOTA_REQUESTS", 6000)
 POWERPLATFORM_QUOTA_WINDOW = envint("POWERPLATFORM_QUOTA_WINDOW", 300)
 POWERPLATFORM_QUOTA_MARGIN = 1.01
+# Share of each window that background calls (a sync's flow details) leave to listing pages.
+POWERPLATFORM_QUOTA_RESERVE = float(os.environ.get("POWERPLATFORM_QUOTA_RESERVE", "0.03"))
 # Quota slots a worker process takes from Redis per call (then hands to its threads).
 POWERPLATFORM_QUOTA_BATCH = envint("POWERPLATFORM_QUOTA_BATCH", 8)
 # Attempts per request on 429, 5xx, resets and truncated bodies, with jittered backoff up to the cap.

@@ -95,10 +95,12 @@ class PowerPlatformClient(PackageCalls, SolutionCalls, MetadataCalls):
         return QuotaStock(f"{settings.ENTRA_TENANT_ID}:{name}", settings.POWERPLATFORM_QUOTA_REQUESTS,
                           window + margin, batch=settings.POWERPLATFORM_QUOTA_BATCH, max_age=min(0.25, margin / 2))
 
-    def _pace(self, url):
+    def _pace(self, url, background=False):
         for family, base in self.bases.items():
             if url.startswith(base):
-                self._limits[family].acquire()
+                limit = self._limits[family]
+                # Background calls leave a share of the window free, for the listing pages they follow.
+                limit.acquire(reserve=round(limit.limit * settings.POWERPLATFORM_QUOTA_RESERVE) if background else 0)
                 return
         for base, limit in list(self._dataverse_limits.items()):
             if url.startswith(base):
@@ -177,7 +179,7 @@ class PowerPlatformClient(PackageCalls, SolutionCalls, MetadataCalls):
 
     def flow_detail(self, env_id, flow_id):
         url = f"{self.bases['flow']}{FLOW_ADMIN}/{env_id}/flows/{flow_id}?api-version=2016-11-01"
-        return parse_flow_detail(self.transport.request("GET", url), url)
+        return parse_flow_detail(self.transport.request("GET", url, background=True), url)
 
     def users(self, object_ids):
         """Resolve up to 1,000 object ids through Graph; deleted users are absent from the answer."""

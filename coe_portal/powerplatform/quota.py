@@ -17,14 +17,14 @@ from django.conf import settings
 
 __all__ = ["QuotaStock"]
 
-# Grant up to ARGV[3] slots now; return {granted, milliseconds until the next slot frees}.
+# Grant up to ARGV[3] slots now, leaving ARGV[4] free; return {granted, milliseconds until the next slot frees}.
 TAKE = """
 redis.replicate_commands()
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
 local window, limit, wanted = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local free = limit - redis.call('ZCARD', KEYS[1])
+local free = limit - tonumber(ARGV[4]) - redis.call('ZCARD', KEYS[1])
 local granted = math.min(wanted, math.max(0, free))
 if granted > 0 then
   local first = redis.call('INCRBY', KEYS[1] .. ':seq', granted) - granted
@@ -37,7 +37,10 @@ if granted > 0 then
   redis.call('PEXPIRE', KEYS[1], window)
   return {granted, 0}
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+local index = 0
+if free < 0 then index = -free end
+local oldest = redis.call('ZRANGE', KEYS[1], index, index, 'WITHSCORES')
+if #oldest == 0 then oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES') end
 return {0, math.max(1, tonumber(oldest[2]) + window - now)}
 """
 
@@ -58,8 +61,12 @@ class QuotaStock:
         self.lock = threading.Lock()
         self.stock, self.taken_at = 0, 0.0
 
-    def acquire(self, sleep=time.sleep):
-        """Take a slot, from this process's stock or from Redis; return the seconds waited."""
+    def acquire(self, sleep=time.sleep, reserve=0):
+        """Take a slot, from this process's stock or from Redis; return the seconds waited.
+
+        `reserve` slots of the window are left to other callers: bulk work (a sync's detail
+        calls) passes one so listing pages, which the bulk work waits on, are never starved.
+        """
         waited = 0.0
         while True:
             with self.lock:
@@ -67,7 +74,7 @@ class QuotaStock:
                     self.stock -= 1
                     return waited
                 granted, wait_ms = (int(value) for value in self.script(
-                    keys=[self.key], args=[self.window_ms, self.limit, self.batch]))
+                    keys=[self.key], args=[self.window_ms, self.limit, self.batch, reserve]))
                 if granted:
                     self.stock, self.taken_at = granted - 1, self.clock()
                     return waited

@@ -95,7 +95,8 @@ class Transport:
 
     Args:
         tokens: a TokenProvider.
-        pace: called before every request to wait for room in the tenant's quota.
+        pace: called before every request, with its URL and whether it is background work, to
+            wait for room in the tenant's quota.
     """
 
     def __init__(self, tokens, session, stats=None, concurrency=None, pace=None, max_attempts=8,
@@ -103,19 +104,21 @@ class Transport:
         self.tokens, self.session = tokens, session
         self.stats = stats or Stats()
         self.concurrency = concurrency or AdaptiveConcurrency(8)
-        self.pace = pace or (lambda url: None)
+        self.pace = pace or (lambda url, background=False: None)
         self.max_attempts, self.backoff_cap, self.sleep = max_attempts, backoff_cap, sleep
 
-    def request(self, method, url, params=None, body=None, expect_json=True, headers=None, response_headers=None):
+    def request(self, method, url, params=None, body=None, expect_json=True, headers=None, response_headers=None,
+                background=False):
         """Return the parsed JSON body (or None for an empty one) of a successful call.
 
         Args:
+            background: bulk work that yields the quota's reserve to other calls (see _pace).
             response_headers: a dict the successful answer's headers are copied into (for the
                 Location of an asynchronous operation).
         """
         refreshes = 0
         for attempt in range(1, self.max_attempts + 1):
-            self.pace(url)
+            self.pace(url, background)
             try:
                 with self.concurrency:
                     response = self._send(method, url, params, body, headers)

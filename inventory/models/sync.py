@@ -69,7 +69,9 @@ class SyncTask(models.Model):
     done = models.BooleanField(default=False)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
-    updated = models.DateTimeField(auto_now=True)
+    created = models.DateTimeField(default=timezone.now)
+    started = models.DateTimeField(null=True, blank=True, help_text="When a worker last took it up")
+    finished = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "key"], name="sync_task_unique_key")]

@@ -9,7 +9,8 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from coe_portal.powerplatform.client import PowerPlatformClient
@@ -59,28 +60,43 @@ def _send(task_id, name):
 
 
 def run_task(task_id, client=None):
-    """Do one task: its step's writes, its follow-up tasks and its done mark, in one transaction."""
+    """Do one task, then the listing pages that follow it, each in its own transaction.
+
+    A page's next page is recorded and sent like any task (so a crash loses nothing), and also
+    run here at once: a listing is a chain, and its next page waiting in the queue behind
+    thousands of detail batches would hold back every detail it leads to. Whoever takes a
+    task first runs it; the other finds it done or locked and stops.
+    """
     client = client or PowerPlatformClient.shared()
+    while task_id is not None:
+        task_id = _run_one(task_id, client)
+
+
+def _run_one(task_id, client):
+    """Run one task; return the id of the listing page it scheduled next, if any."""
     client.stats.take()  # count only this task's calls
-    run_id = None
+    run_id = follow = None
     try:
         with transaction.atomic():
             task = (SyncTask.objects.select_for_update(skip_locked=True, of=("self",)).select_related("run")
                     .filter(pk=task_id, done=False).first())
             if task is None:  # done already, or another worker holds it
-                return
-            run_id = task.run_id
-            sync_steps.STEPS[task.name](task, client)
+                return None
+            run_id, task.started = task.run_id, timezone.now()
+            follow = sync_steps.STEPS[task.name](task, client)
             _mark_done(task, client)
     except PowerPlatformError as exc:
         logger.warning("sync task %s failed: %s", task_id, exc)
         _record_failure(task_id, exc, client)
+        follow = None
     if run_id:
         finish_if_done(run_id)
+    return follow.pk if isinstance(follow, SyncTask) else None
 
 
 def _mark_done(task, client, error=""):
-    SyncTask.objects.filter(pk=task.pk).update(done=True, error=error, attempts=F("attempts") + 1)
+    SyncTask.objects.filter(pk=task.pk).update(done=True, error=error, attempts=F("attempts") + 1,
+                                               started=task.started, finished=timezone.now())
     stats = client.stats.take()
     SyncRun.objects.filter(pk=task.run_id).update(
         tasks_done=F("tasks_done") + 1, requests=F("requests") + stats["requests"],
@@ -128,7 +144,7 @@ def resume_stalled():
     cutoff = timezone.now() - STALL_AFTER
     resumed = 0
     for run in SyncRun.objects.filter(status=SyncStatus.RUNNING):
-        latest = run.tasks.order_by("-updated").values_list("updated", flat=True).first()
+        latest = run.tasks.aggregate(at=Max(Coalesce("finished", "created")))["at"]
         if latest is None or latest < cutoff:
             resumed += resume(run)
     return resumed

@@ -17,11 +17,11 @@ GRAPH_BATCH = 1000
 
 
 def _follow(task, name, url_of_next, page, **args):
-    """Schedule the next page of the same listing."""
+    """Schedule the next page of the same listing; return its task (the worker runs it next)."""
     from .sync import schedule
 
     key = ":".join([name, *[str(v) for v in args.values()], str(page + 1)])
-    schedule(task.run, name, {**args, "url": url_of_next, "page": page + 1,
+    return schedule(task.run, name, {**args, "url": url_of_next, "page": page + 1,
                                "complete": task.args.get("complete", True)}, key=key)
 
 

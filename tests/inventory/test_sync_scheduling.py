@@ -63,3 +63,19 @@ def test_a_task_whose_transaction_deadlocks_is_sent_again(make_tenant, celery_wo
     assert failures, "the step never ran"
     assert run.status == SyncStatus.COMPLETED, run.errors
     assert App.objects.filter(deleted_at__isnull=True).count() == len(tenant.apps)
+
+
+def test_a_worker_runs_a_listing_to_its_last_page_and_times_each_page(db, make_tenant):
+    tenant, _ = make_tenant(environments=1, apps=700, flows=20)  # 250 apps a page: three pages
+    run = sync.start_sync()
+    sync.run_task(run.tasks.get(key="environments:1").pk)
+    first = run.tasks.get(name="apps")
+
+    sync.run_task(first.pk)
+
+    pages = list(run.tasks.filter(name="apps").order_by("created"))
+    assert [task.args["page"] for task in pages] == [1, 2, 3] and all(task.done for task in pages)
+    assert all(task.created <= task.started <= task.finished for task in pages)
+    assert pages[0].finished <= pages[1].started  # one after the other, in this worker
+    assert not run.tasks.filter(name="flows", done=True).exists()  # other listings are not its to run
+    assert App.objects.count() == len(tenant.apps)

@@ -42,3 +42,18 @@ def test_stock_older_than_max_age_is_dropped_not_used_late(key):
     stock.acquire()  # a fresh batch: the seven old slots are not used
     assert stock.stock == 7
     assert stock.script.registered_client.zcard(f"coe:ratelimit:{key}") == 16
+
+
+def test_background_calls_leave_the_reserve_to_listing_pages(key):
+    bulk = QuotaStock(key, limit=20, window=30, batch=1, max_age=60)
+    listing = QuotaStock(key, limit=20, window=30, batch=1, max_age=60)
+    taken = 0
+    with pytest.raises(Stop) as stopped:
+        for _ in range(30):
+            bulk.acquire(sleep=refuse, reserve=3)
+            taken += 1
+    assert taken == 17 and 29_000 < stopped.value.args[0] * 1000 <= 30_000  # waits for the oldest slot to leave
+    for _ in range(3):  # the reserve is still there for the pages the bulk work waits on
+        assert listing.acquire(sleep=refuse) == 0
+    with pytest.raises(Stop):
+        listing.acquire(sleep=refuse)
