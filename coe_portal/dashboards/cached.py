@@ -16,6 +16,7 @@ from django.utils import timezone
 from .environments import environment_chart
 from .figures import Dashboard
 from .models import Snapshot
+from .waves import wave_chart
 
 __all__ = ["CachedBoard", "charts_of"]
 
@@ -79,4 +80,6 @@ def charts_of(departments, period):
     charts = board.charts()
     at = next((i + 1 for i, chart in enumerate(charts) if chart["key"] == "departments"), len(charts))
     charts.insert(at, environment_chart(departments, board.days))
+    if waves := wave_chart(departments, board.days):
+        charts.insert(at + 1, waves)
     return charts, board.days[-1] if board.days else None

@@ -20,6 +20,8 @@ class Metric:
     label: str
     order: int
     count: Callable[[], dict]
+    keep: int | None = None  # breakdowns: parts kept per department (None: snapshots.BREAKDOWN_KEEP)
+    names: Callable[[list], dict] | None = None  # breakdowns: {part: label} for the parts given
 
 
 METRICS: dict[str, Metric] = {}
@@ -37,13 +39,14 @@ def register_fact(key, label, count):
     FACTS[key] = Metric(key, label, len(FACTS), count)
 
 
-def register_breakdown(key, label, count):
+def register_breakdown(key, label, count, keep=None, names=None):
     """Add a per-department count split by something else (an environment, a wave).
 
     `count()` returns {department: {part: number}}; snapshots keep each department's largest
-    parts (snapshots.BREAKDOWN_KEEP) and the sum of the rest under "other".
+    `keep` parts (default snapshots.BREAKDOWN_KEEP) and the sum of the rest under "other".
+    `names(parts)` returns the label of each part, for charts.
     """
-    BREAKDOWNS[key] = Metric(key, label, len(BREAKDOWNS), count)
+    BREAKDOWNS[key] = Metric(key, label, len(BREAKDOWNS), count, keep, names)
 
 
 def by_department(*querysets_and_fields):

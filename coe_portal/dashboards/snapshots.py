@@ -12,10 +12,10 @@ BREAKDOWN_KEEP = 25  # parts kept per department and day; the rest is summed und
 OTHER = "other"
 
 
-def _largest(parts):
+def _largest(parts, keep):
     ranked = sorted(parts.items(), key=lambda kv: (-kv[1], str(kv[0])))
-    kept = {str(part): count for part, count in ranked[:BREAKDOWN_KEEP]}
-    rest = sum(count for _, count in ranked[BREAKDOWN_KEEP:])
+    kept = {str(part): count for part, count in ranked[:keep]}
+    rest = sum(count for _, count in ranked[keep:])
     return {**kept, OTHER: rest} if rest else kept
 
 
@@ -24,7 +24,7 @@ def _breakdowns():
     out = {}
     for breakdown in BREAKDOWNS.values():
         for department, parts in breakdown.count().items():
-            out.setdefault(department, {})[breakdown.key] = _largest(parts)
+            out.setdefault(department, {})[breakdown.key] = _largest(parts, breakdown.keep or BREAKDOWN_KEEP)
     return out
 
 
