@@ -3,7 +3,7 @@ from django.db import OperationalError
 
 from .services import sync
 
-__all__ = ["resume_stalled_syncs", "run_sync_task", "start_scheduled_sync"]
+__all__ = ["pump_sync_details", "resume_stalled_syncs", "run_sync_task", "start_scheduled_sync"]
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=1, max_retries=8)
@@ -13,6 +13,14 @@ def run_sync_task(task_id):
     A deadlock or lost connection rolls the task's transaction back; it is simply sent again.
     """
     sync.run_task(task_id)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=1, max_retries=8)
+def pump_sync_details(run_id, slot):
+    """Run a sync's flow-detail batches until none is left (services/sync_pump.py)."""
+    from .services import sync_pump
+
+    sync_pump.pump(run_id, slot)
 
 
 @shared_task

@@ -22,6 +22,7 @@ RETRY_STATUSES = {408, 500, 502, 503, 504}
 # A token can be revoked again right after it was fetched (continuous access evaluation);
 # past this many fresh tokens a 401 means the app lacks access.
 MAX_TOKEN_REFRESHES = 2
+MAX_MALFORMED = 4  # malformed answers to one request before it is reported
 
 
 @dataclass
@@ -116,7 +117,7 @@ class Transport:
             response_headers: a dict the successful answer's headers are copied into (for the
                 Location of an asynchronous operation).
         """
-        refreshes = 0
+        refreshes = malformed = 0
         for attempt in range(1, self.max_attempts + 1):
             self.pace(url, background)
             try:
@@ -147,8 +148,10 @@ class Transport:
             try:
                 return self._parse(response, expect_json)
             except MalformedResponse as exc:
-                # Truncated bodies are usually transient; a persistent one is reported.
-                if attempt >= 3:
+                # Truncated bodies are usually transient; one that stays malformed is reported.
+                # (Counted apart from other faults: a 503 then a reset then a cut body is bad luck.)
+                malformed += 1
+                if malformed >= MAX_MALFORMED:
                     raise
                 self._back_off(attempt, url, str(exc))
         raise RetriesExhausted(f"gave up after {self.max_attempts} attempts", url)

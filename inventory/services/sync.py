@@ -18,18 +18,13 @@ from coe_portal.powerplatform.errors import PowerPlatformError
 
 from ..choices import SyncKind, SyncStatus
 from ..models import SyncRun, SyncTask
-from . import sync_steps, triage
+from . import sync_pump, sync_steps, triage
 
 __all__ = ["resume", "resume_stalled", "run_task", "schedule", "start_sync"]
 
 logger = logging.getLogger(__name__)
 
 STALL_AFTER = timedelta(minutes=5)
-# Redis broker priorities: 0 (the default) is taken first. Listing pages form one chain per
-# environment (each page schedules the next); queued behind thousands of detail batches, the
-# default environment's chain would crawl and leave the details of its last pages for the end.
-BACKGROUND_STEPS = {"flow_details"}
-BACKGROUND_PRIORITY = 6
 
 
 def start_sync(kind=SyncKind.FULL, user=None):
@@ -48,15 +43,17 @@ def schedule(run, name, args, key):
     task, created = SyncTask.objects.get_or_create(run=run, key=key, defaults={"name": name, "args": args})
     if created:
         SyncRun.objects.filter(pk=run.pk).update(tasks_total=F("tasks_total") + 1)
-        transaction.on_commit(lambda: _send(task.pk, name))
+        if name == sync_pump.DETAILS:  # run by the run's detail pumps, not sent one by one
+            transaction.on_commit(lambda: sync_pump.ensure(run.pk))
+        else:
+            transaction.on_commit(lambda: _send(task.pk))
     return task
 
 
-def _send(task_id, name):
+def _send(task_id):
     from ..tasks import run_sync_task
 
-    priority = BACKGROUND_PRIORITY if name in BACKGROUND_STEPS else 0
-    run_sync_task.apply_async((task_id,), priority=priority)
+    run_sync_task.delay(task_id)
 
 
 def run_task(task_id, client=None):
@@ -133,7 +130,10 @@ def resume(run):
     """Send every pending task of `run` again (duplicates are harmless)."""
     pending = list(run.tasks.filter(done=False).values_list("pk", "name"))
     for task_id, name in pending:
-        _send(task_id, name)
+        if name != sync_pump.DETAILS:
+            _send(task_id)
+    if any(name == sync_pump.DETAILS for _, name in pending):
+        sync_pump.ensure(run.pk, restart=True)
     if not pending:
         finish_if_done(run.pk)
     return len(pending)

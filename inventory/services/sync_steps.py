@@ -49,11 +49,14 @@ def sync_environments(task, client):
             writes.mark_missing_deleted(model.objects.filter(environment__dataverse_url=""), task.run_id)
     full = task.run.kind == SyncKind.FULL
     # Connectors, bots and sites change seldom: the full sync lists them, incremental ones do not.
-    kinds = ["apps", "flows"] + (["connectors"] if full else [])
-    for env_pk, dataverse_url in Environment.objects.filter(last_seen_run=task.run_id).values_list(
-            "pk", "dataverse_url"):
-        for kind in kinds + (["bots", "sites"] if full and dataverse_url else []):
-            schedule(task.run, kind, {"env": env_pk, "url": None, "page": 1}, key=f"{kind}:{env_pk}:1")
+    # Flows first: their detail batches are the longest part of a sync, so they should start early.
+    kinds = ["flows", "apps"] + (["connectors"] if full else [])
+    environments = list(Environment.objects.filter(last_seen_run=task.run_id).order_by("-is_default", "pk")
+                        .values_list("pk", "dataverse_url"))
+    for kind in kinds + (["bots", "sites"] if full else []):
+        for env_pk, dataverse_url in environments:
+            if dataverse_url or kind not in ("bots", "sites"):
+                schedule(task.run, kind, {"env": env_pk, "url": None, "page": 1}, key=f"{kind}:{env_pk}:1")
 
 
 def sync_apps(task, client):

@@ -44,6 +44,28 @@ def adopt_email_only_makers(users):
             "              AND (lower(x.email) = s.email OR lower(x.user_principal_name) = s.email)) "
             "AND NOT EXISTS (SELECT 1 FROM inventory_maker y WHERE y.entra_object_id = s.oid)",
             [[oid for oid, _ in pairs], [email for _, email in pairs]])
+        # A listing without e-mails (flows name their creator by object id only) may have added the
+        # object id's row first: the e-mail-only row, with its history, takes that row's place.
+        cursor.execute(
+            "SELECT x.id, y.id, s.oid FROM unnest(%s::uuid[], %s::text[]) AS s(oid, email) "
+            "JOIN inventory_maker y ON y.entra_object_id = s.oid "
+            "JOIN LATERAL (SELECT min(x.id) AS id FROM inventory_maker x WHERE x.entra_object_id IS NULL "
+            "              AND (lower(x.email) = s.email OR lower(x.user_principal_name) = s.email)) x "
+            "ON x.id IS NOT NULL",
+            [[oid for oid, _ in pairs], [email for _, email in pairs]])
+        for keeper, duplicate, oid in cursor.fetchall():
+            _fold_maker(duplicate, keeper)
+            Maker.objects.filter(pk=keeper).update(entra_object_id=oid)
+
+
+def _fold_maker(duplicate, keeper):
+    """Point every reference to maker `duplicate` at `keeper`, then delete `duplicate`."""
+    for relation in Maker._meta.related_objects:
+        if relation.many_to_many:
+            continue
+        relation.related_model._base_manager.filter(**{relation.field.name: duplicate}).update(
+            **{relation.field.name: keeper})
+    Maker.objects.filter(pk=duplicate).delete()
 
 
 def merge_makers(users):

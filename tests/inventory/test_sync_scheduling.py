@@ -1,4 +1,4 @@
-"""How sync tasks travel through the broker: listing pages first, a deadlocked task sent again."""
+"""How sync tasks travel: listing pages as messages, detail batches through a pump, a deadlock sent again."""
 
 import base64
 import json
@@ -6,40 +6,58 @@ import time
 
 import pytest
 import redis
-from django.conf import settings
 from django.db import OperationalError
 
 from coe_portal.celery import app as celery_app
 from inventory.choices import SyncStatus
-from inventory.models import App, SyncRun, SyncTask
-from inventory.services import sync, sync_steps
-
-DETAIL_QUEUE = "celery\x06\x16" + str(sync.BACKGROUND_PRIORITY)
+from inventory.models import App, Flow, SyncRun, SyncTask
+from inventory.services import sync, sync_pump, sync_steps
 
 
-def test_pending_detail_batches_wait_in_the_background_queue(db):
+def test_detail_batches_go_to_one_pump_and_listing_pages_to_the_queue(db, settings):
+    settings.SYNC_DETAIL_PUMPS = 1
     celery_app.control.purge()
     run = SyncRun.objects.create(kind="full")
-    details = SyncTask.objects.create(run=run, key="flow_details:1:1:0", name="flow_details", args={"flows": []})
+    for n in range(3):
+        SyncTask.objects.create(run=run, key=f"flow_details:1:1:{n}", name="flow_details", args={"flows": []})
     page = SyncTask.objects.create(run=run, key="flows:1:2", name="flows", args={"env": 1, "page": 2})
-
-    assert sync.resume(run) == 2
-
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    # A worker pops the plain queue first (kombu's BRPOP lists priority 0 before 6).
-    assert _task_ids(broker.lrange("celery", 0, -1)) == [page.pk]
-    assert _task_ids(broker.lrange(DETAIL_QUEUE, 0, -1)) == [details.pk]
+    broker.delete(f"coe:sync:{run.pk}:detail-pump:0")
+
+    assert sync.resume(run) == 4
+    assert sorted(_queued(broker)) == [("inventory.tasks.pump_sync_details", [run.pk, 0]),
+                                       ("inventory.tasks.run_sync_task", [page.pk])]
+    sync_pump.ensure(run.pk)  # more batches recorded: the pump's slot is held, no second pump
+    assert [name for name, _ in _queued(broker)].count("inventory.tasks.pump_sync_details") == 1
+    sync.resume(run)  # resuming a stalled run frees the slots its dead pumps held
+    assert [name for name, _ in _queued(broker)].count("inventory.tasks.pump_sync_details") == 2
     celery_app.control.purge()
-    assert broker.llen(DETAIL_QUEUE) == 0
+    broker.delete(f"coe:sync:{run.pk}:detail-pump:0")
 
 
-def _task_ids(messages):
-    """The SyncTask id each queued run_sync_task message carries."""
-    ids = []
-    for message in messages:
-        args, _kwargs, _embed = json.loads(base64.b64decode(json.loads(message)["body"]))
-        ids.append(args[0])
-    return ids
+def _queued(broker):
+    """(task name, args) of each message in the default queue."""
+    queued = []
+    for message in broker.lrange("celery", 0, -1):
+        envelope = json.loads(message)
+        args, _kwargs, _embed = json.loads(base64.b64decode(envelope["body"]))
+        queued.append((envelope["headers"]["task"], args))
+    return queued
+
+
+def test_a_pump_runs_every_pending_batch_and_frees_its_slot(db, make_tenant, settings):
+    make_tenant(environments=1, apps=10, flows=260)  # 250 flows a page, 100 a batch: 3 + 1 batches
+    run = sync.start_sync()
+    sync.run_task(run.tasks.get(key="environments:1").pk)
+    sync.run_task(run.tasks.get(name="flows").pk)
+    batches = run.tasks.filter(name="flow_details")
+    assert batches.count() == 4 and not batches.filter(done=True).exists()
+
+    sync_pump.pump(run.pk, 0)
+
+    assert not batches.filter(done=False).exists()
+    assert not redis.Redis.from_url(settings.REDIS_URL).exists(f"coe:sync:{run.pk}:detail-pump:0")
+    assert Flow.objects.filter(details_modified_time__isnull=False).count() == 260
 
 
 @pytest.mark.django_db(transaction=True)

@@ -65,4 +65,5 @@ def test_the_dashboard_shows_each_waves_items_by_stage_for_the_managers_departme
                            ["July wave", "1", "1", "0", "0", "2", "0"], ["June wave", "0", "0", "1", "2", "3", "67"]]
     UserProfile.objects.create(user=manager, managed_departments=["Finance"])
     client.force_login(manager)
-    assert waves_csv()[1:] == [["July wave", "1", "0", "0", "0", "1", "0"], ["June wave", "0", "0", "1", "1", "2", "50"]]
+    assert waves_csv()[1:] == [["July wave", "1", "0", "0", "0", "1", "0"],
+                               ["June wave", "0", "0", "1", "1", "2", "50"]]

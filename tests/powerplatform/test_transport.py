@@ -9,7 +9,7 @@ from coe_portal.powerplatform.auth import TokenProvider
 from coe_portal.powerplatform.errors import ApiError, MalformedResponse, PowerPlatformError, RetriesExhausted
 from coe_portal.powerplatform.fake.server import FakeServer, Response
 from coe_portal.powerplatform.session import CABundleSession
-from coe_portal.powerplatform.transport import AdaptiveConcurrency, Transport
+from coe_portal.powerplatform.transport import MAX_MALFORMED, AdaptiveConcurrency, Transport
 
 
 class Script:
@@ -80,7 +80,13 @@ class TestTransport:
         script.answers["apps"] = [Response(200, b'{"value": [tru', content_type="application/json")]
         with pytest.raises(MalformedResponse, match="invalid JSON") as error:
             transport.request("GET", f"{script.url}/apps")
-        assert error.value.url.endswith("/apps") and len(script.calls) == 3
+        assert error.value.url.endswith("/apps") and len(script.calls) == MAX_MALFORMED
+
+    def test_other_faults_do_not_count_towards_the_malformed_limit(self, script, transport):
+        truncated = Response(200, b'{"value": [tru', content_type="application/json")
+        script.answers["apps"] = [Response(503, {}), Response(503, {}), truncated, truncated,
+                                  Response(200, {"value": [1]})]
+        assert transport.request("GET", f"{script.url}/apps") == {"value": [1]}
 
     def test_a_malformed_page_once_is_survived(self, script, transport):
         script.answers["apps"] = [Response(200, b"{trunc", content_type="application/json"), ok({"value": [2]})]
