@@ -41,7 +41,7 @@ def parse():
     parser.add_argument("--profile", default="bench")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--change", type=float, default=0.01)
-    parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
+    parser.add_argument("--workers", type=int, default=4, help="Celery worker processes (as docker-compose runs)")
     return parser.parse_args()
 
 

@@ -194,9 +194,10 @@ POWERPLATFORM_DATAVERSE_URL_PATTERN = envstr("POWERPLATFORM_DATAVERSE_URL_PATTER
 POWERPLATFORM_QUOTA_REQUESTS = envint("POWERPLATFORM_QUOTA_REQUESTS", 6000)
 POWERPLATFORM_QUOTA_WINDOW = envint("POWERPLATFORM_QUOTA_WINDOW", 300)
 POWERPLATFORM_QUOTA_MARGIN = 1.01
-# Worker processes a sync's flow-detail batches may hold at once (inventory/services/sync_pump.py);
-# the worker needs more processes than this, for the listings.
-SYNC_DETAIL_PUMPS = envint("SYNC_DETAIL_PUMPS", 1)
+# Worker processes a sync's flow-detail batches may hold at once (inventory/services/sync_pump.py):
+# two keep the Flow quota busy; the worker needs more processes than this for the listings
+# (docker-compose and the demo run four: the work waits on the network far more than on CPU).
+SYNC_DETAIL_PUMPS = envint("SYNC_DETAIL_PUMPS", 2)
 # Share of each window that background calls (a sync's flow details) leave to listing pages.
 POWERPLATFORM_QUOTA_RESERVE = float(os.environ.get("POWERPLATFORM_QUOTA_RESERVE", "0.03"))
 # Quota slots a worker process takes from Redis per call (then hands to its threads).

@@ -20,7 +20,7 @@ from ..choices import SyncKind, SyncStatus
 from ..models import SyncRun, SyncTask
 from . import sync_pump, sync_steps, triage
 
-__all__ = ["resume", "resume_stalled", "run_task", "schedule", "start_sync"]
+__all__ = ["resume", "resume_stalled", "run_task", "schedule", "schedule_many", "start_sync"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,24 @@ def schedule(run, name, args, key):
         else:
             transaction.on_commit(lambda: _send(task.pk))
     return task
+
+
+def schedule_many(run, specs):
+    """Record many (name, args, key) tasks in one insert, skipping keys already recorded; send on commit.
+
+    The environments step starts every listing of every environment: thousands of tasks, which
+    one by one cost seconds while nothing else could start.
+    """
+    known = set(SyncTask.objects.filter(run=run, key__in=[key for _, _, key in specs]).values_list("key", flat=True))
+    new = SyncTask.objects.bulk_create([SyncTask(run=run, name=name, args=args, key=key)
+                                        for name, args, key in specs if key not in known])
+    if not new:
+        return
+    SyncRun.objects.filter(pk=run.pk).update(tasks_total=F("tasks_total") + len(new))
+    ids = [task.pk for task in new if task.name != sync_pump.DETAILS]
+    transaction.on_commit(lambda: [_send(task_id) for task_id in ids])
+    if len(ids) < len(new):
+        transaction.on_commit(lambda: sync_pump.ensure(run.pk))
 
 
 def _send(task_id):

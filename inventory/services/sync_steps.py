@@ -33,7 +33,7 @@ def _listing_complete(task, page):
 
 
 def sync_environments(task, client):
-    from .sync import schedule
+    from .sync import schedule_many
 
     page = client.environment_page(task.args["url"] or client.environments_url())
     if page.records:
@@ -53,10 +53,10 @@ def sync_environments(task, client):
     kinds = ["flows", "apps"] + (["connectors"] if full else [])
     environments = list(Environment.objects.filter(last_seen_run=task.run_id).order_by("-is_default", "pk")
                         .values_list("pk", "dataverse_url"))
-    for kind in kinds + (["bots", "sites"] if full else []):
-        for env_pk, dataverse_url in environments:
-            if dataverse_url or kind not in ("bots", "sites"):
-                schedule(task.run, kind, {"env": env_pk, "url": None, "page": 1}, key=f"{kind}:{env_pk}:1")
+    schedule_many(task.run, [(kind, {"env": env_pk, "url": None, "page": 1}, f"{kind}:{env_pk}:1")
+                             for kind in kinds + (["bots", "sites"] if full else [])
+                             for env_pk, dataverse_url in environments
+                             if dataverse_url or kind not in ("bots", "sites")])
 
 
 def sync_apps(task, client):
@@ -73,7 +73,7 @@ def sync_apps(task, client):
 
 
 def sync_flows(task, client):
-    from .sync import schedule
+    from .sync import schedule_many
 
     environment = Environment.objects.get(pk=task.args["env"])
     page = client.flow_page(task.args["url"] or client.flows_url(environment.env_id))
@@ -83,10 +83,9 @@ def sync_flows(task, client):
     if task.run.kind == SyncKind.INCREMENTAL:
         stale = stale.filter(Q(details_modified_time__isnull=True) | ~Q(details_modified_time=F("modified_time")))
     stale_ids = sorted(stale.values_list("flow_id", flat=True))
-    for start in range(0, len(stale_ids), DETAIL_BATCH):
-        batch = stale_ids[start:start + DETAIL_BATCH]
-        schedule(task.run, "flow_details", {"env": environment.pk, "flows": batch},
-                 key=f"flow_details:{environment.pk}:{task.args['page']}:{start}")
+    schedule_many(task.run, [("flow_details", {"env": environment.pk, "flows": stale_ids[start:start + DETAIL_BATCH]},
+                              f"flow_details:{environment.pk}:{task.args['page']}:{start}")
+                             for start in range(0, len(stale_ids), DETAIL_BATCH)])
     complete = _listing_complete(task, page)
     if page.next_url:
         return _follow(task, "flows", page.next_url, task.args["page"], env=environment.pk)
