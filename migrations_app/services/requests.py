@@ -12,7 +12,7 @@ from inventory.models import App, Connector, ConnectorUsage, Flow, Maker
 
 from ..choices import RequestState, WaveState
 from ..models import MigrationJob, MigrationRequest, RequestItem, StateError, Wave
-from ..models.requests import OPEN
+from ..models.requests import OPEN, sync_items
 
 __all__ = ["conflicts", "do_assign", "do_decide", "do_start_wave", "do_submit_request", "my_items", "start_due_waves",
            "start_job", "target_choices"]
@@ -70,6 +70,7 @@ def do_submit_request(user, items, target, reason, preferred_from=None, preferre
                                               preferred_from=preferred_from, preferred_to=preferred_to,
                                               **({"source_action": source_action} if source_action else {}))
     RequestItem.objects.bulk_create([RequestItem(request=request, **{item._meta.model_name: item}) for item in items])
+    sync_items([request.pk])
     return request
 
 
