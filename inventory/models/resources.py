@@ -108,6 +108,10 @@ class Flow(Migrated, Recommended, SyncedItem):
     trigger_kind = models.CharField(max_length=60, blank=True, db_default="")
     has_http_trigger = models.BooleanField(default=False, db_default=False)
     trigger_url = models.URLField(max_length=1000, blank=True, db_default="")
+    trigger_connector = models.CharField(max_length=100, blank=True, db_default="", default="",
+                                         help_text="Connector the trigger listens on (e.g. shared_sharepointonline)")
+    trigger_table = models.CharField(max_length=100, blank=True, db_default="", default="",
+                                     help_text="Dataverse table a row trigger watches (logical name), when known")
     is_solution_aware = models.BooleanField(default=False)
     creator = models.ForeignKey("inventory.Maker", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="flows")
