@@ -1,10 +1,10 @@
-"""Fill inventory's new migration_status / migration_target from the requests that exist."""
+"""A draft state for requests made from e-mail answers; fill inventory's new migration_status / migration_target."""
 
-from django.db import migrations
+from django.db import migrations, models
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
-CLOSED = ("rejected", "cancelled")
+CLOSED = ("draft", "rejected", "cancelled")
 
 
 def fill(apps, schema_editor):
@@ -25,4 +25,11 @@ class Migration(migrations.Migration):
         ("inventory", "0005_mig8"),
     ]
 
-    operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
+    operations = [
+        migrations.AlterField(
+            model_name='migrationrequest',
+            name='state',
+            field=models.CharField(choices=[('draft', 'Draft'), ('requested', 'Requested'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('cancelled', 'Cancelled'), ('scheduled', 'Scheduled'), ('running', 'Running'), ('needs_input', 'Needs input'), ('done', 'Migrated'), ('failed', 'Failed')], db_index=True, default='requested', max_length=20),
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+    ]

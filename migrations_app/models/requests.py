@@ -22,13 +22,13 @@ from ..choices import REQUEST_STATE_COLOURS, RequestState, SourceAction, WaveSta
 __all__ = ["MigrationRequest", "RequestItem", "RequestQuerySet", "StateError", "Wave", "sync_items"]
 
 # States a maker may still cancel from: nothing has run in the tenant yet.
-CANCELLABLE = (RequestState.REQUESTED, RequestState.APPROVED, RequestState.SCHEDULED)
+CANCELLABLE = (RequestState.DRAFT, RequestState.REQUESTED, RequestState.APPROVED, RequestState.SCHEDULED)
 DECIDABLE = (RequestState.REQUESTED,)
 # States in which an item counts as on its way (a second request for it is refused).
-OPEN = (RequestState.REQUESTED, RequestState.APPROVED, RequestState.SCHEDULED, RequestState.RUNNING,
+OPEN = (RequestState.DRAFT, RequestState.REQUESTED, RequestState.APPROVED, RequestState.SCHEDULED, RequestState.RUNNING,
         RequestState.NEEDS_INPUT, RequestState.FAILED)
-# Requests that no longer say anything about where an item is.
-CLOSED = (RequestState.REJECTED, RequestState.CANCELLED)
+# Requests that say nothing about where an item is (a draft is not sent yet).
+CLOSED = (RequestState.DRAFT, RequestState.REJECTED, RequestState.CANCELLED)
 
 
 class StateError(ValueError):
@@ -130,6 +130,16 @@ class MigrationRequest(models.Model):
     def cancel(self):
         """The maker cancels: only before the job starts."""
         self._move(CANCELLABLE, RequestState.CANCELLED, "It can no longer be cancelled: it is {state}.")
+
+    @property
+    def is_draft(self):
+        return self.state == RequestState.DRAFT
+
+    def send(self, target, reason, preferred_from=None, preferred_to=None, source_action=None):
+        """The maker sends a draft, as checked or corrected, to the CoE team: draft -> requested."""
+        extra = {"source_action": source_action} if source_action else {}
+        self._move((RequestState.DRAFT,), RequestState.REQUESTED, "Only a draft can be sent; this one is {state}.",
+                   target=target, reason=reason, preferred_from=preferred_from, preferred_to=preferred_to, **extra)
 
     def approve(self, user, message="", wave=None):
         """Approve; with a wave it is scheduled at once."""
