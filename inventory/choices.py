@@ -112,3 +112,17 @@ class CleanupStage(models.TextChoices):
     DELETING = "deleting", "Deleting"
     DELETED = "deleted", "Deleted"
     FAILED = "failed", "Failed"
+
+
+# Where an app or flow stands in its latest live migration request (issue 7). The values are
+# migrations_app's RequestState values, kept on the item by that app on every state change.
+MIGRATION_STATUS = {
+    "requested": ("Requested", "grey"), "approved": ("Requested", "grey"), "scheduled": ("Requested", "blue"),
+    "running": ("Migrating", "blue"), "needs_input": ("Needs input", "orange"), "failed": ("Migration failed", "red"),
+    "done": ("Migrated", "green"),
+}
+# The list filter's groups of those states ("none": no live request).
+MIGRATION_GROUPS = {"requested": ("requested", "approved", "scheduled"),
+                    "migrating": ("running", "needs_input", "failed"), "migrated": ("done",)}
+MIGRATION_FILTER_CHOICES = [("requested", "Requested"), ("migrating", "Migrating (incl. needs input, failed)"),
+                            ("migrated", "Migrated"), ("none", "No migration")]

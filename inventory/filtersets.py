@@ -7,7 +7,15 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .choices import AppKind, Disposition, EnvironmentType, FlowState, QuarantineStatus
+from .choices import (
+    MIGRATION_FILTER_CHOICES,
+    MIGRATION_GROUPS,
+    AppKind,
+    Disposition,
+    EnvironmentType,
+    FlowState,
+    QuarantineStatus,
+)
 from .models import App, Bot, Connector, ConnectorUsage, Environment, Flow, Maker, PagesSite, SyncRun, Tag
 
 __all__ = ["AppFilterSet", "BotFilterSet", "ConnectorFilterSet", "EnvironmentFilterSet", "FlowFilterSet",
@@ -109,6 +117,14 @@ class ItemFilterSet(SearchMixin, DeletedMixin, DlpImpactMixin):
     modified_before = DayFilter(field_name="modified_time", lookup_expr="lt", label="Modified before",
                                                 widget=DATE)
     recommendation = django_filters.ChoiceFilter(choices=Disposition.choices)
+    migration = django_filters.ChoiceFilter(choices=MIGRATION_FILTER_CHOICES, method="filter_migration",
+                                            label="Migration", empty_label="Any")
+
+    def filter_migration(self, queryset, name, value):
+        """requested / migrating / migrated / none, read from the denormalised migration_status."""
+        if value == "none":
+            return queryset.filter(migration_status="")
+        return queryset.filter(migration_status__in=MIGRATION_GROUPS[value])
 
     def filter_owner(self, queryset, name, value):
         field = self.owner_field
@@ -147,7 +163,8 @@ class AppFilterSet(ItemFilterSet):
         model = App
         fields = ["q", "environment", "default_environment", "kind", "owner", "department", "connector", "tag",
                   "modified_after", "modified_before", "used_after", "used_before", "quarantine_status",
-                  "is_solution_aware", "shared_min", "shared_max", "recommendation", "dlp", "include_deleted"]
+                  "is_solution_aware", "shared_min", "shared_max", "recommendation", "dlp", "migration",
+                  "include_deleted"]
 
 
 class FlowFilterSet(ItemFilterSet):
@@ -159,7 +176,7 @@ class FlowFilterSet(ItemFilterSet):
         model = Flow
         fields = ["q", "environment", "default_environment", "state", "owner", "department", "connector", "tag",
                   "modified_after", "modified_before", "has_http_trigger", "is_solution_aware", "recommendation",
-                  "dlp", "include_deleted"]
+                  "dlp", "migration", "include_deleted"]
 
 
 class BotFilterSet(SearchMixin, DeletedMixin):

@@ -5,6 +5,7 @@ from django.utils.safestring import mark_safe
 
 from coe_portal.core.table_rows import FastRowsMixin
 
+from .choices import MIGRATION_STATUS
 from .models import App, Bot, Connector, Environment, Flow, Maker, PagesSite, SyncRun, Tag
 
 __all__ = ["AppTable", "BotTable", "ConnectorTable", "EnvironmentTable", "FlowTable", "MakerTable", "PagesSiteTable",
@@ -51,6 +52,7 @@ class ItemTable(FastRowsMixin, tables.Table):
     tags = tables.Column(empty_values=(), orderable=False)
     recommendation = tables.Column()
     dlp = tables.Column(accessor="dlp_status", verbose_name="DLP", empty_values=())
+    migration = tables.Column(accessor="migration_status", verbose_name="Migration", empty_values=())
     modified_time = WhenColumn(verbose_name="Modified")
     deleted_at = WhenColumn(verbose_name="Deleted")
     # Columns a user cannot hide.
@@ -74,6 +76,17 @@ class ItemTable(FastRowsMixin, tables.Table):
     def value_dlp(self, value):
         return DLP_LABELS.get(value, "")
 
+    def render_migration(self, value, record):
+        """The item's latest live migration request (denormalised on the row; the target is select_related)."""
+        if not value:
+            return ""
+        colour = MIGRATION_STATUS.get(value, ("", "grey"))[1]
+        return mark_safe(f'<span class="badge {colour}" data-migration="{escape(value)}">'
+                         f"{escape(record.get_migration_display())}</span>")
+
+    def value_migration(self, record):
+        return record.get_migration_display()
+
 
 class AppTable(ItemTable):
     owner = tables.Column(accessor="owner__display_name", verbose_name="Owner")
@@ -83,7 +96,7 @@ class AppTable(ItemTable):
         model = App
         fields = ("select", "display_name", "kind", "environment", "owner", "modified_time", "last_launched_time",
                   "shared_users_count", "quarantine_status", "is_solution_aware", "tags", "recommendation", "dlp",
-                  "deleted_at")
+                  "migration", "deleted_at")
 
 
 class FlowTable(ItemTable):
@@ -92,7 +105,7 @@ class FlowTable(ItemTable):
     class Meta:
         model = Flow
         fields = ("select", "display_name", "state", "environment", "creator", "trigger_kind", "has_http_trigger",
-                  "modified_time", "is_solution_aware", "tags", "recommendation", "dlp", "deleted_at")
+                  "modified_time", "is_solution_aware", "tags", "recommendation", "dlp", "migration", "deleted_at")
 
 
 class BotTable(tables.Table):

@@ -65,7 +65,7 @@ class DlpStatusMixin:
 
 
 class AppListView(DlpStatusMixin, ColumnsMixin, ObjectListView):
-    queryset = App.objects.select_related("environment", "owner").prefetch_related("tags")
+    queryset = App.objects.select_related("environment", "owner", "migration_target").prefetch_related("tags")
     table_class = tables.AppTable
     filterset_class = filtersets.AppFilterSet
     required_roles = BROWSERS
@@ -74,7 +74,7 @@ class AppListView(DlpStatusMixin, ColumnsMixin, ObjectListView):
 
 
 class FlowListView(DlpStatusMixin, ColumnsMixin, ObjectListView):
-    queryset = Flow.objects.select_related("environment", "creator").prefetch_related("tags")
+    queryset = Flow.objects.select_related("environment", "creator", "migration_target").prefetch_related("tags")
     table_class = tables.FlowTable
     filterset_class = filtersets.FlowFilterSet
     required_roles = BROWSERS

@@ -67,6 +67,7 @@ PACKAGE_STATUS_COLOURS = {PackageStatus.PENDING: "grey", PackageStatus.RUNNING: 
 # Maker migration requests, waves and jobs (issue 7)
 
 class RequestState(models.TextChoices):
+    DRAFT = "draft", "Draft"  # made from a maker's "migrate" e-mail answer; the maker checks and sends it
     REQUESTED = "requested", "Requested"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
@@ -79,8 +80,8 @@ class RequestState(models.TextChoices):
 
 
 REQUEST_STATE_COLOURS = {
-    "requested": "grey", "approved": "blue", "rejected": "red", "cancelled": "grey", "scheduled": "blue",
-    "running": "blue", "needs_input": "orange", "done": "green", "failed": "red",
+    "draft": "grey", "requested": "grey", "approved": "blue", "rejected": "red", "cancelled": "grey",
+    "scheduled": "blue", "running": "blue", "needs_input": "orange", "done": "green", "failed": "red",
 }
 
 

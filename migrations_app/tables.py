@@ -1,7 +1,7 @@
 import django_tables2 as tables
 
 from .models import MigrationRequest, Plan
-from .services.requests import conflicts
+from .services.requests import conflicts_for
 
 __all__ = ["MigrationRequestTable", "PlanTable"]
 
@@ -50,7 +50,15 @@ class MigrationRequestTable(tables.Table):
         return ", ".join(str(row.item) for row in record.items.all())
 
     def render_conflicts(self, record):
-        return "; ".join(conflicts(record)) or "None"
+        return "; ".join(self._conflicts().get(record.pk, ())) or "None"
+
+    def _conflicts(self):
+        """Conflicts of the rows shown (the page, or every row of a CSV export), computed once in bulk."""
+        if not hasattr(self, "_conflicts_by_request"):
+            page = getattr(self, "page", None)
+            records = [row.record for row in page.object_list] if page else list(self.data)
+            self._conflicts_by_request = conflicts_for(records)
+        return self._conflicts_by_request
 
     def value_conflicts(self, record):
         return self.render_conflicts(record)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("requests/new/", views_requests.request_new, name="request-new"),
     path("requests/<int:pk>/", views_requests.request_detail, name="request-detail"),
     path("requests/<int:pk>/cancel/", views_requests.request_cancel, name="request-cancel"),
+    path("requests/<int:pk>/send/", views_requests.request_send, name="request-send"),
     path("requests/<int:pk>/connections/", views_requests.request_connections, name="request-connections"),
     path("requests/", views_queue.RequestQueueView.as_view(), name="request-queue"),
     path("requests/bulk/", views_queue.request_bulk, name="request-bulk"),

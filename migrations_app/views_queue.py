@@ -11,6 +11,7 @@ from coe_portal.core.generic import ObjectListView
 from coe_portal.core.permissions import role_required
 
 from . import filtersets, tables
+from .choices import RequestState
 from .models import MigrationJob, MigrationRequest, StateError, Wave
 from .request_forms import DecisionForm, WaveForm
 from .services import requests, status
@@ -20,8 +21,9 @@ ADMIN = (Role.COE_ADMIN,)
 
 
 class RequestQueueView(ObjectListView):
-    queryset = MigrationRequest.objects.select_related("requested_by", "target", "wave", "job").prefetch_related(
-        "items__app", "items__flow")
+    # Drafts (from makers' e-mail answers) reach the queue once their maker sends them.
+    queryset = MigrationRequest.objects.exclude(state=RequestState.DRAFT).select_related(
+        "requested_by", "target", "wave", "job").prefetch_related("items__app", "items__flow")
     table_class = tables.MigrationRequestTable
     filterset_class = filtersets.MigrationRequestFilterSet
     required_roles = ADMIN

@@ -1,4 +1,4 @@
-"""Maker self-service: my apps and flows, request a migration, follow it, cancel it, pick connections."""
+"""Maker self-service: my apps and flows, request a migration, send a draft, follow it, cancel it, pick connections."""
 
 from django.contrib import messages
 from django.db import transaction
@@ -90,9 +90,10 @@ def request_detail(request, pk):
     """A request, its job's steps with logs and progress (polled while it runs), and what the maker can do."""
     migration = get_request_for_user(request, pk)
     job = getattr(migration, "job", None)
-    context = {"migration": migration, "job": job, "items": migration.items.select_related("app", "flow"),
+    items = migration.items.select_related("app", "flow")
+    context = {"migration": migration, "job": job, "items": items,
                "is_admin": has_role(request.user, Role.COE_ADMIN), "title": str(migration),
-               "conflicts": requests.conflicts(migration)}
+               "conflicts": requests.conflicts(migration), "send_form": _draft_form(migration, items)}
     partial = is_partial(request)
     template = "migrations_app/inc/request_progress.html" if partial else "migrations_app/requests/detail.html"
     return render(request, template, context)
@@ -147,3 +148,35 @@ def _bind_or_check(request, job, form):
     else:
         raise StateError("Pick a connection for every connection reference.")
     status.enqueue(job)
+
+
+def _draft_form(migration, items, data=None):
+    """The prefilled form a draft is checked and sent with (None when the request is not a draft)."""
+    if not migration.is_draft:
+        return None
+    initial = {"target": migration.target_id, "reason": migration.reason, "source_action": migration.source_action,
+               "preferred_from": migration.preferred_from, "preferred_to": migration.preferred_to}
+    return RequestForm(data, initial=initial, targets=requests.target_choices([row.item for row in items]))
+
+
+@require_POST
+@role_required(*REQUESTERS)
+def request_send(request, pk):
+    """Send a draft (made from the maker's e-mail answer), as checked or corrected, to the CoE team."""
+    migration = get_request_for_user(request, pk)
+    form = _draft_form(migration, migration.items.select_related("app", "flow"), request.POST)
+    if form is None:
+        messages.info(request, f"{migration} is not a draft: it was sent already.")
+        return redirect(migration)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                migration.send(**form.cleaned_data)
+                audit.record(request, "migration.request.send", obj=migration, target=migration.target.env_id)
+        except StateError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{migration} sent to the CoE team.")
+    else:
+        messages.error(request, "Check the draft: " + "; ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(migration)

@@ -102,6 +102,9 @@ class FlowDetail:
     has_http_trigger: bool
     trigger_url: str
     connectors: list
+    # The connector the trigger listens on and, for a Dataverse row trigger, the table it watches.
+    trigger_connector: str = ""
+    trigger_table: str = ""
 
 
 @dataclass
@@ -216,9 +219,29 @@ def parse_flow_detail(item, url=""):
     builtins |= {a.get("type", "").lower() for a in summary.get("actions") or [] if isinstance(a, dict)} & {
         "http", "httpwebhook"}
     refs += [ConnectorRef(connector_id=name, display_name=BUILTIN_ACTIONS[name]) for name in sorted(builtins)]
+    trigger_connector, trigger_table = _trigger_source(first, props.get("definition"))
     return FlowDetail(flow_id=_require(item, "name", url=url),
                       trigger_kind=first.get("kind") or first.get("type") or "", has_http_trigger=has_http_trigger,
-                      trigger_url=props.get("flowTriggerUri") or "", connectors=refs)
+                      trigger_url=props.get("flowTriggerUri") or "", connectors=refs,
+                      trigger_connector=trigger_connector, trigger_table=trigger_table)
+
+
+def _trigger_source(summary, definition):
+    """(connector, table) of the flow's first trigger: the summary's api, the definition's table parameter.
+
+    A Dataverse row trigger names its table in `subscriptionRequest/entityname` (older CDS
+    triggers: `entityName`); other triggers have none, and "" is returned for it.
+    """
+    api = summary.get("api") if isinstance(summary.get("api"), dict) else {}
+    triggers = (definition or {}).get("triggers") if isinstance(definition, dict) else None
+    body = next(iter(triggers.values()), {}) if isinstance(triggers, dict) and triggers else {}
+    inputs = body.get("inputs") if isinstance(body, dict) and isinstance(body.get("inputs"), dict) else {}
+    host = inputs.get("host") if isinstance(inputs.get("host"), dict) else {}
+    connector = _connector_name(str(api.get("id") or api.get("name") or host.get("apiId") or ""))
+    parameters = inputs.get("parameters") if isinstance(inputs.get("parameters"), dict) else {}
+    table = next((str(value) for key, value in parameters.items()
+                  if str(key).lower().endswith("entityname") and value), "")
+    return connector[:100], table.lower()[:100]
 
 
 def parse_connector(item, url=""):

@@ -57,7 +57,8 @@ class AppSerializer(ItemSerializer):
         fields = ["id", "app_id", "display_name", "kind", "environment", "owner", "created_time", "modified_time",
                   "published_time", "last_launched_time", "shared_users_count", "shared_groups_count",
                   "is_solution_aware", "open_url", "quarantine_status", "uses_premium", "uses_custom_connector",
-                  "uses_excel", "uses_sharepoint_list", "tags", "connectors", "deleted_at"]
+                  "uses_excel", "uses_sharepoint_list", "tags", "connectors", "migration_status", "migration_target",
+                  "deleted_at"]
 
 
 class FlowSerializer(ItemSerializer):
@@ -66,8 +67,9 @@ class FlowSerializer(ItemSerializer):
     class Meta:
         model = Flow
         fields = ["id", "flow_id", "display_name", "state", "suspension_reason", "environment", "creator",
-                  "trigger_kind", "has_http_trigger", "is_solution_aware", "created_time", "modified_time", "tags",
-                  "connectors", "deleted_at"]
+                  "trigger_kind", "has_http_trigger", "trigger_connector", "trigger_table", "is_solution_aware",
+                  "created_time", "modified_time", "tags", "connectors", "migration_status", "migration_target",
+                  "deleted_at"]
 
 
 class TagChangeSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@ from django.db import models
 
 from coe_portal.core.links import pk_url
 
-from ..choices import DISPOSITION_COLOURS, REASONS, AppKind, Disposition, FlowState, QuarantineStatus
+from ..choices import DISPOSITION_COLOURS, MIGRATION_STATUS, REASONS, AppKind, Disposition, FlowState, QuarantineStatus
 from ..querysets import ItemQuerySet
 from .base import SyncedItem
 
@@ -29,7 +29,32 @@ class Recommended(models.Model):
         return DISPOSITION_COLOURS.get(self.recommendation, "")
 
 
-class App(Recommended, SyncedItem):
+class Migrated(models.Model):
+    """Where the item stands in its latest live migration request, kept by migrations_app.
+
+    Denormalised so the 300k-row lists show and filter it without a join: migrations_app
+    updates it in the same transaction as every request or job state change
+    (migrations_app.services.status.sync_items). Empty: no request, or only rejected/cancelled ones.
+    """
+
+    # Database defaults: the sync's COPY inserts rows without these columns.
+    migration_status = models.CharField(max_length=20, blank=True, db_default="", default="", db_index=True,
+                                        editable=False, help_text="A migrations_app RequestState value, or empty")
+    migration_target = models.ForeignKey("inventory.Environment", null=True, blank=True, on_delete=models.SET_NULL,
+                                         related_name="+", editable=False)
+
+    class Meta:
+        abstract = True
+
+    def get_migration_display(self):
+        """'Requested', 'Migrating', 'Needs input', 'Migration failed', 'Migrated to <env>' or ''."""
+        label = MIGRATION_STATUS.get(self.migration_status, ("", ""))[0]
+        if self.migration_status == "done" and self.migration_target_id:
+            return f"{label} to {self.migration_target.display_name}"
+        return label
+
+
+class App(Migrated, Recommended, SyncedItem):
     """A Power App: canvas, model-driven, SharePoint form or component library."""
 
     app_id = models.CharField(max_length=64, unique=True, help_text="App name (GUID)")
@@ -70,7 +95,7 @@ class App(Recommended, SyncedItem):
         return pk_url("inventory:app-detail", self.pk)
 
 
-class Flow(Recommended, SyncedItem):
+class Flow(Migrated, Recommended, SyncedItem):
     """A cloud flow. Its connectors come from the detail call, made again only when it changed."""
 
     flow_id = models.CharField(max_length=64, unique=True, help_text="Flow name (GUID)")
@@ -83,6 +108,10 @@ class Flow(Recommended, SyncedItem):
     trigger_kind = models.CharField(max_length=60, blank=True, db_default="")
     has_http_trigger = models.BooleanField(default=False, db_default=False)
     trigger_url = models.URLField(max_length=1000, blank=True, db_default="")
+    trigger_connector = models.CharField(max_length=100, blank=True, db_default="", default="",
+                                         help_text="Connector the trigger listens on (e.g. shared_sharepointonline)")
+    trigger_table = models.CharField(max_length=100, blank=True, db_default="", default="",
+                                     help_text="Dataverse table a row trigger watches (logical name), when known")
     is_solution_aware = models.BooleanField(default=False)
     creator = models.ForeignKey("inventory.Maker", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="flows")

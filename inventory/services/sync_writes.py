@@ -184,8 +184,9 @@ def set_flow_details(details, flows_by_id):
     with connection.cursor() as cursor:
         cursor.executemany(
             'UPDATE "inventory_flow" SET trigger_kind = %s, has_http_trigger = %s, trigger_url = %s, '
-            "details_modified_time = modified_time WHERE id = %s",
-            [(d.trigger_kind[:60], d.has_http_trigger, d.trigger_url[:1000], flows_by_id[d.flow_id]) for d in details])
+            "trigger_connector = %s, trigger_table = %s, details_modified_time = modified_time WHERE id = %s",
+            [(d.trigger_kind[:60], d.has_http_trigger, d.trigger_url[:1000], d.trigger_connector[:100],
+              d.trigger_table[:100], flows_by_id[d.flow_id]) for d in details])
 
 
 def update_makers(users, missing):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..choices import JOB_STATE_COLOURS, JobState, RequestState, Step
-from .requests import MigrationRequest, StateError
+from .requests import MigrationRequest, StateError, sync_items
 
 __all__ = ["LEASE", "MigrationJob", "STEPS"]
 
@@ -22,6 +22,13 @@ LEASE = timedelta(minutes=20)
 REQUEST_STATE = {JobState.QUEUED: RequestState.RUNNING, JobState.RUNNING: RequestState.RUNNING,
                  JobState.NEEDS_INPUT: RequestState.NEEDS_INPUT, JobState.FAILED: RequestState.FAILED,
                  JobState.DONE: RequestState.DONE, JobState.CANCELLED: RequestState.CANCELLED}
+
+
+def _mirror(request_id, state):
+    """Give the request the job's state; when that changed it, the request's items too (sync_items)."""
+    if MigrationRequest.objects.filter(pk=request_id).exclude(state=state).update(state=state,
+                                                                                 updated=timezone.now()):
+        sync_items([request_id])
 
 
 def _now():
@@ -91,8 +98,7 @@ class MigrationJob(models.Model):
         with transaction.atomic():
             changed = MigrationJob.objects.filter(pk=self.pk, **filters).update(**fields)
             if changed and "state" in fields:
-                MigrationRequest.objects.filter(pk=self.request_id).update(state=REQUEST_STATE[fields["state"]],
-                                                                           updated=timezone.now())
+                _mirror(self.request_id, REQUEST_STATE[fields["state"]])
         self.refresh_from_db()
         return bool(changed)
 
@@ -105,7 +111,7 @@ class MigrationJob(models.Model):
                 state=JobState.RUNNING, lease_until=now + LEASE, attempts=models.F("attempts") + 1)
             if changed:
                 MigrationJob.objects.filter(pk=self.pk, started__isnull=True).update(started=now)
-                MigrationRequest.objects.filter(pk=self.request_id).update(state=RequestState.RUNNING)
+                _mirror(self.request_id, RequestState.RUNNING)
         self.refresh_from_db()
         return bool(changed)
 

@@ -7,8 +7,9 @@ maker's cancel and an admin's approval racing each other cannot both win.
 import uuid
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,14 +19,16 @@ from inventory.models.base import AppOrFlow
 
 from ..choices import REQUEST_STATE_COLOURS, RequestState, SourceAction, WaveState
 
-__all__ = ["MigrationRequest", "RequestItem", "RequestQuerySet", "StateError", "Wave"]
+__all__ = ["MigrationRequest", "RequestItem", "RequestQuerySet", "StateError", "Wave", "sync_items"]
 
 # States a maker may still cancel from: nothing has run in the tenant yet.
-CANCELLABLE = (RequestState.REQUESTED, RequestState.APPROVED, RequestState.SCHEDULED)
+CANCELLABLE = (RequestState.DRAFT, RequestState.REQUESTED, RequestState.APPROVED, RequestState.SCHEDULED)
 DECIDABLE = (RequestState.REQUESTED,)
 # States in which an item counts as on its way (a second request for it is refused).
-OPEN = (RequestState.REQUESTED, RequestState.APPROVED, RequestState.SCHEDULED, RequestState.RUNNING,
+OPEN = (RequestState.DRAFT, RequestState.REQUESTED, RequestState.APPROVED, RequestState.SCHEDULED, RequestState.RUNNING,
         RequestState.NEEDS_INPUT, RequestState.FAILED)
+# Requests that say nothing about where an item is (a draft is not sent yet).
+CLOSED = (RequestState.DRAFT, RequestState.REJECTED, RequestState.CANCELLED)
 
 
 class StateError(ValueError):
@@ -117,14 +120,26 @@ class MigrationRequest(models.Model):
     def _move(self, allowed, new_state, why, **fields):
         """Change the state from one of `allowed` with a conditional UPDATE, or raise StateError(why)."""
         fields = {"state": new_state, "updated": timezone.now(), **fields}
-        if not MigrationRequest.objects.filter(pk=self.pk, state__in=allowed).update(**fields):
-            self.refresh_from_db()
-            raise StateError(why.format(state=self.get_state_display().lower()))
+        with transaction.atomic():
+            if not MigrationRequest.objects.filter(pk=self.pk, state__in=allowed).update(**fields):
+                self.refresh_from_db()
+                raise StateError(why.format(state=self.get_state_display().lower()))
+            sync_items([self.pk])
         self.refresh_from_db()
 
     def cancel(self):
         """The maker cancels: only before the job starts."""
         self._move(CANCELLABLE, RequestState.CANCELLED, "It can no longer be cancelled: it is {state}.")
+
+    @property
+    def is_draft(self):
+        return self.state == RequestState.DRAFT
+
+    def send(self, target, reason, preferred_from=None, preferred_to=None, source_action=None):
+        """The maker sends a draft, as checked or corrected, to the CoE team: draft -> requested."""
+        extra = {"source_action": source_action} if source_action else {}
+        self._move((RequestState.DRAFT,), RequestState.REQUESTED, "Only a draft can be sent; this one is {state}.",
+                   target=target, reason=reason, preferred_from=preferred_from, preferred_to=preferred_to, **extra)
 
     def approve(self, user, message="", wave=None):
         """Approve; with a wave it is scheduled at once."""
@@ -146,8 +161,12 @@ class MigrationRequest(models.Model):
 
     def mark_started(self):
         """Scheduled -> running: the job exists and is queued; False when it was not scheduled."""
-        return bool(MigrationRequest.objects.filter(pk=self.pk, state=RequestState.SCHEDULED).update(
-            state=RequestState.RUNNING, updated=timezone.now()))
+        with transaction.atomic():
+            started = MigrationRequest.objects.filter(pk=self.pk, state=RequestState.SCHEDULED).update(
+                state=RequestState.RUNNING, updated=timezone.now())
+            if started:
+                sync_items([self.pk])
+        return bool(started)
 
 
 class RequestItem(AppOrFlow, models.Model):
@@ -166,3 +185,20 @@ class RequestItem(AppOrFlow, models.Model):
 
     def __str__(self):
         return str(self.item)
+
+
+def sync_items(request_ids):
+    """Copy the latest live request's state and target onto the apps and flows of `request_ids`.
+
+    One UPDATE per kind (apps, flows), run in the same transaction as each request or job state
+    change, so the inventory lists show and filter `migration_status` without a join.
+    """
+    from inventory.models import App, Flow
+
+    for model, kind in ((App, "app"), (Flow, "flow")):
+        latest = (RequestItem.objects.filter(**{kind: OuterRef("pk")}).exclude(request__state__in=CLOSED)
+                  .order_by("-request__created", "-request_id"))
+        members = RequestItem.objects.filter(request_id__in=request_ids, **{f"{kind}__isnull": False}).values(kind)
+        model.objects.filter(pk__in=members).update(
+            migration_status=Coalesce(Subquery(latest.values("request__state")[:1]), Value("")),
+            migration_target=Subquery(latest.values("request__target_id")[:1]))

@@ -9,11 +9,14 @@ does not use) must already exist in the target.
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from inventory.models import ConnectorUsage, Flow
 
 from .packages import tenant_client
 
-__all__ = ["CREATED_ON_TARGET", "DataPlan", "LoadStep", "SYSTEM_FIELDS", "build_plan", "load_order", "tables_used"]
+__all__ = ["CREATED_ON_TARGET", "DataPlan", "LoadStep", "SYSTEM_FIELDS", "build_plan", "data_triggered_flows",
+           "load_order", "tables_used"]
 
 DATAVERSE = "shared_commondataserviceforapps"
 # Columns Dataverse sets itself: never loaded. createdon is kept by loading it into overriddencreatedon.
@@ -21,6 +24,8 @@ SYSTEM_FIELDS = ("createdon", "modifiedon", "createdby", "modifiedby", "createdo
                  "ownerid", "owningbusinessunit", "owninguser", "owningteam", "versionnumber",
                  "importsequencenumber", "timezoneruleversionnumber", "utcconversiontimezonecode")
 CREATED_ON_TARGET = ("createdon", "overriddencreatedon")
+CONNECTOR_TRIGGERS = ("OpenApiConnection", "OpenApiConnectionWebhook")
+FLOW_LIMIT = 50  # flows listed per group on the plan page
 FLOWS_OFF_WARNING = ("Turn off the flows triggered when rows of these tables are added, modified or deleted while "
                      "the data loads (and turn them on after): otherwise each loaded row starts a run.")
 
@@ -45,7 +50,8 @@ class DataPlan:
     skip_fields: dict = field(default_factory=dict)  # table -> [system columns present]
     unknown: list = field(default_factory=list)  # data source names no table matched
     warning: str = FLOWS_OFF_WARNING
-    flows_to_pause: list = field(default_factory=list)
+    flows_to_pause: list = field(default_factory=list)  # [(flow, table its trigger watches)]
+    flows_to_check: list = field(default_factory=list)  # Dataverse-triggered flows whose table is not known
 
 
 def _components(graph):
@@ -168,7 +174,23 @@ def build_plan(item, client=None):
     plan.skip_fields = {name: [c for c in SYSTEM_FIELDS if not d.columns or c in d.columns]
                         for name, d in definitions.items()}
     plan.unknown = unknown
-    plan.flows_to_pause = list(Flow.objects.filter(
-        environment=env, usages__connector__connector_id=DATAVERSE, deleted_at__isnull=True,
-        trigger_kind__in=("OpenApiConnection", "OpenApiConnectionWebhook")).distinct().order_by("display_name")[:25])
+    environments = [env.pk] + ([item.migration_target_id] if getattr(item, "migration_target_id", None) else [])
+    plan.flows_to_pause, plan.flows_to_check = data_triggered_flows(environments, chosen)
     return plan
+
+
+def data_triggered_flows(environments, tables):
+    """Flows of `environments` that a load into `tables` {logical name: TableDefinition} would start.
+
+    Returns ([(flow, table watched)], [flow]): the flows whose Dataverse row trigger watches one
+    of the tables (the inventory reads the table from the flow's definition), then the flows to
+    check by hand: a Dataverse trigger whose table the definition did not name, or a connector
+    trigger on a flow using Dataverse whose details were not read since the inventory kept triggers.
+    """
+    names = {name: logical for logical, table in tables.items() for name in table.names()}
+    live = Flow.objects.filter(environment__in=environments, deleted_at__isnull=True).select_related("environment")
+    watching = live.filter(trigger_connector=DATAVERSE, trigger_table__in=names).order_by("display_name", "pk")
+    unknown = live.filter(Q(trigger_connector=DATAVERSE, trigger_table="") | Q(
+        trigger_connector="", trigger_kind__in=CONNECTOR_TRIGGERS, usages__connector__connector_id=DATAVERSE))
+    return ([(flow, names[flow.trigger_table]) for flow in watching[:FLOW_LIMIT]],
+            list(unknown.distinct().order_by("display_name", "pk")[:FLOW_LIMIT]))

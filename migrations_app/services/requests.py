@@ -8,14 +8,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dlp.services.targets import suggest_targets
-from inventory.models import App, Connector, ConnectorUsage, Flow, Maker
+from inventory.models import App, ConnectorUsage, Flow, Maker
 
 from ..choices import RequestState, WaveState
 from ..models import MigrationJob, MigrationRequest, RequestItem, StateError, Wave
-from ..models.requests import OPEN
+from ..models.requests import OPEN, sync_items
 
-__all__ = ["conflicts", "do_assign", "do_decide", "do_start_wave", "do_submit_request", "my_items", "start_due_waves",
-           "start_job", "target_choices"]
+__all__ = ["conflicts", "conflicts_for", "do_assign", "do_decide", "do_start_wave", "do_submit_request", "my_items",
+           "start_due_waves", "start_job", "target_choices"]
 
 # Free capacity (MB) under which a target is flagged as nearly full in the admin queue.
 LOW_CAPACITY_MB = 1024
@@ -70,6 +70,7 @@ def do_submit_request(user, items, target, reason, preferred_from=None, preferre
                                               preferred_from=preferred_from, preferred_to=preferred_to,
                                               **({"source_action": source_action} if source_action else {}))
     RequestItem.objects.bulk_create([RequestItem(request=request, **{item._meta.model_name: item}) for item in items])
+    sync_items([request.pk])
     return request
 
 
@@ -136,25 +137,50 @@ def start_due_waves(now=None):
 
 
 def conflicts(request):
-    """What stands in the way, for the admin queue: target capacity, connections, unsupported parts."""
-    found = []
-    target = request.target
-    used, limit = target.capacity_used_mb, target.capacity_limit_mb
-    if used is not None and limit and limit - used < LOW_CAPACITY_MB:
-        found.append(f"Target capacity: {max(limit - used, 0):.0f} MB free of {limit:.0f} MB")
-    items = list(request.items.all())
-    custom = Connector.objects.filter(is_custom=True, usages__in=_usages(items)).distinct()
-    found += [f"Custom connector {connector.display_name or connector.connector_id}: recreate it in the target"
-              for connector in custom]
-    job = getattr(request, "job", None)
-    if job is not None:
-        found += job.precheck.get("missing_dependencies", [])
-        unbound = [ref["display_name"] for ref in job.connection_refs if ref["logical_name"] not in job.bindings]
-        found += [f"Missing connection: {name}" for name in unbound]
+    """What stands in the way of one request, for the admin: see conflicts_for."""
+    return conflicts_for([request])[request.pk]
+
+
+def conflicts_for(requests):
+    """{request pk: [conflict]} for a page of requests, in three queries whatever their number.
+
+    Target capacity (the callers select_related the target), custom connectors the items use
+    (they must be recreated in the target), the missing dependencies the pre-check found and
+    the connection references not yet mapped. One query each for the items, the custom
+    connectors' usages and the jobs.
+    """
+    requests = list(requests)
+    found = {request.pk: _capacity(request.target) for request in requests}
+    if not found:
+        return found
+    items = list(RequestItem.objects.filter(request__in=found).values_list("request_id", "app_id", "flow_id"))
+    custom = _custom_connectors([app for _, app, _ in items if app], [flow for _, _, flow in items if flow])
+    for request_id, app_id, flow_id in items:
+        names = custom.get(("app", app_id) if app_id else ("flow", flow_id), ())
+        found[request_id] += [name for name in names if name not in found[request_id]]
+    jobs = MigrationJob.objects.filter(request__in=found).values_list("request_id", "precheck", "connection_refs",
+                                                                      "bindings")
+    for request_id, precheck, refs, bindings in jobs:
+        found[request_id] += precheck.get("missing_dependencies", [])
+        found[request_id] += [f"Missing connection: {ref['display_name']}" for ref in refs
+                              if ref["logical_name"] not in bindings]
     return found
 
 
-def _usages(items):
-    apps = [item.app_id for item in items if item.app_id]
-    flows = [item.flow_id for item in items if item.flow_id]
-    return ConnectorUsage.objects.filter(Q(app__in=apps) | Q(flow__in=flows))
+def _capacity(target):
+    used, limit = target.capacity_used_mb, target.capacity_limit_mb
+    if used is not None and limit and limit - used < LOW_CAPACITY_MB:
+        return [f"Target capacity: {max(limit - used, 0):.0f} MB free of {limit:.0f} MB"]
+    return []
+
+
+def _custom_connectors(apps, flows):
+    """{("app"|"flow", pk): [conflict]} for the custom connectors each item uses, in one query."""
+    usages = (ConnectorUsage.objects.filter(Q(app__in=apps) | Q(flow__in=flows), connector__is_custom=True)
+              .values_list("app_id", "flow_id", "connector__display_name", "connector__connector_id")
+              .order_by("connector__display_name", "connector__connector_id").distinct())
+    found = {}
+    for app_id, flow_id, name, connector_id in usages:
+        key = ("app", app_id) if app_id else ("flow", flow_id)
+        found.setdefault(key, []).append(f"Custom connector {name or connector_id}: recreate it in the target")
+    return found

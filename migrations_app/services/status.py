@@ -3,8 +3,9 @@
 from django.db import transaction
 
 from ..models import RequestItem
+from ..models.requests import sync_items
 
-__all__ = ["enqueue", "migration_of", "migration_status"]
+__all__ = ["enqueue", "migration_of", "migration_status", "sync_items"]
 
 
 def migration_status(kind, ids):

@@ -86,3 +86,13 @@ class TestInventoryApi:
         with django_assert_max_num_queries(12):
             large = client.get("/api/inventory/apps/?page_size=100", **headers)
         assert len(small.json()["results"]) == 5 and len(large.json()["results"]) == 100
+
+
+def test_it_filters_and_shows_the_migration_status(client, coe_admin, inventory, bearer):
+    budget, sales = inventory["apps"][0], inventory["environments"][1]
+    App.objects.filter(pk=budget.pk).update(migration_status="done", migration_target=sales)
+    body = client.get("/api/inventory/apps/?migration=migrated", **bearer(coe_admin)).json()
+    assert [(item["display_name"], item["migration_status"], item["migration_target"])
+            for item in body["results"]] == [("Budget", "done", sales.pk)]
+    assert names(client.get("/api/inventory/apps/?migration=none", **bearer(coe_admin))) == ["Leads",
+                                                                                           "Leave requests"]

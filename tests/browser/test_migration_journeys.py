@@ -78,4 +78,8 @@ def test_a_maker_moves_an_app_through_a_wave_and_picks_its_connection(page, brow
     admin.goto(App.objects.get(pk=app.pk).get_absolute_url())
     expect(admin.locator("[data-migration=done]")).to_have_text("Migrated")
     page.screenshot(path=str(settings.MEDIA_ROOT / "migration-done.png"), full_page=True)
+    admin.goto("/inventory/apps/?migration=migrated")  # the list's Migration column and filter
+    expect(admin.get_by_role("row").filter(has_text=app.display_name).locator("[data-migration=done]")).to_have_text(
+        f"Migrated to {world.target.display_name}")
+    admin.screenshot(path=str(settings.MEDIA_ROOT / "migration-app-list.png"), full_page=True)
     assert any(copy.display_name in message.body for message in mail.outbox)

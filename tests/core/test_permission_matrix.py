@@ -72,6 +72,7 @@ EXPECTED = {
     "migrations_app:request-new": ("get", (LOGIN, 403, 302, 403, 302)),  # nothing ticked: back to my items
     "migrations_app:request-detail": ("get", (LOGIN, 403, 404, 403, 200)),  # the sample is someone else's
     "migrations_app:request-cancel": ("post", (LOGIN, 403, 404, 403, 302)),
+    "migrations_app:request-send": ("post", (LOGIN, 403, 404, 403, 302)),  # the sample is no draft: back to it
     "migrations_app:request-connections": ("get", (LOGIN, 403, 404, 403, 302)),  # not waiting: back to it
     "migrations_app:request-queue": ("get", (LOGIN, 403, 403, 403, 200)),
     "migrations_app:request-bulk": ("post", (LOGIN, 403, 403, 403, 302)),

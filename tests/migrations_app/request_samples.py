@@ -21,6 +21,7 @@ def migration_sample_kwargs(fixtures):
         fixtures["migration_wave"] = Wave.objects.create(name="Wave 1")
     pk, wave = fixtures["migration_request"].pk, fixtures["migration_wave"].pk
     return {"migrations_app:request-detail": {"pk": pk}, "migrations_app:request-cancel": {"pk": pk},
+            "migrations_app:request-send": {"pk": pk},
             "migrations_app:request-connections": {"pk": pk}, "migrations_app:request-retry": {"pk": pk},
             "migrations_app:wave-detail": {"pk": wave}, "migrations_app:wave-start": {"pk": wave},
             "migrations-api:request-detail": {"pk": pk}, "migrations-api:request-cancel": {"pk": pk},

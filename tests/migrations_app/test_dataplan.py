@@ -59,8 +59,9 @@ def dataverse_app(servers, tenant):
     app = App.objects.create(app_id="a-plan", environment=environment, display_name="Assets", owner=owner,
                              data_sources=[{"connector": DATAVERSE, "name": name} for name in names])
     flow = Flow.objects.create(flow_id="f-plan", environment=environment, display_name="On new asset",
-                               creator=owner, trigger_kind="OpenApiConnection")
-    flow.usages.create(connector=Connector.objects.create(connector_id=DATAVERSE))
+                               creator=owner, trigger_kind="OpenApiConnection", trigger_connector=DATAVERSE,
+                               trigger_table="cr5f1_asset")
+    flow.usages.create(connector=Connector.objects.get_or_create(connector_id=DATAVERSE)[0])
     return app
 
 
@@ -78,7 +79,7 @@ class TestPlanFromTheTenant:
         assert "overriddencreatedon" not in plan.skip_fields["account"]
         assert ("account", "createdby", "systemuser") in plan.prerequisites
         assert plan.unknown == ["Invoices (old)"]
-        assert [flow.display_name for flow in plan.flows_to_pause] == ["On new asset"]
+        assert [(flow.display_name, table) for flow, table in plan.flows_to_pause] == [("On new asset", "cr5f1_asset")]
 
     def test_the_page_shows_the_plan_and_the_flows_warning(self, make_tenant, client, coe_admin):
         tenant, servers = make_tenant(seed=5)
@@ -110,3 +111,71 @@ def test_a_flows_tables_come_from_its_definition(make_tenant):
     plan = build_plan(flow)
     wanted = DATAVERSE_SETS[fake_flow.seed % len(DATAVERSE_SETS)]
     assert [step.table for step in plan.steps] == [wanted.removesuffix("s")] and plan.unknown == []
+
+
+def add_flow(environment, name, **fields):
+    flow = Flow.objects.create(flow_id=f"f-{name}", environment=environment, display_name=name,
+                               trigger_kind="OpenApiConnection", **fields)
+    flow.usages.create(connector=Connector.objects.get_or_create(connector_id=DATAVERSE)[0])
+    return flow
+
+
+class TestFlowsToTurnOff:
+    """The plan lists the flows whose Dataverse trigger watches a table it loads, in the source and the target."""
+
+    def test_only_flows_watching_the_plans_tables_in_the_source_or_target_are_listed(self, make_tenant):
+        tenant, servers = make_tenant(seed=5)
+        app = dataverse_app(servers, tenant)
+        target = Environment.objects.create(env_id="env-target", display_name="Target")
+        elsewhere = Environment.objects.create(env_id="env-else", display_name="Elsewhere")
+        App.objects.filter(pk=app.pk).update(migration_status="scheduled", migration_target=target)
+        app.refresh_from_db()
+        add_flow(target, "Target on accounts", trigger_connector=DATAVERSE, trigger_table="accounts")
+        add_flow(app.environment, "On tasks", trigger_connector=DATAVERSE, trigger_table="task")
+        add_flow(app.environment, "SharePoint trigger", trigger_connector="shared_sharepointonline")
+        add_flow(elsewhere, "Elsewhere on account", trigger_connector=DATAVERSE, trigger_table="account")
+        add_flow(app.environment, "Table not named", trigger_connector=DATAVERSE)
+        add_flow(target, "Not read since", trigger_connector="")
+        plan = build_plan(app)
+        assert [(flow.display_name, table) for flow, table in plan.flows_to_pause] == [
+            ("On new asset", "cr5f1_asset"), ("Target on accounts", "account")]
+        assert [flow.display_name for flow in plan.flows_to_check] == ["Not read since", "Table not named"]
+
+    def test_the_page_links_each_flow_to_turn_off(self, make_tenant, client, coe_admin):
+        tenant, servers = make_tenant(seed=5)
+        app = dataverse_app(servers, tenant)
+        unnamed = add_flow(app.environment, "Table not named", trigger_connector=DATAVERSE)
+        watching = Flow.objects.get(flow_id="f-plan")
+        client.force_login(coe_admin)
+        page = client.get(reverse("migrations_app:dataplan", args=["app", app.pk])).content.decode()
+        assert (f'<a href="{watching.get_absolute_url()}">On new asset</a> in With Dataverse: watches '
+                "<code>cr5f1_asset</code>") in page
+        assert f'<ul id="flows-to-check"><li data-flow="{unnamed.pk}"><a href="{unnamed.get_absolute_url()}">' in page
+
+    def test_the_page_says_when_no_flow_watches_the_tables(self, make_tenant, client, coe_admin):
+        tenant, servers = make_tenant(seed=5)
+        app = dataverse_app(servers, tenant)
+        Flow.objects.filter(flow_id="f-plan").update(trigger_table="task")
+        client.force_login(coe_admin)
+        page = client.get(reverse("migrations_app:dataplan", args=["app", app.pk])).content.decode()
+        assert 'id="no-flows-to-pause"' in page and 'id="flows-to-pause"' not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sync_keeps_each_flows_trigger_connector_and_watched_table(make_tenant):
+    from coe_portal.powerplatform.fake.render_flow import DATAVERSE_SETS
+    from tests.support.tenant import sync_now
+
+    tenant, _ = make_tenant(seed=5)
+    sync_now()
+    dataverse_triggered = [f for f in tenant.flows if f.trigger == "connector" and f.connectors[0].name == DATAVERSE]
+    sharepoint = next(f for f in tenant.flows if f.trigger == "connector"
+                      and f.connectors[0].name == "shared_sharepointonline")
+    assert dataverse_triggered, "seed 5 has flows on a Dataverse trigger"
+    for fake in dataverse_triggered:
+        flow = Flow.objects.get(flow_id=fake.name)
+        wanted = DATAVERSE_SETS[fake.seed % len(DATAVERSE_SETS)].removesuffix("s")
+        assert (flow.trigger_connector, flow.trigger_table) == (DATAVERSE, wanted)
+    assert Flow.objects.values_list("trigger_connector", "trigger_table").get(flow_id=sharepoint.name) == (
+        "shared_sharepointonline", "")
+    assert not Flow.objects.filter(trigger_kind="Recurrence").exclude(trigger_connector="").exists()

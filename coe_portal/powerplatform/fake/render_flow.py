@@ -68,12 +68,23 @@ def _trigger(rng, flow):
     operation = rng.choice(connector.triggers)
     host = {"connectionName": connector.name, "operationId": operation, "apiId": connector.id}
     body = {"type": "OpenApiConnection", "recurrence": {"frequency": "Minute", "interval": 3},
-            "inputs": {"host": host, "parameters": {}, "authentication": "@parameters('$authentication')"}}
+            "inputs": {"host": host, "parameters": _trigger_parameters(flow, connector),
+                       "authentication": "@parameters('$authentication')"}}
     return f"When_{operation}", body, {"type": "OpenApiConnection", "swaggerOperationId": operation,
                                        "api": _api(connector)}
 
 
 DATAVERSE_SETS = ("accounts", "contacts", "cr5f1_assets", "cr5f1_requests", "tasks")
+
+
+def _trigger_parameters(flow, connector):
+    # A Dataverse row trigger ("when a row is added, modified or deleted") names the table it watches by its
+    # logical name: the table the flow's Dataverse actions use, taken from the seed (no draw of the generator).
+    if connector.name == "shared_commondataserviceforapps":
+        table = DATAVERSE_SETS[flow.seed % len(DATAVERSE_SETS)].removesuffix("s")
+        return {"subscriptionRequest/message": 4, "subscriptionRequest/entityname": table,
+                "subscriptionRequest/scope": 4}
+    return {}
 
 
 def _parameters(flow, connector):
