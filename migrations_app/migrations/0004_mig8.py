@@ -22,7 +22,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("migrations_app", "0003_migflow"),
-        ("inventory", "0005_mig8"),
+        ("inventory", "0006_mig8"),
     ]
 
     operations = [

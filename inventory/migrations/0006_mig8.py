@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0004_triage4'),
+        ('inventory', '0005_sync_task_times'),
     ]
 
     operations = [
