@@ -128,8 +128,12 @@ def _record_failure(task_id, exc, client):
         task.run.add_error(task=task.key, error=str(exc)[:500], url=getattr(exc, "url", ""))
 
 
-def finish_if_done(run_id):
+def finish_if_done(run_id, trust_counters=True):
     """When no task is pending: first resolve makers through Graph, then close the run."""
+    # The counters move with the tasks' own transactions: while they differ, some task is
+    # pending, and every task's end need not queue for the run's row lock to learn it.
+    if trust_counters and SyncRun.objects.filter(pk=run_id, tasks_done__lt=F("tasks_total")).exists():
+        return
     with transaction.atomic():
         run = SyncRun.objects.select_for_update().get(pk=run_id)
         if run.status != SyncStatus.RUNNING or run.tasks.filter(done=False).exists():
@@ -153,7 +157,7 @@ def resume(run):
     if any(name == sync_pump.DETAILS for _, name in pending):
         sync_pump.ensure(run.pk, restart=True)
     if not pending:
-        finish_if_done(run.pk)
+        finish_if_done(run.pk, trust_counters=False)
     return len(pending)
 
 
