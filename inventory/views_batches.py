@@ -5,10 +5,12 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from coe_portal.core import audit
 from coe_portal.core.choices import Role
+from coe_portal.core.filtering import InvalidFilter, refuse
 from coe_portal.core.models import JobRun
 from coe_portal.core.permissions import role_required
 
@@ -49,9 +51,8 @@ def bulk_cleanup(request, kind):
         spec = {"query": (kind, data["query"])}
         try:
             cleanup_jobs.check_query(kind, data["query"])
-        except ValueError as exc:
-            messages.error(request, f"Nothing was started: {exc}")
-            return redirect(f"inventory:{kind}-list")
+        except InvalidFilter as exc:
+            return refuse(request, f"Nothing was started: {exc}", back=reverse(f"inventory:{kind}-list"))
     else:
         spec = {"items": {kind: [int(pk) for pk in request.POST.getlist("pk") if pk.isdigit()]}}
         if not spec["items"][kind]:

@@ -8,10 +8,10 @@ once. The job's progress counts its cases that are no longer in a working stage.
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.http import QueryDict
 from django.utils import timezone
 
 from coe_portal.core.choices import JobStatus
+from coe_portal.core.filtering import strict_queryset
 from coe_portal.core.models import AuditEntry, JobRun
 from coe_portal.powerplatform.client import PowerPlatformClient
 
@@ -39,7 +39,7 @@ def create_job(kind, user, mode, reason="", items=None, query=None):
 
 
 def check_query(kind, query):
-    """Raise ValueError when the list filter `query` is not valid (it would select more than was shown)."""
+    """Raise InvalidFilter (a ValueError naming the bad fields) when the list filter `query` is not valid."""
     _selected({"query": (kind, query)})
 
 
@@ -57,10 +57,9 @@ def _selected(spec):
     if spec.get("query"):
         kind, query = spec["query"]
         filterset_class = AppFilterSet if kind == "app" else FlowFilterSet
-        filterset = filterset_class(QueryDict(query) or None, queryset=MODELS[kind].objects.all())
-        if filterset.is_bound and not filterset.is_valid():  # an ignored filter would widen the selection
-            raise ValueError(f"the list's filters are not valid: {filterset.errors.as_text()}")
-        return {kind: filterset.qs.filter(deleted_at__isnull=True)}
+        # Raises InvalidFilter (a ValueError): an ignored filter value would widen the selection.
+        live = MODELS[kind].objects.filter(deleted_at__isnull=True)
+        return {kind: strict_queryset(filterset_class, query, live)}
     return {kind: MODELS[kind].objects.filter(pk__in=pks, deleted_at__isnull=True)
             for kind, pks in spec.get("items", {}).items() if pks}
 
