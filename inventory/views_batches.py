@@ -17,7 +17,7 @@ from coe_portal.core.permissions import role_required
 from .choices import CleanupMode, CleanupStage
 from .forms import BatchConfirmForm, BulkCleanupForm, DeleteBatchForm
 from .models import App, Flow
-from .services import cleanup_jobs, delete_batch
+from .services import cleanup_jobs, cleanup_recovery, delete_batch
 from .services.csv_import.errors import CsvImportError
 
 ADMIN = (Role.COE_ADMIN,)
@@ -100,7 +100,8 @@ def _preview(job):
 def cleanup_job(request, pk):
     """A clean-up job: the preview and typed confirmation of a delete batch, then its progress (HTMX polling)."""
     job = get_object_or_404(JobRun, pk=pk, kind__in=JOB_KINDS)
-    context = {"job": job, "title": JOB_TITLES[job.kind], "failed": job.cases.filter(stage="failed").count()}
+    context = {"job": job, "title": JOB_TITLES[job.kind], "failed": job.cases.filter(stage="failed").count(),
+               "stalled": cleanup_recovery.abandoned(job.cases.all()).count()}
     if request.htmx:
         return render(request, "inventory/inc/cleanup_job.html", context)
     if job.kind == delete_batch.KIND and not job.result.get("confirmed"):

@@ -56,7 +56,7 @@ def case_retry(request, pk):
     with transaction.atomic():
         retried = cleanup.retry_case(case)
         audit.record(request, "cleanup.retry", obj=case.item, case=case.pk, retried=retried)
-    messages.success(request, "Queued again." if retried else "That case had not failed.")
+    messages.success(request, "Queued again." if retried else "That case had not failed and is not stuck.")
     return redirect("inventory:case-list")
 
 

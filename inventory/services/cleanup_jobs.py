@@ -151,7 +151,11 @@ def refresh_job(job_id):
 
 @transaction.atomic
 def retry_job(job):
-    """Put the job's failed cases back at the step that failed and queue them; the number retried."""
+    """Put the job's failed cases, and those whose worker died (claim past the lease), back at their step and
+    queue them; the number retried."""
+    from .cleanup_recovery import recover_stale
+
+    stale = recover_stale(cases=CleanupCase.objects.filter(job=job))
     failed = list(CleanupCase.objects.filter(job=job, stage=CleanupStage.FAILED).select_for_update())
     for case in failed:
         back = case.error.split("|", 1)[0] if case.error else CleanupStage.PENDING
@@ -159,4 +163,4 @@ def retry_job(job):
     if failed:
         JobRun.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, finished=None)
         enqueue_cases(job, [case.pk for case in failed])
-    return len(failed)
+    return len(failed) + len(stale)
