@@ -22,9 +22,9 @@ from .services.csv_import.errors import CsvImportError
 
 ADMIN = (Role.COE_ADMIN,)
 PREVIEW_ROWS = 200
-JOB_KINDS = ("cleanup.bulk", "cleanup.finish", delete_batch.KIND)
+JOB_KINDS = ("cleanup.bulk", "cleanup.finish", delete_batch.KIND, cleanup_jobs.ITEM_KIND)
 JOB_TITLES = {"cleanup.bulk": "Bulk quarantine and stop", "cleanup.finish": "Backups and deletions due",
-              delete_batch.KIND: "Delete-only batch"}
+              delete_batch.KIND: "Delete-only batch", cleanup_jobs.ITEM_KIND: "Clean-up of one item"}
 
 
 def recent_jobs(limit=5):
@@ -96,12 +96,22 @@ def _preview(job):
     return rows
 
 
+def job_context(job):
+    """What the job's progress card shows; for one item's job, its case and the step it is at."""
+    context = {"job": job, "title": JOB_TITLES[job.kind], "failed": job.cases.filter(stage="failed").count(),
+               "stalled": cleanup_recovery.abandoned(job.cases.all()).count()}
+    if job.kind == cleanup_jobs.ITEM_KIND:
+        case = job.cases.select_related("app", "flow").first()
+        if case is not None:
+            context.update(case=case, step=case.step_label(), title=str(case))
+    return context
+
+
 @role_required(*ADMIN)
 def cleanup_job(request, pk):
     """A clean-up job: the preview and typed confirmation of a delete batch, then its progress (HTMX polling)."""
     job = get_object_or_404(JobRun, pk=pk, kind__in=JOB_KINDS)
-    context = {"job": job, "title": JOB_TITLES[job.kind], "failed": job.cases.filter(stage="failed").count(),
-               "stalled": cleanup_recovery.abandoned(job.cases.all()).count()}
+    context = job_context(job)
     if request.htmx:
         return render(request, "inventory/inc/cleanup_job.html", context)
     if job.kind == delete_batch.KIND and not job.result.get("confirmed"):

@@ -47,6 +47,22 @@ class CleanupCase(AppOrFlow, models.Model):
     def __str__(self):
         return f"{self.get_mode_display()} of {self.item}"
 
+    def step_label(self):
+        """What the case's current step is doing ("Quarantining…"), or how it ended ("Failed: why")."""
+        held, holding = ("quarantined", "Quarantining…") if self.app_id else ("stopped", "Stopping…")
+        if self.stage == CleanupStage.PENDING:
+            return "Deleting…" if self.mode == CleanupMode.DELETE_ONLY else holding
+        if self.stage == CleanupStage.WAITING:
+            if self.grace_until is None:
+                return holding
+            return f"Done: {held}; the owner has until {self.grace_until:%Y-%m-%d} to answer."
+        if self.stage == CleanupStage.FAILED:
+            return f"Failed: {self.error.split('|', 1)[-1]}"
+        return {CleanupStage.RELEASING: "Releasing…", CleanupStage.RELEASED: "Done: released.",
+                CleanupStage.EXPIRED: "Backing up…", CleanupStage.BACKING_UP: "Backing up…",
+                CleanupStage.BACKED_UP: "Deleting…", CleanupStage.DELETING: "Deleting…",
+                CleanupStage.DELETED: "Done: deleted."}[self.stage]
+
     @property
     def is_abandoned(self):
         """Held in a working stage past the claim's lease (its worker died): Retry puts it back."""

@@ -20,9 +20,10 @@ from ..models import App, CleanupCase, Flow
 from . import cleanup
 
 __all__ = ["CHUNK", "check_query", "create_job", "enqueue_cases", "open_job", "queue_job", "refresh_job", "retry_job",
-           "run_chunk"]
+           "run_chunk", "start_item_job"]
 
 CHUNK = 100
+ITEM_KIND = "cleanup.item"
 MODELS = {"app": App, "flow": Flow}
 # Stages in which a case still waits for (or is in) a step the job queued.
 WORKING = (CleanupStage.PENDING, CleanupStage.DELETING, CleanupStage.EXPIRED, CleanupStage.BACKING_UP,
@@ -36,6 +37,23 @@ def create_job(kind, user, mode, reason="", items=None, query=None):
         raise ValueError("Delete only needs a reason.")
     spec = {"mode": mode, "reason": reason, "items": items or {}, "query": query}
     return JobRun.objects.create(kind=kind, created_by=user, result=spec)
+
+
+def start_item_job(item, user, mode=CleanupMode.QUARANTINE, reason=""):
+    """Open a clean-up case for one app or flow as a job of its own, so its page shows the step's progress.
+
+    Returns the job, or None when the item already has an open case.
+    """
+    kind = item._meta.model_name
+    if mode == CleanupMode.DELETE_ONLY and not reason.strip():
+        raise ValueError("Delete only needs a reason.")
+    if CleanupCase.objects.filter(stage__in=OPEN, **{kind: item}).exists():
+        return None
+    job = JobRun.objects.create(kind=ITEM_KIND, created_by=user, status=JobStatus.RUNNING, started=timezone.now(),
+                                progress_total=1, result={"mode": mode, "reason": reason, "items": {kind: [item.pk]}})
+    cases = _open_cases(job, kind, MODELS[kind].objects.filter(pk=item.pk), job.result)
+    enqueue_cases(job, [case.pk for case in cases])
+    return job
 
 
 def check_query(kind, query):

@@ -101,6 +101,10 @@ def test_admin_quarantines_an_app_and_the_owner_answer_releases_it(page, browser
     page.goto(f"/inventory/apps/{app.pk}/")
     page.get_by_role("button", name="Quarantine and ask the owner").click()
     expect(page.get_by_role("status")).to_contain_text(f"Clean-up of {app.display_name} started.")
+    page.evaluate("window.notReloaded = true")
+    # The job's progress card polls itself: "Quarantining…" then "Done" without a reload.
+    expect(page.locator("[data-step]")).to_contain_text("Done: quarantined", timeout=30_000)
+    assert page.evaluate("window.notReloaded") is True
     _reload_until(page, "Waiting for the owner")
     assert synced_tenant.app(app.environment.env_id, app.app_id).quarantined
 
