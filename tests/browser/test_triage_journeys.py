@@ -85,6 +85,27 @@ def _reload_until(page, locator_text, timeout=60, role=None):
     raise AssertionError(f"{locator_text!r} never showed")
 
 
+def test_admin_checks_rows_and_tags_them_with_the_keyboard_only(page, coe_admin):
+    default = make_environment()
+    first, second = make_app("Keyboard app 1", environment=default), make_app("Keyboard app 2", environment=default)
+    make_app("Keyboard app 3", environment=default)
+    sign_in(page, "alice", PASSWORD)
+    page.goto("/inventory/apps/")
+    page.get_by_label("Select every row on this page").focus()
+    page.keyboard.press("Space")
+    expect(page.get_by_label("Select Keyboard app 3")).to_be_checked()
+    page.keyboard.press("Space")  # and none again
+    for app in (first, second):
+        page.get_by_label(f"Select {app.display_name}").focus()
+        page.keyboard.press("Space")
+    page.get_by_label("or a new tag").focus()
+    page.keyboard.type("Picked by keyboard")
+    page.get_by_role("button", name="Apply to selection").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Tagged")).to_have_text("Tagged 2 apps with Picked by keyboard.")
+    assert set(Tag.objects.get(name="Picked by keyboard").apps.all()) == {first, second}
+
+
 @pytest.fixture
 def synced_tenant(make_tenant, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
