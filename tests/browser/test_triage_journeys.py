@@ -71,7 +71,7 @@ def test_admin_builds_a_tag_rule_previews_it_and_applies_it(page, coe_admin):
     expect(page.get_by_role("row").filter(has_text="HR department")).to_contain_text("2")
     page.goto("/inventory/apps/?tag=hr")
     expect(page.get_by_text("1 result", exact=True)).to_be_visible()
-    expect(page.get_by_role("cell", name="HR onboarding")).to_be_visible()
+    expect(page.get_by_role("cell", name="HR onboarding", exact=True)).to_be_visible()
 
 
 def _reload_until(page, locator_text, timeout=60, role=None):
