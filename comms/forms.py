@@ -56,7 +56,7 @@ class CampaignForm(forms.ModelForm):
             try:
                 strict_queryset(filterset_class, query, filterset_class._meta.model.objects.none())
             except InvalidFilter as exc:
-                self.add_error("filter_query", f"This filter is not valid: {exc}")
+                self.add_error("filter_query", f"This filter is not valid: {exc.detail}")
         if kind == SourceKind.SELECTION and not any(self.selection.values()):
             self.add_error("source_kind", "No items are selected: open this page from an inventory selection.")
         if data.get("cadence_days") and not data.get("max_reminders"):

@@ -103,7 +103,7 @@ def job_context(job):
     if job.kind == cleanup_jobs.ITEM_KIND:
         case = job.cases.select_related("app", "flow").first()
         if case is not None:
-            context.update(case=case, step=case.step_label(), title=str(case))
+            context.update(case=case, step=case.step_label(), title=f"Clean-up of {case.item}")
     return context
 
 

@@ -17,7 +17,8 @@ class InvalidFilter(ValueError):
 
     def __init__(self, filterset):
         self.fields = list(filterset.errors)
-        super().__init__(f"the filter is not valid, nothing was changed: {describe_errors(filterset)}")
+        self.detail = describe_errors(filterset)
+        super().__init__(f"the filter is not valid: {self.detail}")
 
 
 def describe_errors(filterset):

@@ -86,3 +86,11 @@ def test_strict_queryset_names_every_bad_field_with_its_label(items):
     assert "Enter a number." in str(caught.value) and "(environment): Select a valid choice" in str(caught.value)
     assert strict_queryset(FlowFilterSet, "", Flow.objects.all()).count() == 2  # no filter: every live row
     assert strict_queryset(AppFilterSet, "shared_min=50", App.objects.all()).get() == items[0][1]
+
+
+def test_the_list_says_which_filter_it_left_out(admin_client, items):
+    page = admin_client.get(reverse("inventory:app-list") + "?shared_min=abc", HTTP_HX_REQUEST="true")
+    text = page.content.decode()
+    assert "data-filter-errors" in text and "shared_min: Enter a number." in text
+    valid = admin_client.get(reverse("inventory:app-list") + "?shared_min=5")
+    assert "data-filter-errors" not in valid.content.decode()
