@@ -106,6 +106,19 @@ def test_admin_checks_rows_and_tags_them_with_the_keyboard_only(page, coe_admin)
     assert set(Tag.objects.get(name="Picked by keyboard").apps.all()) == {first, second}
 
 
+def test_a_bulk_tag_over_an_invalid_filter_is_refused_on_the_page(page, coe_admin):
+    make_app("Refused app", environment=make_environment())
+    sign_in(page, "alice", PASSWORD)
+    page.goto("/inventory/apps/?shared_min=abc")
+    expect(page.get_by_role("alert").filter(has_text="left out")).to_contain_text("shared_min")
+    page.get_by_label("or a new tag").fill("Everything")
+    page.get_by_label("Apply to").select_option("all")
+    page.get_by_role("button", name="Apply to selection").click()
+    expect(page.locator("#bulk-result")).to_contain_text("Nothing was changed")
+    expect(page.locator("#bulk-result")).to_contain_text("(shared_min): Enter a number.")
+    assert not Tag.objects.filter(name="Everything").exists()
+
+
 @pytest.fixture
 def synced_tenant(make_tenant, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
