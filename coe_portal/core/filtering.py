@@ -25,9 +25,9 @@ def describe_errors(filterset):
     """"Label (name): error; ..." for every invalid field of a bound filterset."""
     parts = []
     for name, errors in filterset.errors.items():
-        field = filterset.form.fields.get(name)
-        label = f"{field.label} ({name})" if field is not None and field.label else name
-        parts.append(f"{label}: {' '.join(str(error) for error in errors)}")
+        field, declared = filterset.form.fields.get(name), filterset.filters.get(name)
+        label = (field and field.label) or (declared and declared.label) or name.replace("_", " ").capitalize()
+        parts.append(f"{label} ({name}): {' '.join(str(error) for error in errors)}")
     return "; ".join(parts)
 
 
