@@ -1,6 +1,6 @@
 from django import forms
-from django.http import QueryDict
 
+from coe_portal.core.filtering import InvalidFilter, strict_queryset
 from inventory.filtersets import AppFilterSet, FlowFilterSet
 from inventory.models import App
 
@@ -53,9 +53,10 @@ class CampaignForm(forms.ModelForm):
             filterset_class = AppFilterSet if kind == SourceKind.APP_FILTER else FlowFilterSet
             query = (data.get("filter_query") or "").lstrip("?")
             data["filter_query"] = query
-            filterset = filterset_class(QueryDict(query))
-            if not filterset.is_valid():
-                self.add_error("filter_query", f"This filter is not valid: {filterset.errors.as_text()}")
+            try:
+                strict_queryset(filterset_class, query, filterset_class._meta.model.objects.none())
+            except InvalidFilter as exc:
+                self.add_error("filter_query", f"This filter is not valid: {exc.detail}")
         if kind == SourceKind.SELECTION and not any(self.selection.values()):
             self.add_error("source_kind", "No items are selected: open this page from an inventory selection.")
         if data.get("cadence_days") and not data.get("max_reminders"):

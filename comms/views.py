@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from coe_portal.core import audit
 from coe_portal.core.choices import Role
+from coe_portal.core.filtering import InvalidFilter, refuse
 from coe_portal.core.generic import ObjectListView
 from coe_portal.core.permissions import has_role, role_required
 from inventory.models import App, Flow, Maker, Tag
@@ -136,7 +137,8 @@ def campaign_new(request):
             return redirect(campaign)
     else:
         form = CampaignForm(initial=_initial(request.GET, selection), selection=selection)
-    return render(request, "comms/campaign_new.html", {"form": form, "selection": selection})
+    status = 400 if form.is_bound else 200  # a bound form here was refused (e.g. a filter that is not valid)
+    return render(request, "comms/campaign_new.html", {"form": form, "selection": selection}, status=status)
 
 
 def _initial(query, selection):
@@ -172,7 +174,11 @@ def campaign_detail(request, pk):
         "recipients": recipients[:200], "recipient_count": campaign.recipients.count(),
     }
     if campaign.status == CampaignStatus.DRAFT:
-        apps, flows = campaign_items(campaign)
+        try:
+            apps, flows = campaign_items(campaign)
+        except InvalidFilter as exc:
+            context["source_error"] = str(exc)
+            return render(request, "comms/campaign_detail.html", context)
         context["would_reach"] = {"apps": apps.count(), "flows": flows.count(), "makers": Maker.objects.filter(
             pk__in=list(apps.values_list("owner", flat=True)) + list(flows.values_list("creator", flat=True))
         ).exclude(email="").count()}
@@ -183,6 +189,10 @@ def campaign_detail(request, pk):
 @require_POST
 def campaign_start(request, pk):
     campaign = get_object_or_404(Campaign, pk=pk)
+    try:
+        campaign_items(campaign)  # an inventory filter gone invalid would write to every maker
+    except InvalidFilter as exc:
+        return refuse(request, f"The campaign was not started: {exc}", back=campaign.get_absolute_url())
     with transaction.atomic():
         started = campaigns.schedule_campaign(campaign)
         if started:

@@ -4,6 +4,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from coe_portal.core.table_rows import FastRowsMixin
+from coe_portal.core.tables import SelectColumn
 
 from .choices import MIGRATION_STATUS
 from .models import App, Bot, Connector, Environment, Flow, Maker, PagesSite, SyncRun, Tag
@@ -44,9 +45,9 @@ class EnvironmentTable(tables.Table):
 class ItemTable(FastRowsMixin, tables.Table):
     """Apps and flows: a selection box, a link to the item, its tags and its recommendation."""
 
-    select = tables.CheckBoxColumn(accessor="pk", attrs={"input": {"form": "bulk-tag", "name": "pk"},
-                                                         "th__input": {"form": "bulk-tag", "data-select-all": ""}},
-                                   exclude_from_export=True)
+    select = SelectColumn(accessor="pk", attrs={"input": {"form": "bulk-tag", "name": "pk"},
+                                                "th__input": {"form": "bulk-tag", "data-select-all": ""}},
+                          exclude_from_export=True, label=lambda record: record.display_name)
     display_name = tables.LinkColumn(verbose_name="Name")
     environment = tables.Column(accessor="environment__display_name", verbose_name="Environment")
     tags = tables.Column(empty_values=(), orderable=False)

@@ -93,6 +93,14 @@ def cleanup_chunk(job_id, case_ids):
 
 
 @shared_task
+def cleanup_recover():
+    """Beat, every few minutes: queue again the cases whose worker died holding them (claim past the lease)."""
+    from .services import cleanup_recovery
+
+    return len(cleanup_recovery.recover_stale())
+
+
+@shared_task
 def cleanup_tick():
     """Beat, hourly: reminders and ended grace periods."""
     from .services import cleanup

@@ -5,24 +5,26 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from coe_portal.core import audit
 from coe_portal.core.choices import Role
+from coe_portal.core.filtering import InvalidFilter, refuse
 from coe_portal.core.models import JobRun
 from coe_portal.core.permissions import role_required
 
 from .choices import CleanupMode, CleanupStage
 from .forms import BatchConfirmForm, BulkCleanupForm, DeleteBatchForm
 from .models import App, Flow
-from .services import cleanup_jobs, delete_batch
+from .services import cleanup_jobs, cleanup_recovery, delete_batch
 from .services.csv_import.errors import CsvImportError
 
 ADMIN = (Role.COE_ADMIN,)
 PREVIEW_ROWS = 200
-JOB_KINDS = ("cleanup.bulk", "cleanup.finish", delete_batch.KIND)
+JOB_KINDS = ("cleanup.bulk", "cleanup.finish", delete_batch.KIND, cleanup_jobs.ITEM_KIND)
 JOB_TITLES = {"cleanup.bulk": "Bulk quarantine and stop", "cleanup.finish": "Backups and deletions due",
-              delete_batch.KIND: "Delete-only batch"}
+              delete_batch.KIND: "Delete-only batch", cleanup_jobs.ITEM_KIND: "Clean-up of one item"}
 
 
 def recent_jobs(limit=5):
@@ -49,9 +51,8 @@ def bulk_cleanup(request, kind):
         spec = {"query": (kind, data["query"])}
         try:
             cleanup_jobs.check_query(kind, data["query"])
-        except ValueError as exc:
-            messages.error(request, f"Nothing was started: {exc}")
-            return redirect(f"inventory:{kind}-list")
+        except InvalidFilter as exc:
+            return refuse(request, f"Nothing was started: {exc}", back=reverse(f"inventory:{kind}-list"))
     else:
         spec = {"items": {kind: [int(pk) for pk in request.POST.getlist("pk") if pk.isdigit()]}}
         if not spec["items"][kind]:
@@ -95,11 +96,22 @@ def _preview(job):
     return rows
 
 
+def job_context(job):
+    """What the job's progress card shows; for one item's job, its case and the step it is at."""
+    context = {"job": job, "title": JOB_TITLES[job.kind], "failed": job.cases.filter(stage="failed").count(),
+               "stalled": cleanup_recovery.abandoned(job.cases.all()).count()}
+    if job.kind == cleanup_jobs.ITEM_KIND:
+        case = job.cases.select_related("app", "flow").first()
+        if case is not None:
+            context.update(case=case, step=case.step_label(), title=f"Clean-up of {case.item}")
+    return context
+
+
 @role_required(*ADMIN)
 def cleanup_job(request, pk):
     """A clean-up job: the preview and typed confirmation of a delete batch, then its progress (HTMX polling)."""
     job = get_object_or_404(JobRun, pk=pk, kind__in=JOB_KINDS)
-    context = {"job": job, "title": JOB_TITLES[job.kind], "failed": job.cases.filter(stage="failed").count()}
+    context = job_context(job)
     if request.htmx:
         return render(request, "inventory/inc/cleanup_job.html", context)
     if job.kind == delete_batch.KIND and not job.result.get("confirmed"):

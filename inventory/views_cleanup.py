@@ -12,7 +12,7 @@ from coe_portal.core.permissions import has_role, role_required
 
 from .choices import CleanupMode, CleanupStage
 from .models import App, Backup, CleanupCase, Flow, Maker
-from .services import cleanup
+from .services import cleanup, cleanup_jobs
 from .views_batches import recent_jobs
 
 ADMIN = (Role.COE_ADMIN,)
@@ -29,12 +29,16 @@ def cleanup_start(request, kind, pk):
     mode = CleanupMode.DELETE_ONLY if request.POST.get("mode") == CleanupMode.DELETE_ONLY else CleanupMode.QUARANTINE
     try:
         with transaction.atomic():
-            cases = cleanup.start_cleanup([item], request.user, mode=mode, reason=request.POST.get("reason", ""))
-            audit.record(request, "cleanup.request", obj=item, mode=mode, opened=len(cases))
+            job = cleanup_jobs.start_item_job(item, request.user, mode=mode, reason=request.POST.get("reason", ""))
+            audit.record(request, "cleanup.request", obj=item, mode=mode, opened=int(job is not None),
+                         job=str(job.code) if job else "")
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Clean-up of {item} started." if cases else f"{item} already has an open case.")
+        if job is None:
+            messages.error(request, f"{item} already has an open case.")
+        else:
+            messages.success(request, f"Clean-up of {item} started.")
     return redirect(item.get_absolute_url())
 
 
@@ -56,7 +60,7 @@ def case_retry(request, pk):
     with transaction.atomic():
         retried = cleanup.retry_case(case)
         audit.record(request, "cleanup.retry", obj=case.item, case=case.pk, retried=retried)
-    messages.success(request, "Queued again." if retried else "That case had not failed.")
+    messages.success(request, "Queued again." if retried else "That case had not failed and is not stuck.")
     return redirect("inventory:case-list")
 
 

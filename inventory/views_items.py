@@ -16,6 +16,8 @@ from coe_portal.core.permissions import has_role, role_required
 from . import filtersets, tables
 from .forms import BulkTagForm
 from .models import App, Bot, Flow, PagesSite, TablePreference
+from .services.cleanup_jobs import ITEM_KIND
+from .views_batches import job_context
 
 BROWSERS = (Role.COE_ADMIN, Role.MANAGER)
 TABLES = {"app": tables.AppTable, "flow": tables.FlowTable}
@@ -126,7 +128,14 @@ def item_detail(request, model, pk):
                "is_admin": has_role(request.user, Role.COE_ADMIN),
                "cases": item.cases.select_related("job").prefetch_related("backups"),
                "item_kind": model._meta.model_name}
+    context["progress"] = _item_job_progress(context["cases"]) if context["is_admin"] else None
     return render(request, "inventory/item_detail.html", context)
+
+
+def _item_job_progress(cases):
+    """The progress card of the newest case when it was started from this page (a job of its own)."""
+    newest = cases.first()
+    return job_context(newest.job) if newest and newest.job and newest.job.kind == ITEM_KIND else None
 
 
 @role_required(Role.COE_ADMIN, Role.MANAGER, Role.MAKER)

@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from coe_portal.core import audit
 from coe_portal.core.choices import Role
+from coe_portal.core.filtering import InvalidFilter, refuse, strict_queryset
 from coe_portal.core.generic import ObjectListView
 from coe_portal.core.permissions import role_required
 
@@ -76,8 +77,10 @@ def bulk_tag(request, kind):
     if not form.is_valid():
         return render(request, "inventory/inc/bulk_result.html", {"errors": form.errors}, status=400)
     data = form.cleaned_data
-    filterset = filterset_class(QueryDict(data["query"]) or None, queryset=model.objects.all(), request=request)
-    selection = filterset.qs
+    try:
+        selection = strict_queryset(filterset_class, data["query"], model.objects.all(), request=request)
+    except InvalidFilter as exc:
+        return refuse(request, str(exc))
     if data["scope"] == "selected":
         ids = [value for value in request.POST.getlist("pk") if value.isdigit()]
         selection = selection.filter(pk__in=ids)

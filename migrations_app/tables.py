@@ -1,5 +1,7 @@
 import django_tables2 as tables
 
+from coe_portal.core.tables import SelectColumn
+
 from .models import MigrationRequest, Plan
 from .services.requests import conflicts_for
 
@@ -26,9 +28,9 @@ class PlanTable(tables.Table):
 class MigrationRequestTable(tables.Table):
     """The admin queue: tick requests to approve, reject or put in a wave."""
 
-    select = tables.CheckBoxColumn(accessor="pk", attrs={"input": {"form": "bulk-decide", "name": "pk"},
-                                                         "th__input": {"data-select-all": "1",
-                                                                       "aria-label": "Select all"}})
+    select = SelectColumn(accessor="pk", attrs={"input": {"form": "bulk-decide", "name": "pk"},
+                                                "th__input": {"data-select-all": "1"}},
+                          label=lambda record: f"request {record.pk}")
     id = tables.Column(linkify=True, verbose_name="Request")
     requested_by = tables.Column(accessor="requested_by__username", verbose_name="Maker")
     items = tables.Column(empty_values=(), orderable=False, verbose_name="Items")

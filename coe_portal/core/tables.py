@@ -1,9 +1,30 @@
 import django_tables2 as tables
 from django.contrib.auth import get_user_model
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from .models import AuditEntry
 
-__all__ = ["AuditEntryTable", "UserTable"]
+__all__ = ["AuditEntryTable", "SelectColumn", "UserTable"]
+
+SELECT_ALL = "Select every row on this page"
+
+
+class SelectColumn(tables.CheckBoxColumn):
+    """A row's selection box with an accessible name, "Select <name>"; the header box is "Select every row…".
+
+    `label(record)` names the row (default: str(record)); it must not query (it runs once per row).
+    """
+
+    def __init__(self, *args, label=str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.label = label
+        self.attrs.setdefault("th__input", dict(self.attrs.get("input", {})))
+        self.attrs["th__input"].setdefault("aria-label", SELECT_ALL)
+
+    def render(self, value, bound_column, record):
+        html = str(super().render(value, bound_column, record))
+        return mark_safe(html.replace("<input ", f'<input aria-label="Select {escape(self.label(record))}" ', 1))
 
 
 class AuditEntryTable(tables.Table):

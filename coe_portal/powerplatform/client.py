@@ -7,7 +7,7 @@ from functools import cached_property, lru_cache
 from django.conf import settings
 
 from .auth import TokenProvider
-from .errors import MalformedResponse, PowerPlatformError
+from .errors import ApiError, MalformedResponse, PowerPlatformError
 from .http import PooledHttp
 from .metadata import MetadataCalls
 from .packages import PackageCalls
@@ -204,12 +204,34 @@ class PowerPlatformClient(PackageCalls, SolutionCalls, MetadataCalls):
                                        "?api-version=2016-11-01", body={})
 
     def delete_app(self, env_id, app_id):
-        """Delete an app (it waits in deletedApps for the retention period)."""
-        self.transport.request("DELETE", f"{self.bases['powerapps']}{POWERAPPS_ADMIN}/{env_id}/apps/{app_id}"
-                                         "?api-version=2016-11-01", expect_json=False)
+        """Delete an app (it waits in deletedApps for the retention period).
+
+        Returns True when it was deleted now, False when the tenant no longer had it. The service
+        answers 403 both for a missing app and for a refused delete: a GET of the app tells them
+        apart (AppNotFound: already gone); a refusal is raised.
+        """
+        try:
+            self.transport.request("DELETE", f"{self.bases['powerapps']}{POWERAPPS_ADMIN}/{env_id}/apps/{app_id}"
+                                             "?api-version=2016-11-01", expect_json=False)
+        except ApiError as exc:
+            if exc.status not in (403, 404) or self.app_exists(env_id, app_id):
+                raise
+            return False
+        return True
+
+    def app_exists(self, env_id, app_id):
+        """Whether the environment still has the app (False on 404 AppNotFound)."""
+        try:
+            self.transport.request("GET", f"{self.bases['powerapps']}{POWERAPPS_ADMIN}/{env_id}/apps/{app_id}"
+                                          "?api-version=2016-11-01")
+        except ApiError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
 
     def delete_flow(self, env_id, flow_id):
-        """Delete a flow (soft: restorable during the retention period)."""
+        """Delete a flow (soft: restorable during the retention period); a missing flow answers 204, no error."""
         self.transport.request("DELETE", f"{self.bases['flow']}{FLOW_ADMIN}/{env_id}/flows/{flow_id}"
                                          "?api-version=2016-11-01", expect_json=False)
 

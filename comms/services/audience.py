@@ -1,7 +1,6 @@
 """Which items a campaign is about: from a tag, an inventory filter or a selection."""
 
-from django.http import QueryDict
-
+from coe_portal.core.filtering import strict_queryset
 from inventory.filtersets import AppFilterSet, FlowFilterSet
 from inventory.models import App, Flow
 
@@ -19,14 +18,14 @@ def _flows():
 
 
 def campaign_items(campaign):
-    """(apps, flows) querysets of the campaign's source."""
+    """(apps, flows) querysets of the campaign's source; InvalidFilter when its inventory filter no longer is valid."""
     kind = campaign.source_kind
     if kind == SourceKind.TAG:
         return _apps().filter(tags=campaign.tag), _flows().filter(tags=campaign.tag)
     if kind == SourceKind.APP_FILTER:
-        return AppFilterSet(QueryDict(campaign.filter_query), queryset=_apps()).qs, Flow.objects.none()
+        return strict_queryset(AppFilterSet, campaign.filter_query, _apps()), Flow.objects.none()
     if kind == SourceKind.FLOW_FILTER:
-        return App.objects.none(), FlowFilterSet(QueryDict(campaign.filter_query), queryset=_flows()).qs
+        return App.objects.none(), strict_queryset(FlowFilterSet, campaign.filter_query, _flows())
     selection = campaign.selection or {}
     return _apps().filter(pk__in=selection.get("app", [])), _flows().filter(pk__in=selection.get("flow", []))
 

@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from coe_portal.core.bulk import copy_rows
+from coe_portal.core.filtering import InvalidFilter
 
 from ..choices import CampaignStatus, DeliveryKind
 from ..models import Campaign, Delivery, DepartmentHead, Recipient, RecipientItem
@@ -74,7 +75,7 @@ def do_launch_campaign(campaign_id, enqueue=True):
     try:
         with transaction.atomic():
             queued = _launch(campaign, enqueue)
-    except TemplateRenderError as exc:
+    except (TemplateRenderError, InvalidFilter) as exc:  # a filter gone invalid would write to every maker
         Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.FAILED, error=str(exc))
         return None
     return queued

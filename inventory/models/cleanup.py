@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -13,7 +15,9 @@ class CleanupCase(AppOrFlow, models.Model):
     """One app or flow on its way out: quarantined/stopped, waiting for its owner, then backed up and deleted.
 
     Each step claims the case with a conditional UPDATE on `stage`, so a retried or duplicated
-    task never acts twice; `error` keeps the last failure for the retry button.
+    task never acts twice; `error` keeps the last failure for the retry button. `claimed_at` is the
+    claim's lease: a case left in a working stage by a worker that died is put back by
+    services/cleanup_recovery.py.
     """
 
     app = models.ForeignKey("inventory.App", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
@@ -30,6 +34,8 @@ class CleanupCase(AppOrFlow, models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
+    claimed_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="When a worker claimed the working stage (recovered past the lease)")
     job = models.ForeignKey("core.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases",
                             help_text="The bulk job whose step acts on the case now (progress, retry of its failures)")
 
@@ -40,6 +46,30 @@ class CleanupCase(AppOrFlow, models.Model):
 
     def __str__(self):
         return f"{self.get_mode_display()} of {self.item}"
+
+    def step_label(self):
+        """What the case's current step is doing ("Quarantining…"), or how it ended ("Failed: why")."""
+        held, holding = ("quarantined", "Quarantining…") if self.app_id else ("stopped", "Stopping…")
+        if self.stage == CleanupStage.PENDING:
+            return "Deleting…" if self.mode == CleanupMode.DELETE_ONLY else holding
+        if self.stage == CleanupStage.WAITING:
+            if self.grace_until is None:
+                return holding
+            return f"Done: {held}; the owner has until {self.grace_until:%Y-%m-%d} to answer."
+        if self.stage == CleanupStage.FAILED:
+            return f"Failed: {self.error.split('|', 1)[-1]}"
+        return {CleanupStage.RELEASING: "Releasing…", CleanupStage.RELEASED: "Done: released.",
+                CleanupStage.EXPIRED: "Backing up…", CleanupStage.BACKING_UP: "Backing up…",
+                CleanupStage.BACKED_UP: "Deleting…", CleanupStage.DELETING: "Deleting…",
+                CleanupStage.DELETED: "Done: deleted."}[self.stage]
+
+    @property
+    def is_abandoned(self):
+        """Held in a working stage past the claim's lease (its worker died): Retry puts it back."""
+        working = self.stage in (CleanupStage.BACKING_UP, CleanupStage.DELETING, CleanupStage.RELEASING) or (
+            self.stage == CleanupStage.WAITING and self.grace_until is None)
+        lease = timezone.now() - timedelta(seconds=settings.CLEANUP_LEASE_SECONDS)
+        return working and self.claimed_at is not None and self.claimed_at < lease
 
 
 class Backup(models.Model):

@@ -35,8 +35,9 @@ FAILURES = (PowerPlatformError, OSError, ValueError, zipfile.BadZipFile)
 
 def _claim(case_id, from_stages, to_stage):
     """Move the case from one of `from_stages` to `to_stage`; the case, or None if another step has it."""
-    claimed = CleanupCase.objects.filter(pk=case_id, stage__in=from_stages).update(stage=to_stage,
-                                                                                   updated=timezone.now())
+    now = timezone.now()
+    claimed = CleanupCase.objects.filter(pk=case_id, stage__in=from_stages).update(stage=to_stage, updated=now,
+                                                                                   claimed_at=now)
     return CleanupCase.objects.select_related("app__environment", "flow__environment").get(pk=case_id) \
         if claimed else None
 
@@ -109,7 +110,7 @@ def do_release_item(case, user, answer=""):
 
     with transaction.atomic():
         claimed = CleanupCase.objects.filter(pk=case.pk, stage=CleanupStage.WAITING).update(
-            stage=CleanupStage.RELEASING, answered_at=timezone.now(), answer=answer[:2000])
+            stage=CleanupStage.RELEASING, answered_at=timezone.now(), answer=answer[:2000], claimed_at=timezone.now())
         if not claimed:
             return False
         audit.record(None, "cleanup.answer", obj=case.item, actor=user, case=case.pk, answer=answer[:200])
@@ -125,7 +126,8 @@ def release_case(case_id, client=None):
         _hold(case, client or PowerPlatformClient.shared(), held=False)
     except FAILURES as exc:
         return _fail(case, CleanupStage.RELEASING, exc)
-    CleanupCase.objects.filter(pk=case_id, stage=CleanupStage.RELEASING).update(stage=CleanupStage.RELEASED)
+    if not _still_held(case).update(stage=CleanupStage.RELEASED):
+        return None  # recovered and run again by another worker, which records the release
     case.refresh_from_db()
     _event(case, "released")
     return case
@@ -159,13 +161,12 @@ def finish_case(case_id, client=None):
             backup = _back_up(case, client)
         except FAILURES as exc:
             return _fail(case, CleanupStage.EXPIRED, exc)
-        CleanupCase.objects.filter(pk=case_id).update(stage=CleanupStage.BACKED_UP)
+        if not _still_held(case).update(stage=CleanupStage.BACKED_UP):
+            return None  # the claim outlived its lease and was recovered; the backup is kept
         _event(case, "backed_up", backup=backup.pk, sha256=backup.sha256, size=backup.size)
     case = _claim(case_id, [CleanupStage.BACKED_UP], CleanupStage.DELETING)
     if case is None:
         return None
-    if not case.backups.filter(verified_at__isnull=False).exists():  # never delete without a verified backup
-        return _fail(case, CleanupStage.EXPIRED, ValueError("no verified backup"))
     return _delete(case, client)
 
 
@@ -189,36 +190,61 @@ def _back_up(case, client):
     return backup
 
 
+def _still_held(case):
+    """The case, if it is still in the stage and claim this worker took (not recovered and re-claimed since)."""
+    return CleanupCase.objects.filter(pk=case.pk, stage=case.stage, claimed_at=case.claimed_at)
+
+
+def _may_delete(case):
+    """Nothing is deleted without a verified backup, or, for delete only, a reason."""
+    if case.mode == CleanupMode.DELETE_ONLY:
+        return bool(case.reason.strip())
+    return case.backups.filter(verified_at__isnull=False).exists()
+
+
 def _delete(case, client):
+    """Delete the item in the tenant (idempotent: an item the tenant no longer has counts as deleted)."""
     item = case.item
+    back = CleanupStage.PENDING if case.mode == CleanupMode.DELETE_ONLY else CleanupStage.BACKED_UP
+    if not _may_delete(case):
+        if case.mode == CleanupMode.DELETE_ONLY:
+            return _fail(case, CleanupStage.PENDING, ValueError("delete only needs a reason"))
+        return _fail(case, CleanupStage.EXPIRED, ValueError("no verified backup"))
     try:
         if case.app_id:
             client.delete_app(item.environment.env_id, item.app_id)
         else:
             client.delete_flow(item.environment.env_id, item.flow_id)
     except FAILURES as exc:
-        back = CleanupStage.PENDING if case.mode == CleanupMode.DELETE_ONLY else CleanupStage.BACKED_UP
         return _fail(case, back, exc)
-    item.deleted_at = timezone.now()
-    item.save(update_fields=["deleted_at"])
-    CleanupCase.objects.filter(pk=case.pk).update(stage=CleanupStage.DELETED, error="")
-    _event(case, "deleted", mode=case.mode, reason=case.reason)
+    with transaction.atomic():
+        if not _still_held(case).update(stage=CleanupStage.DELETED, error=""):
+            return None  # recovered and deleted by another worker, which records the deletion
+        item.deleted_at = timezone.now()
+        item.save(update_fields=["deleted_at"])
+        _event(case, "deleted", mode=case.mode, reason=case.reason)
     return case
 
 
 def _fail(case, retry_stage, exc):
     """Record the failure; the case waits in FAILED until an admin retries it from `retry_stage`."""
-    CleanupCase.objects.filter(pk=case.pk).update(stage=CleanupStage.FAILED, error=f"{retry_stage}|{exc}"[:2000],
-                                                  attempts=case.attempts + 1)
+    failed = _still_held(case).update(stage=CleanupStage.FAILED, error=f"{retry_stage}|{exc}"[:2000],
+                                      attempts=case.attempts + 1)
+    if not failed:
+        return None  # another worker holds the case now
     case.refresh_from_db()
     _event(case, "failed", error=str(exc)[:300])
     return case
 
 
 def retry_case(case):
-    """Put a failed case back at the step that failed and queue it; False if it had not failed."""
+    """Put a failed case (or one whose worker died, past the lease) back at its step and queue it; False if
+    it had neither failed nor been abandoned."""
     from ..tasks import cleanup_finish, cleanup_release, cleanup_start
+    from .cleanup_recovery import recover_stale
 
+    if recover_stale(cases=CleanupCase.objects.filter(pk=case.pk)):
+        return True
     stage = case.error.split("|", 1)[0] if case.error else CleanupStage.PENDING
     if not CleanupCase.objects.filter(pk=case.pk, stage=CleanupStage.FAILED).update(stage=stage):
         return False

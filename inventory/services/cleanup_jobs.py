@@ -8,10 +8,10 @@ once. The job's progress counts its cases that are no longer in a working stage.
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.http import QueryDict
 from django.utils import timezone
 
 from coe_portal.core.choices import JobStatus
+from coe_portal.core.filtering import strict_queryset
 from coe_portal.core.models import AuditEntry, JobRun
 from coe_portal.powerplatform.client import PowerPlatformClient
 
@@ -20,9 +20,10 @@ from ..models import App, CleanupCase, Flow
 from . import cleanup
 
 __all__ = ["CHUNK", "check_query", "create_job", "enqueue_cases", "open_job", "queue_job", "refresh_job", "retry_job",
-           "run_chunk"]
+           "run_chunk", "start_item_job"]
 
 CHUNK = 100
+ITEM_KIND = "cleanup.item"
 MODELS = {"app": App, "flow": Flow}
 # Stages in which a case still waits for (or is in) a step the job queued.
 WORKING = (CleanupStage.PENDING, CleanupStage.DELETING, CleanupStage.EXPIRED, CleanupStage.BACKING_UP,
@@ -38,8 +39,25 @@ def create_job(kind, user, mode, reason="", items=None, query=None):
     return JobRun.objects.create(kind=kind, created_by=user, result=spec)
 
 
+def start_item_job(item, user, mode=CleanupMode.QUARANTINE, reason=""):
+    """Open a clean-up case for one app or flow as a job of its own, so its page shows the step's progress.
+
+    Returns the job, or None when the item already has an open case.
+    """
+    kind = item._meta.model_name
+    if mode == CleanupMode.DELETE_ONLY and not reason.strip():
+        raise ValueError("Delete only needs a reason.")
+    if CleanupCase.objects.filter(stage__in=OPEN, **{kind: item}).exists():
+        return None
+    job = JobRun.objects.create(kind=ITEM_KIND, created_by=user, status=JobStatus.RUNNING, started=timezone.now(),
+                                progress_total=1, result={"mode": mode, "reason": reason, "items": {kind: [item.pk]}})
+    cases = _open_cases(job, kind, MODELS[kind].objects.filter(pk=item.pk), job.result)
+    enqueue_cases(job, [case.pk for case in cases])
+    return job
+
+
 def check_query(kind, query):
-    """Raise ValueError when the list filter `query` is not valid (it would select more than was shown)."""
+    """Raise InvalidFilter (a ValueError naming the bad fields) when the list filter `query` is not valid."""
     _selected({"query": (kind, query)})
 
 
@@ -57,10 +75,9 @@ def _selected(spec):
     if spec.get("query"):
         kind, query = spec["query"]
         filterset_class = AppFilterSet if kind == "app" else FlowFilterSet
-        filterset = filterset_class(QueryDict(query) or None, queryset=MODELS[kind].objects.all())
-        if filterset.is_bound and not filterset.is_valid():  # an ignored filter would widen the selection
-            raise ValueError(f"the list's filters are not valid: {filterset.errors.as_text()}")
-        return {kind: filterset.qs.filter(deleted_at__isnull=True)}
+        # Raises InvalidFilter (a ValueError): an ignored filter value would widen the selection.
+        live = MODELS[kind].objects.filter(deleted_at__isnull=True)
+        return {kind: strict_queryset(filterset_class, query, live)}
     return {kind: MODELS[kind].objects.filter(pk__in=pks, deleted_at__isnull=True)
             for kind, pks in spec.get("items", {}).items() if pks}
 
@@ -152,7 +169,11 @@ def refresh_job(job_id):
 
 @transaction.atomic
 def retry_job(job):
-    """Put the job's failed cases back at the step that failed and queue them; the number retried."""
+    """Put the job's failed cases, and those whose worker died (claim past the lease), back at their step and
+    queue them; the number retried."""
+    from .cleanup_recovery import recover_stale
+
+    stale = recover_stale(cases=CleanupCase.objects.filter(job=job))
     failed = list(CleanupCase.objects.filter(job=job, stage=CleanupStage.FAILED).select_for_update())
     for case in failed:
         back = case.error.split("|", 1)[0] if case.error else CleanupStage.PENDING
@@ -160,4 +181,4 @@ def retry_job(job):
     if failed:
         JobRun.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, finished=None)
         enqueue_cases(job, [case.pk for case in failed])
-    return len(failed)
+    return len(failed) + len(stale)

@@ -24,6 +24,13 @@
       });
     }
   });
+  // A refused bulk action answers 400 with the reason: show it (htmx leaves 4xx answers unswapped).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 400 && event.detail.target.id === "bulk-result") {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   document.addEventListener("change", function (event) {
     if (!event.target.matches("[data-select-all]")) { return; }
     document.querySelectorAll('input[name="pk"][form="bulk-tag"]').forEach(function (box) {

@@ -71,7 +71,7 @@ def test_admin_builds_a_tag_rule_previews_it_and_applies_it(page, coe_admin):
     expect(page.get_by_role("row").filter(has_text="HR department")).to_contain_text("2")
     page.goto("/inventory/apps/?tag=hr")
     expect(page.get_by_text("1 result", exact=True)).to_be_visible()
-    expect(page.get_by_role("cell", name="HR onboarding")).to_be_visible()
+    expect(page.get_by_role("cell", name="HR onboarding", exact=True)).to_be_visible()
 
 
 def _reload_until(page, locator_text, timeout=60, role=None):
@@ -83,6 +83,40 @@ def _reload_until(page, locator_text, timeout=60, role=None):
             return
         time.sleep(0.5)
     raise AssertionError(f"{locator_text!r} never showed")
+
+
+def test_admin_checks_rows_and_tags_them_with_the_keyboard_only(page, coe_admin):
+    default = make_environment()
+    first, second = make_app("Keyboard app 1", environment=default), make_app("Keyboard app 2", environment=default)
+    make_app("Keyboard app 3", environment=default)
+    sign_in(page, "alice", PASSWORD)
+    page.goto("/inventory/apps/")
+    page.get_by_label("Select every row on this page").focus()
+    page.keyboard.press("Space")
+    expect(page.get_by_label("Select Keyboard app 3")).to_be_checked()
+    page.keyboard.press("Space")  # and none again
+    for app in (first, second):
+        page.get_by_label(f"Select {app.display_name}").focus()
+        page.keyboard.press("Space")
+    page.get_by_label("or a new tag").focus()
+    page.keyboard.type("Picked by keyboard")
+    page.get_by_role("button", name="Apply to selection").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Tagged")).to_have_text("Tagged 2 apps with Picked by keyboard.")
+    assert set(Tag.objects.get(name="Picked by keyboard").apps.all()) == {first, second}
+
+
+def test_a_bulk_tag_over_an_invalid_filter_is_refused_on_the_page(page, coe_admin):
+    make_app("Refused app", environment=make_environment())
+    sign_in(page, "alice", PASSWORD)
+    page.goto("/inventory/apps/?shared_min=abc")
+    expect(page.get_by_role("alert").filter(has_text="left out")).to_contain_text("shared_min")
+    page.get_by_label("or a new tag").fill("Everything")
+    page.get_by_label("Apply to").select_option("all")
+    page.get_by_role("button", name="Apply to selection").click()
+    expect(page.locator("#bulk-result")).to_contain_text("Nothing was changed")
+    expect(page.locator("#bulk-result")).to_contain_text("(shared_min): Enter a number.")
+    assert not Tag.objects.filter(name="Everything").exists()
 
 
 @pytest.fixture
@@ -101,6 +135,10 @@ def test_admin_quarantines_an_app_and_the_owner_answer_releases_it(page, browser
     page.goto(f"/inventory/apps/{app.pk}/")
     page.get_by_role("button", name="Quarantine and ask the owner").click()
     expect(page.get_by_role("status")).to_contain_text(f"Clean-up of {app.display_name} started.")
+    page.evaluate("window.notReloaded = true")
+    # The job's progress card polls itself: "Quarantining…" then "Done" without a reload.
+    expect(page.locator("[data-step]")).to_contain_text("Done: quarantined", timeout=30_000)
+    assert page.evaluate("window.notReloaded") is True
     _reload_until(page, "Waiting for the owner")
     assert synced_tenant.app(app.environment.env_id, app.app_id).quarantined
 
