@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0004_triage4'),
+        ('inventory', '0006_mig8'),
     ]
 
     operations = [
