@@ -26,9 +26,15 @@ FAILURES = (PowerPlatformError, StepFailed, OSError, ValueError, zipfile.BadZipF
 
 
 def items_of(job):
-    """(apps, flows) of the job's request, with their environments."""
-    items = list(job.request.items.select_related("app__environment", "flow__environment"))
-    return [row.app for row in items if row.app_id], [row.flow for row in items if row.flow_id]
+    """(apps, flows) of the job's request, with their environments.
+
+    Read once per loaded job: a request's items never change once it is approved, and the
+    steps ask for them (and for the source environment) several times each.
+    """
+    if getattr(job, "_items", None) is None:
+        items = list(job.request.items.select_related("app__environment", "flow__environment"))
+        job._items = [row.app for row in items if row.app_id], [row.flow for row in items if row.flow_id]
+    return job._items
 
 
 def solution_name(job):
