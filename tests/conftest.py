@@ -41,6 +41,13 @@ def coe_admin(db):
 
 
 @pytest.fixture
+def admin_client(client, coe_admin):
+    """The test client signed in as a CoE admin (replaces pytest-django's superuser one)."""
+    client.force_login(coe_admin)
+    return client
+
+
+@pytest.fixture
 def maker(db):
     return make_user("bob", [Role.MAKER])
 

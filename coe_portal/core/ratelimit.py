@@ -11,7 +11,7 @@ from functools import lru_cache
 import redis
 from django.conf import settings
 
-__all__ = ["SlidingWindowLimit"]
+__all__ = ["SlidingWindowLimit", "shared_client"]
 
 # Runs atomically in Redis, on Redis's clock, so workers on several machines agree.
 ACQUIRE = """
@@ -31,8 +31,9 @@ return math.max(1, tonumber(oldest[2]) + window - now)
 
 
 @lru_cache(maxsize=4)
-def _client(url):
-    return redis.Redis.from_url(url)
+def shared_client(url=None):
+    """One Redis client (and connection pool) per URL and process; default: settings.REDIS_URL."""
+    return redis.Redis.from_url(url or settings.REDIS_URL)
 
 
 class SlidingWindowLimit:
@@ -41,7 +42,7 @@ class SlidingWindowLimit:
     def __init__(self, name, limit, window, redis_url=None):
         self.key = f"coe:ratelimit:{name}"
         self.limit, self.window_ms = int(limit), int(window * 1000)
-        self.redis = _client(redis_url or settings.REDIS_URL)
+        self.redis = shared_client(redis_url)
         self._script = self.redis.register_script(ACQUIRE)
 
     def try_acquire(self):

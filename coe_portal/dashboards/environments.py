@@ -4,30 +4,16 @@ Read from the snapshots' breakdowns of two days only, the period's first and its
 departments the dashboard shows; so the department and period filters apply as to every chart.
 """
 
-from collections import Counter
-
 from inventory.models import Environment
 
 from .charts import BarChart
-from .figures import _chart
-from .models import Snapshot
+from .figures import _chart, breakdown_totals
 from .snapshots import OTHER
 
 __all__ = ["TOP_ENVIRONMENTS", "environment_chart"]
 
 TOP_ENVIRONMENTS = 10
 KEY = "left_by_environment"
-
-
-def _left_on(days, departments):
-    """{day: {environment pk (str) or OTHER: items left}} on `days`, summed over `departments` (None: all)."""
-    rows = Snapshot.objects.filter(day__in=days, department__isnull=False)
-    if departments is not None:
-        rows = rows.filter(department__in=departments)
-    totals = {day: Counter() for day in days}
-    for day, parts in rows.values_list("day", f"breakdowns__{KEY}"):
-        totals[day].update(parts or {})
-    return totals
 
 
 def _names(keys):
@@ -39,7 +25,7 @@ def _names(keys):
 
 def rows_by_environment(departments, first_day, last_day):
     """[[environment, left now, left on the first day, change]]: the top environments, then "Other"."""
-    left = _left_on({first_day, last_day}, departments)
+    left = breakdown_totals(KEY, {first_day, last_day}, departments)
     now, then = left[last_day], left[first_day]
     names = _names([*now, OTHER])
     ranked = sorted((key for key in now if key != OTHER), key=lambda key: (-now[key], names[key]))

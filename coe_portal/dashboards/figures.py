@@ -1,5 +1,6 @@
 """Turn snapshots into what the dashboard shows: each chart as rows, ready for SVG, table and CSV."""
 
+from collections import Counter
 from datetime import timedelta
 
 from django.db.models import IntegerField, Max, Sum
@@ -12,7 +13,7 @@ from .metrics import FACTS, METRICS
 from .models import Snapshot
 from .render import bar_svg, line_svg, table_html
 
-__all__ = ["Dashboard", "NO_DEPARTMENT"]
+__all__ = ["NO_DEPARTMENT", "Dashboard", "breakdown_totals"]
 
 NO_DEPARTMENT = "(no department)"
 FUNNEL_END = 100  # metrics ordered below this are stages of the funnel
@@ -98,6 +99,17 @@ class Dashboard:
             _chart("dlp", "Items breaking a DLP policy", ["Day", "Items"], dlp,
                    LineChart({"Breaking": dlp}) if dlp else None),
         ]
+
+
+def breakdown_totals(key, days, departments):
+    """{day: Counter of part -> number} of breakdown `key` on `days`, summed over `departments` (None: all)."""
+    rows = Snapshot.objects.filter(day__in=days, department__isnull=False)
+    if departments is not None:
+        rows = rows.filter(department__in=departments)
+    totals = {day: Counter() for day in days}
+    for day, parts in rows.values_list("day", f"breakdowns__{key}"):
+        totals[day].update(parts or {})
+    return totals
 
 
 def _chart(key, title, header, rows, drawing, caption=""):

@@ -4,12 +4,9 @@ Read from the latest snapshot's `items_by_wave` breakdown (registered by migrati
 the departments the dashboard shows; absent when no app registers that breakdown.
 """
 
-from collections import Counter
-
 from .charts import BarChart
-from .figures import _chart
+from .figures import _chart, breakdown_totals
 from .metrics import BREAKDOWNS
-from .models import Snapshot
 
 __all__ = ["wave_chart"]
 
@@ -20,12 +17,7 @@ SHOWN = 12  # the latest waves; older ones are in the table of an earlier period
 
 def rows_by_wave(departments, day):
     """[[wave, waiting, migrating, failed, migrated, total, % migrated]], latest wave first."""
-    rows = Snapshot.objects.filter(day=day, department__isnull=False)
-    if departments is not None:
-        rows = rows.filter(department__in=departments)
-    counts = Counter()
-    for parts in rows.values_list(f"breakdowns__{KEY}", flat=True):
-        counts.update(parts or {})
+    counts = breakdown_totals(KEY, [day], departments)[day]
     waves = sorted({part.split(":")[0] for part in counts if part.split(":")[0].isdigit()}, key=int, reverse=True)
     names = BREAKDOWNS[KEY].names(waves) if BREAKDOWNS[KEY].names else {}
     table = []

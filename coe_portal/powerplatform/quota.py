@@ -10,10 +10,8 @@ one the service counts, and no slot is lost to a process that stopped asking.
 
 import threading
 import time
-from functools import lru_cache
 
-import redis
-from django.conf import settings
+from coe_portal.core.ratelimit import shared_client
 
 __all__ = ["QuotaStock"]
 
@@ -46,11 +44,6 @@ return {0, math.max(1, tonumber(oldest[2]) + window - now), 0}
 """
 
 
-@lru_cache(maxsize=4)
-def _redis(url):
-    return redis.Redis.from_url(url)
-
-
 class QuotaStock:
     """At most `limit` requests per `window` seconds across processes; `acquire` waits for a slot."""
 
@@ -58,7 +51,7 @@ class QuotaStock:
         self.key = f"coe:ratelimit:{name}"
         self.limit, self.window_ms = int(limit), int(window * 1000)
         self.batch, self.max_age, self.clock = max(1, batch), max_age, clock
-        self.redis = _redis(redis_url or settings.REDIS_URL)
+        self.redis = shared_client(redis_url)
         self.script = self.redis.register_script(TAKE)
         self.lock = threading.Lock()
         self.stock, self.taken_at = [], 0.0  # names of the slots taken and not yet used

@@ -39,14 +39,10 @@ def start_sync(kind=SyncKind.FULL, user=None):
 
 
 def schedule(run, name, args, key):
-    """Record a task and send it once the caller's transaction commits."""
+    """Record a task and send it once the caller's transaction commits; return it (or the one recorded before)."""
     task, created = SyncTask.objects.get_or_create(run=run, key=key, defaults={"name": name, "args": args})
     if created:
-        SyncRun.objects.filter(pk=run.pk).update(tasks_total=F("tasks_total") + 1)
-        if name == sync_pump.DETAILS:  # run by the run's detail pumps, not sent one by one
-            transaction.on_commit(lambda: sync_pump.ensure(run.pk))
-        else:
-            transaction.on_commit(lambda: _send(task.pk))
+        _recorded(run, [task])
     return task
 
 
@@ -57,14 +53,18 @@ def schedule_many(run, specs):
     one by one cost seconds while nothing else could start.
     """
     known = set(SyncTask.objects.filter(run=run, key__in=[key for _, _, key in specs]).values_list("key", flat=True))
-    new = SyncTask.objects.bulk_create([SyncTask(run=run, name=name, args=args, key=key)
-                                        for name, args, key in specs if key not in known])
-    if not new:
+    _recorded(run, SyncTask.objects.bulk_create([SyncTask(run=run, name=name, args=args, key=key)
+                                                 for name, args, key in specs if key not in known]))
+
+
+def _recorded(run, tasks):
+    """Count newly recorded tasks; once committed, send them (detail batches: wake the run's pumps)."""
+    if not tasks:
         return
-    SyncRun.objects.filter(pk=run.pk).update(tasks_total=F("tasks_total") + len(new))
-    ids = [task.pk for task in new if task.name != sync_pump.DETAILS]
+    SyncRun.objects.filter(pk=run.pk).update(tasks_total=F("tasks_total") + len(tasks))
+    ids = [task.pk for task in tasks if task.name != sync_pump.DETAILS]
     transaction.on_commit(lambda: [_send(task_id) for task_id in ids])
-    if len(ids) < len(new):
+    if len(ids) < len(tasks):  # run by the run's detail pumps, not sent one by one
         transaction.on_commit(lambda: sync_pump.ensure(run.pk))
 
 

@@ -10,11 +10,9 @@ nothing. A pump holds its slot in Redis while it runs; `ensure` (after batches a
 and from `sync.resume`) starts one for each slot nobody holds.
 """
 
-from functools import lru_cache
-
-import redis
 from django.conf import settings
 
+from coe_portal.core.ratelimit import shared_client
 from coe_portal.powerplatform.client import PowerPlatformClient
 
 from ..models import SyncTask
@@ -23,11 +21,6 @@ __all__ = ["DETAILS", "ensure", "pump"]
 
 DETAILS = "flow_details"
 SLOT_SECONDS = 300  # a slot not renewed for this long is free again (its pump died)
-
-
-@lru_cache(maxsize=2)
-def _redis(url):
-    return redis.Redis.from_url(url)
 
 
 def _slot(run_id, slot):
@@ -42,7 +35,7 @@ def ensure(run_id, restart=False):
     """
     from ..tasks import pump_sync_details
 
-    store = _redis(settings.REDIS_URL)
+    store = shared_client()
     if restart:
         store.delete(*[_slot(run_id, slot) for slot in range(settings.SYNC_DETAIL_PUMPS)])
     for slot in range(settings.SYNC_DETAIL_PUMPS):
@@ -59,7 +52,7 @@ def pump(run_id, slot, client=None):
     """Run the run's pending detail batches until none is left, then free the slot."""
     from .sync import _run_one
 
-    store, key = _redis(settings.REDIS_URL), _slot(run_id, slot)
+    store, key = shared_client(), _slot(run_id, slot)
     client = client or PowerPlatformClient.shared()
     store.set(key, "running", ex=SLOT_SECONDS)
     while True:

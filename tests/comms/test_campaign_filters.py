@@ -13,12 +13,6 @@ from tests.comms.factories import make_app, make_maker
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, coe_admin):
-    client.force_login(coe_admin)
-    return client
-
-
 def form_data(default_templates, query):
     return {"name": "From a filter", "template": default_templates.first().pk, "source_kind": SourceKind.APP_FILTER,
             "filter_query": query, "max_reminders": 0}

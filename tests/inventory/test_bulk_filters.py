@@ -23,12 +23,6 @@ BAD = [
 
 
 @pytest.fixture
-def admin_client(client, coe_admin):
-    client.force_login(coe_admin)
-    return client
-
-
-@pytest.fixture
 def items():
     environment = make_environment()
     return ([make_app(environment=environment, shared_users_count=n) for n in (1, 60)],

@@ -22,12 +22,6 @@ def world(make_tenant, settings, tmp_path):
     return tenant, servers
 
 
-@pytest.fixture
-def admin_client(client, coe_admin):
-    client.force_login(coe_admin)
-    return client
-
-
 def step(admin_client, job):
     """The progress card as the page's HTMX poll gets it: (step text, still polling)."""
     html = admin_client.get(reverse("inventory:cleanup-job", args=[job.pk]), HTTP_HX_REQUEST="true").content.decode()

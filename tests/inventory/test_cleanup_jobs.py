@@ -30,12 +30,6 @@ def tenant(world):
     return world[0]
 
 
-@pytest.fixture
-def admin_client(client, coe_admin):
-    client.force_login(coe_admin)
-    return client
-
-
 def upload(admin_client, text, reason="Leaver's test items"):
     csv_file = SimpleUploadedFile("ids.csv", text.encode() if isinstance(text, str) else text, "text/csv")
     return admin_client.post(reverse("inventory:delete-batch"), {"file": csv_file, "reason": reason})

@@ -18,12 +18,6 @@ pytestmark = pytest.mark.django_db
 ROWS = 120
 
 
-@pytest.fixture
-def admin_client(client, coe_admin):
-    client.force_login(coe_admin)
-    return client
-
-
 def _many_environments():
     for number in range(ROWS):
         make_environment(default=number == 0)

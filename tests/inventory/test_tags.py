@@ -14,12 +14,6 @@ from tests.support.tenant import sync_now
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, coe_admin):
-    client.force_login(coe_admin)
-    return client
-
-
 def test_bulk_tag_every_filtered_app_then_remove_from_checked_ones(admin_client):
     wide = [make_app(f"Wide {n}", shared_users_count=60) for n in range(3)]
     narrow = make_app("Narrow", shared_users_count=1)

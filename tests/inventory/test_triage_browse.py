@@ -18,12 +18,6 @@ def names(response):
     return sorted(row.record.display_name for row in response.context["table"].page.object_list)
 
 
-@pytest.fixture
-def admin_client(client, coe_admin):
-    client.force_login(coe_admin)
-    return client
-
-
 def test_filters_combine_and_the_url_carries_them(admin_client):
     default, other = make_environment(), make_environment(default=False)
     finance = make_maker("Fay", department="Finance")

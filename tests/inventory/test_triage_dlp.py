@@ -10,12 +10,6 @@ from tests.inventory.factories import make_app, make_flow, make_maker
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, coe_admin):
-    client.force_login(coe_admin)
-    return client
-
-
 def names(response):
     return sorted(row.record.display_name for row in response.context["table"].page.object_list)
 

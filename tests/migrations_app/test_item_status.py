@@ -113,12 +113,6 @@ def test_the_data_migration_fills_existing_rows(setup, maker):
     assert status(setup["app"]) == ("", None)
 
 
-@pytest.fixture
-def admin_client(client, coe_admin):
-    client.force_login(coe_admin)
-    return client
-
-
 def names(response):
     return sorted(row.record.display_name for row in response.context["table"].page.object_list)
 

@@ -4,10 +4,10 @@ The import needs a connection for every connection reference (ImportSolutionAsyn
 ComponentParameters), so connections are mapped before it, not after.
 """
 
-import redis
 from django.conf import settings
 from django.utils import timezone
 
+from coe_portal.core.ratelimit import shared_client
 from coe_portal.powerplatform.errors import ImportBusy, PowerPlatformError
 
 from ...models import RequestItem
@@ -40,8 +40,7 @@ def connections(job, client):
 
 def import_lock(env_id):
     """The Redis lock that lets one import at a time into an environment (a second one fails in the tenant)."""
-    return redis.Redis.from_url(settings.REDIS_URL).lock(f"migrations:import:{env_id}",
-                                                         timeout=settings.MIGRATION_IMPORT_LOCK_SECONDS)
+    return shared_client().lock(f"migrations:import:{env_id}", timeout=settings.MIGRATION_IMPORT_LOCK_SECONDS)
 
 
 def import_(job, client):
