@@ -5,9 +5,11 @@ claim), so two workers, a redelivered task or a retried step never run a step tw
 and a step that is done is never run again.
 """
 
+from contextlib import nullcontext
 from datetime import timedelta
 
 from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -64,6 +66,9 @@ class MigrationJob(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
 
+    # Set by the runner while a step runs: its log lines are written with the step's outcome.
+    defer_logs = False
+
     class Meta:
         ordering = ["-created", "-id"]
 
@@ -95,25 +100,50 @@ class MigrationJob(models.Model):
     # State changes: each a conditional UPDATE, mirrored on the request in the same transaction
 
     def _set(self, filters, **fields):
-        with transaction.atomic():
+        """Apply `fields` if the row still matches `filters`; mirror a state change on the request.
+
+        On success the object takes the new values without reading the row back (a refresh would
+        also drop the cached request and its target, read again by the next step).
+        """
+        old = REQUEST_STATE.get(filters.get("state"))
+        new = REQUEST_STATE.get(fields.get("state"))
+        mirror = new is not None and new != old
+        with transaction.atomic() if mirror else nullcontext():
             changed = MigrationJob.objects.filter(pk=self.pk, **filters).update(**fields)
-            if changed and "state" in fields:
-                _mirror(self.request_id, REQUEST_STATE[fields["state"]])
-        self.refresh_from_db()
-        return bool(changed)
+            if changed and mirror:
+                _mirror(self.request_id, new)
+        if not changed:
+            self.refresh_from_db()
+            return False
+        for name, value in fields.items():
+            setattr(self, name, value)
+        if new is not None and MigrationJob.request.is_cached(self):
+            self.request.state = new
+        return True
 
     def claim(self):
-        """Queued -> running (or take over a running step whose worker's lease ran out); False if not ours."""
+        """Queued -> running (or take over a running step whose worker's lease ran out); False if not ours.
+
+        One UPDATE: the lease, the attempt, the job's start and the step's "started" record. It also
+        requires the attempt count this object read, so the step records it writes are current.
+        """
+        if self.state not in (JobState.QUEUED, JobState.RUNNING):
+            self.refresh_from_db()
         now = timezone.now()
-        with transaction.atomic():
-            changed = MigrationJob.objects.filter(pk=self.pk).filter(
-                models.Q(state=JobState.QUEUED) | models.Q(state=JobState.RUNNING, lease_until__lt=now)).update(
-                state=JobState.RUNNING, lease_until=now + LEASE, attempts=models.F("attempts") + 1)
-            if changed:
-                MigrationJob.objects.filter(pk=self.pk, started__isnull=True).update(started=now)
-                _mirror(self.request_id, RequestState.RUNNING)
-        self.refresh_from_db()
-        return bool(changed)
+        record = self.steps.get(self.step, {"log": []})
+        steps = self._record(self.step, state="running", started=record.get("started") or _now(),
+                             log=[*record.get("log", []), {"at": _now(), "message": f"{Step(self.step).label}: "
+                                                                                     "started."}])
+        changed = MigrationJob.objects.filter(pk=self.pk, step=self.step, attempts=self.attempts).filter(
+            models.Q(state=JobState.QUEUED) | models.Q(state=JobState.RUNNING, lease_until__lt=now)).update(
+            state=JobState.RUNNING, lease_until=now + LEASE, attempts=self.attempts + 1, steps=steps,
+            started=Coalesce("started", models.Value(now)))
+        if not changed:
+            self.refresh_from_db()
+            return False
+        self.state, self.lease_until, self.steps = JobState.RUNNING, now + LEASE, steps
+        self.attempts, self.started = self.attempts + 1, self.started or now
+        return True
 
     def _record(self, step, **changes):
         record = dict(self.steps.get(step, {"log": []}))
@@ -121,12 +151,16 @@ class MigrationJob(models.Model):
         return {**self.steps, step: record}
 
     def log(self, step, message):
-        """Append a line to a step's log (and mark the step started), visible to pollers at once."""
+        """Append a line to a step's log (and mark the step started), visible to pollers at once.
+
+        While `defer_logs` is set (the runner, during a step) the line stays on the object until
+        the job's next write: the step's outcome or a note, a moment later.
+        """
         record = self.steps.get(step, {"log": []})
         extra = {} if record.get("started") else {"started": _now(), "state": "running"}
-        steps = self._record(step, log=[*record.get("log", []), {"at": _now(), "message": message}], **extra)
-        MigrationJob.objects.filter(pk=self.pk).update(steps=steps)
-        self.steps = steps
+        self.steps = self._record(step, log=[*record.get("log", []), {"at": _now(), "message": message}], **extra)
+        if not self.defer_logs:
+            MigrationJob.objects.filter(pk=self.pk).update(steps=self.steps)
 
     def note(self, step, **fields):
         """Remember something about a step in its record (e.g. that its tenant call was sent)."""
@@ -159,7 +193,8 @@ class MigrationJob(models.Model):
 
     def requeue(self, step):
         """Give a running step back to the queue (e.g. the target is busy importing); False if not ours."""
-        return self._set({"step": step, "state": JobState.RUNNING}, state=JobState.QUEUED, lease_until=None)
+        return self._set({"step": step, "state": JobState.RUNNING}, state=JobState.QUEUED, lease_until=None,
+                         steps=self.steps)
 
     def retry(self):
         """Retry the failed step alone: failed -> queued at the same step."""

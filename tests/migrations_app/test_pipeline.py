@@ -111,3 +111,29 @@ def test_a_flow_moves_and_is_turned_on_in_the_target(migration_world, coe_admin)
     copy = world.tenant.flow(world.fake_target, job.request.items.get().new_id)
     assert copy is not None and copy.display_name == flow.display_name and copy.state == "Started"
     assert Wave.objects.get(pk=wave.pk).state == "done"
+
+
+def test_connections_picked_by_a_person_are_not_listed_again(migration_world, coe_admin, monkeypatch):
+    """provide_bindings checked each pick against the listed choices: the step completes without the tenant."""
+    from coe_portal.powerplatform.client import PowerPlatformClient
+
+    world = migration_world
+    job = run_to_needs_input(world, coe_admin)
+    made = world.connect_target()
+    job.check_again()
+    runner.run(job.pk)
+    job.refresh_from_db()
+    job.provide_bindings({ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}, "bob")
+    listed = []
+    original = PowerPlatformClient.connections
+
+    def connections(self, *args, **kwargs):
+        listed.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(PowerPlatformClient, "connections", connections)
+    assert runner.run(job.pk) == runner.DONE
+    job.refresh_from_db()
+    assert listed == []
+    assert job.bindings == {ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}
+    assert "mapped by bob" in job.steps["connections"]["log"][-1]["message"]

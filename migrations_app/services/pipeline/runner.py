@@ -37,9 +37,8 @@ def _load(job_id):
 
 def run(job_id, client=None):
     """Run the job's steps until it is done, waits for input, fails or must wait; return which (or None)."""
-    outcome = None
+    outcome, job = None, _load(job_id)
     for _ in range(len(STEP_FUNCTIONS) + 1):
-        job = _load(job_id)
         if not job.claim():
             return outcome
         outcome = run_step(job, client or PowerPlatformClient.shared())
@@ -51,7 +50,7 @@ def run(job_id, client=None):
 def run_step(job, client):
     """Run the claimed current step once and record its outcome."""
     step = job.step
-    job.log(step, f"{Step(step).label}: started.")
+    job.defer_logs = True  # the step's lines are written with its outcome
     try:
         if step in LOCAL_STEPS:
             with transaction.atomic():

@@ -20,6 +20,9 @@ __all__ = ["activate", "connections", "import_", "import_lock"]
 def connections(job, client):
     """Step 4: list the solution's connection references and the target's connections for each;
     wait for a person to pick one per reference unless every one is already bound."""
+    if _picked(job):
+        job.log("connections", f"{len(job.connection_refs)} connection references mapped by {job.bound_by}.")
+        return {"connection_refs": job.connection_refs}
     source, target = source_environment(job), job.request.target
     refs = []
     for ref in client.solution_connection_references(source.dataverse_url, solution_name(job)):
@@ -36,6 +39,14 @@ def connections(job, client):
     job.log("connections", f"{len(refs)} connection references mapped"
                            + (f" by {job.bound_by}." if job.bound_by else "."))
     return {"connection_refs": refs}
+
+
+def _picked(job):
+    """A person has just picked a connection for every reference this step listed (provide_bindings checked
+    each one against the choices listed): nothing to list again. A connection deleted since then makes
+    the import fail, naming it, with the source untouched."""
+    return bool(job.bound_by and job.connection_refs
+                and all(ref["logical_name"] in job.bindings for ref in job.connection_refs))
 
 
 def import_lock(env_id):
