@@ -1,6 +1,8 @@
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 
+from coe_portal.core.tables import SelectColumn
+
 from .models import ImpactItem, Policy
 
 __all__ = ["ImpactItemTable", "PolicyTable"]
@@ -20,8 +22,9 @@ class PolicyTable(tables.Table):
 class ImpactItemTable(tables.Table):
     """Impacted items; `explained` ({item key: [Explained]}) and `names` are set for the page on screen."""
 
-    select = tables.CheckBoxColumn(accessor="pk", attrs={"th__input": {"aria-label": "Select all"},
-                                                         "td__input": {"name": "pk", "form": "bulk"}})
+    # Each box named "Select <item>" (the app or flow is select_related: no query per row).
+    select = SelectColumn(accessor="pk", attrs={"td__input": {"name": "pk", "form": "bulk"}},
+                          exclude_from_export=True, label=lambda record: str(record.item))
     kind = tables.Column(accessor="pk", verbose_name="Kind", orderable=False, exclude_from_export=True)
     item = tables.Column(accessor="pk", verbose_name="Name", orderable=False)
     environment = tables.Column(accessor="environment__display_name", verbose_name="Environment")

@@ -87,7 +87,7 @@ def case_answer(request, pk):
     if cleanup.do_release_item(case, request.user, request.POST.get("answer", "")):
         messages.success(request, f"Thank you: {case.item} is being released.")
     else:
-        messages.error(request, f"{case.item} can no longer be released here ({case.get_stage_display()}).")
+        messages.error(request, f"{case.item} cannot be released now ({case.stage_text()}).")
     return redirect(case.item.get_absolute_url())
 
 

@@ -126,15 +126,19 @@ def item_detail(request, model, pk):
     context = {"item": item, "kind": model._meta.verbose_name, "owner": getattr(item, owner_field),
                "usages": usages, "tags": item.tags.all(), "history": history[:100], "title": item.display_name,
                "is_admin": has_role(request.user, Role.COE_ADMIN),
-               "cases": item.cases.select_related("job").prefetch_related("backups"),
+               "cases": list(item.cases.select_related("job").prefetch_related("backups")),
                "item_kind": model._meta.model_name}
-    context["progress"] = _item_job_progress(context["cases"]) if context["is_admin"] else None
+    newest = context["cases"][0] if context["cases"] else None
+    context["progress"] = _item_job_progress(newest) if context["is_admin"] else None
+    # While a step runs the cases poll themselves, so the owner's answer shows once the item is held.
+    context["polling"] = newest is not None and newest.is_working and not newest.is_abandoned
+    if request.GET.get("part") == "cases":
+        return render(request, "inventory/inc/item_cases.html", context)
     return render(request, "inventory/item_detail.html", context)
 
 
-def _item_job_progress(cases):
+def _item_job_progress(newest):
     """The progress card of the newest case when it was started from this page (a job of its own)."""
-    newest = cases.first()
     return job_context(newest.job) if newest and newest.job and newest.job.kind == ITEM_KIND else None
 
 

@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -22,8 +23,19 @@ ADMIN = (Role.COE_ADMIN,)
 ITEM_MODELS = {"app": (App, filtersets.AppFilterSet), "flow": (Flow, filtersets.FlowFilterSet)}
 
 
+def link_count(model):
+    """How many `model` items carry the outer tag: a subquery on the link table.
+
+    Two Count() joins in one query multiply (a tag's apps x its flows rows, 20 M at 300,000 items);
+    one subquery per link table stays linear in the links.
+    """
+    links = (model.tags.through.objects.filter(tag_id=OuterRef("pk")).order_by().values("tag_id")
+             .annotate(total=Count("*")).values("total"))
+    return Coalesce(Subquery(links, output_field=IntegerField()), 0)
+
+
 class TagListView(ObjectListView):
-    queryset = Tag.objects.annotate(app_count=Count("apps", distinct=True), flow_count=Count("flows", distinct=True))
+    queryset = Tag.objects.annotate(app_count=link_count(App), flow_count=link_count(Flow))
     table_class = tables.TagTable
     filterset_class = filtersets.TagFilterSet
     required_roles = ADMIN

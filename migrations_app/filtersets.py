@@ -28,7 +28,9 @@ class PlanFilterSet(django_filters.FilterSet):
 
 class MigrationRequestFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    state = django_filters.ChoiceFilter(choices=RequestState.choices)
+    # The admin queue never lists drafts (they are their makers' until sent), so it offers no "Draft".
+    state = django_filters.ChoiceFilter(choices=[(value, label) for value, label in RequestState.choices
+                                                 if value != RequestState.DRAFT])
     target_id = django_filters.ModelChoiceFilter(field_name="target", label="Target",
                                                  queryset=Environment.objects.filter(is_default=False))
     wave_id = django_filters.ModelChoiceFilter(field_name="wave", label="Wave", queryset=Wave.objects.all())

@@ -11,7 +11,6 @@ from coe_portal.core.generic import ObjectListView
 from coe_portal.core.permissions import role_required
 
 from . import filtersets, tables
-from .choices import RequestState
 from .models import MigrationJob, MigrationRequest, StateError, Wave
 from .request_forms import DecisionForm, WaveForm
 from .services import requests, status
@@ -22,7 +21,7 @@ ADMIN = (Role.COE_ADMIN,)
 
 class RequestQueueView(ObjectListView):
     # Drafts (from makers' e-mail answers) reach the queue once their maker sends them.
-    queryset = MigrationRequest.objects.exclude(state=RequestState.DRAFT).select_related(
+    queryset = MigrationRequest.objects.sent().select_related(
         "requested_by", "target", "wave", "job").prefetch_related("items__app", "items__flow")
     table_class = tables.MigrationRequestTable
     filterset_class = filtersets.MigrationRequestFilterSet
@@ -45,7 +44,7 @@ def request_bulk(request):
             messages.error(request, " ".join(errors))
         return redirect("migrations_app:request-queue")
     data = form.cleaned_data
-    chosen = list(MigrationRequest.objects.filter(pk__in=data["pk"]))
+    chosen = list(MigrationRequest.objects.sent().filter(pk__in=data["pk"]))  # a draft is not the queue's yet
     with transaction.atomic():
         if data["action"] == "assign":
             changed, refused = requests.do_assign(chosen, data["wave"])

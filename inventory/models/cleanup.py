@@ -64,6 +64,25 @@ class CleanupCase(AppOrFlow, models.Model):
                 CleanupStage.DELETED: "Done: deleted."}[self.stage]
 
     @property
+    def awaits_owner(self):
+        """Quarantined/stopped with its grace period running: only now may the owner answer."""
+        return self.stage == CleanupStage.WAITING and self.grace_until is not None
+
+    @property
+    def is_working(self):
+        """A step is queued or under way (the quarantine/stop call included), so the item page follows it."""
+        if self.stage == CleanupStage.WAITING:
+            return self.grace_until is None
+        return self.stage in (CleanupStage.PENDING, CleanupStage.RELEASING, CleanupStage.EXPIRED,
+                              CleanupStage.BACKING_UP, CleanupStage.BACKED_UP, CleanupStage.DELETING)
+
+    def stage_text(self):
+        """The case's badge: the running step ("Quarantining…") until the item is held, then the stage's name."""
+        if self.stage in (CleanupStage.PENDING, CleanupStage.WAITING) and not self.awaits_owner:
+            return self.step_label()
+        return self.get_stage_display()
+
+    @property
     def is_abandoned(self):
         """Held in a working stage past the claim's lease (its worker died): Retry puts it back."""
         working = self.stage in (CleanupStage.BACKING_UP, CleanupStage.DELETING, CleanupStage.RELEASING) or (

@@ -105,11 +105,16 @@ def _hold(case, client, held):
 
 
 def do_release_item(case, user, answer=""):
-    """The owner answered: release the item (quarantine off / flow on) in a task; False if it is too late."""
+    """The owner answered: release the item (quarantine off / flow on) in a task.
+
+    False if it is too late, or too early: while the quarantine/stop call runs (WAITING without a grace
+    period yet) a release would race the hold and could leave the item held.
+    """
     from ..tasks import cleanup_release
 
     with transaction.atomic():
-        claimed = CleanupCase.objects.filter(pk=case.pk, stage=CleanupStage.WAITING).update(
+        claimed = CleanupCase.objects.filter(pk=case.pk, stage=CleanupStage.WAITING,
+                                             grace_until__isnull=False).update(
             stage=CleanupStage.RELEASING, answered_at=timezone.now(), answer=answer[:2000], claimed_at=timezone.now())
         if not claimed:
             return False

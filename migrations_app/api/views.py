@@ -90,7 +90,8 @@ class RequestViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retr
         body = serializers.DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        chosen = list(MigrationRequest.objects.filter(pk__in=data["requests"]))
+        chosen = list(MigrationRequest.objects.sent().filter(pk__in=data["requests"]))
+        missing = sorted(set(data["requests"]) - {m.pk for m in chosen})  # unknown, or a maker's unsent draft
         with transaction.atomic():
             changed, refused = request_services.do_decide(chosen, request.user, data["approve"], data["message"],
                                                           data.get("wave"))
@@ -99,7 +100,8 @@ class RequestViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retr
                              migration, via="api", message=data["message"])
         found = self.get_queryset().filter(pk__in=[m.pk for m in changed])
         return Response({"changed": self.get_serializer(found, many=True).data,
-                         "refused": [{"id": m.pk, "detail": why} for m, why in refused]})
+                         "refused": [{"id": m.pk, "detail": why} for m, why in refused]
+                         + [{"id": pk, "detail": "No such request."} for pk in missing]})
 
 
 class WaveViewSet(viewsets.ReadOnlyModelViewSet):

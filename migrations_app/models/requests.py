@@ -69,10 +69,14 @@ class Wave(models.Model):
 # Requests
 
 class RequestQuerySet(models.QuerySet):
+    def sent(self):
+        """The requests their makers have sent: a draft stays its maker's until then."""
+        return self.exclude(state=RequestState.DRAFT)
+
     def visible_to(self, user):
-        """CoE admins see every request; anyone else only the requests they made."""
+        """CoE admins see every sent request (and their own drafts); anyone else only the requests they made."""
         if has_role(user, Role.COE_ADMIN):
-            return self
+            return self.filter(~Q(state=RequestState.DRAFT) | Q(requested_by=user))
         if not user.is_authenticated:
             return self.none()
         return self.filter(requested_by=user)

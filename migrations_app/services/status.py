@@ -1,7 +1,9 @@
 """What the maker's page and the inventory pages show about items: their migration state."""
 
 from django.db import transaction
+from django.db.models import Q
 
+from ..choices import RequestState
 from ..models import RequestItem
 from ..models.requests import sync_items
 
@@ -15,10 +17,16 @@ def migration_status(kind, ids):
     return {getattr(row, f"{kind}_id"): row for row in rows}
 
 
-def migration_of(item):
-    """The RequestItem of the item's latest migration request, or None."""
+def migration_of(item, viewer=None):
+    """The RequestItem of the item's latest migration request, or None.
+
+    With `viewer`, a draft counts only for its own maker: it is not the CoE team's until it is sent.
+    """
     kind = "app" if item._meta.model_name == "app" else "flow"
-    return migration_status(kind, [item.pk]).get(item.pk)
+    rows = RequestItem.objects.filter(**{kind: item}).select_related("request").order_by("-request__created", "-pk")
+    if viewer is not None:
+        rows = rows.exclude(Q(request__state=RequestState.DRAFT) & ~Q(request__requested_by_id=viewer.pk))
+    return rows.first()
 
 
 def enqueue(job):

@@ -96,3 +96,45 @@ def test_list_queries_do_not_grow_with_the_page(client, maker, world, bearer, dj
     with django_assert_max_num_queries(8):
         rows = client.get(LIST + "?page_size=10", **headers).json()["results"]
     assert len(rows) == 10
+
+
+def _draft(world):
+    """A draft request, as a maker's "migrate" e-mail answer makes it."""
+    from migrations_app.services.drafts import do_draft_from_answer
+
+    [draft] = do_draft_from_answer(world["app"].owner, [world["app"]], "from the e-mail")
+    return draft
+
+
+def test_admins_do_not_see_makers_drafts_the_maker_does(client, maker, coe_admin, world, bearer):
+    draft = _draft(world)
+    sent = requests.do_submit_request(maker, [world["flow"]], world["finance"], "why")
+    admin = bearer(coe_admin)
+    assert [r["id"] for r in client.get(LIST, **admin).json()["results"]] == [sent.pk]
+    assert client.get(LIST + "?state=draft", **admin).json()["results"] == []
+    assert client.get(reverse("migrations-api:request-detail", args=[draft.pk]), **admin).status_code == 404
+    assert client.post(reverse("migrations-api:request-cancel", args=[draft.pk]), **admin).status_code == 404
+    own = bearer(maker)
+    assert {r["id"] for r in client.get(LIST, **own).json()["results"]} == {draft.pk, sent.pk}
+    assert [r["id"] for r in client.get(LIST + "?state=draft", **own).json()["results"]] == [draft.pk]
+    assert MigrationRequest.objects.get(pk=draft.pk).state == "draft"
+
+
+def test_an_admin_sees_their_own_draft(client, coe_admin, world, bearer):
+    Maker.objects.filter(pk=world["app"].owner_id).update(email=coe_admin.email)
+    world["app"].refresh_from_db()
+    draft = _draft(world)
+    assert [r["id"] for r in client.get(LIST, **bearer(coe_admin)).json()["results"]] == [draft.pk]
+
+
+@pytest.mark.parametrize("approve, message", [(True, "Go"), (False, "Not now")])
+def test_bulk_decisions_never_touch_a_draft(client, maker, coe_admin, world, bearer, approve, message):
+    draft = _draft(world)
+    sent = requests.do_submit_request(maker, [world["flow"]], world["finance"], "why")
+    payload = {"requests": [draft.pk, sent.pk], "approve": approve, "message": message}
+    answer = client.post(reverse("migrations-api:request-decide"), payload, content_type="application/json",
+                         **bearer(coe_admin)).json()
+    assert [r["id"] for r in answer["changed"]] == [sent.pk]
+    assert answer["refused"] == [{"id": draft.pk, "detail": "No such request."}]  # as an unknown id: not the queue's
+    draft.refresh_from_db()
+    assert (draft.state, draft.decided_by, draft.admin_message) == ("draft", None, "")

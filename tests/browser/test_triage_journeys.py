@@ -138,8 +138,10 @@ def test_admin_quarantines_an_app_and_the_owner_answer_releases_it(page, browser
     page.evaluate("window.notReloaded = true")
     # The job's progress card polls itself: "Quarantining…" then "Done" without a reload.
     expect(page.locator("[data-step]")).to_contain_text("Done: quarantined", timeout=30_000)
+    # The owner's answer is offered once the app is quarantined, also without a reload.
+    expect(page.locator("[data-stage]")).to_have_text("Waiting for the owner", timeout=10_000)
+    expect(page.get_by_role("button", name="Keep my app")).to_be_visible()
     assert page.evaluate("window.notReloaded") is True
-    _reload_until(page, "Waiting for the owner")
     assert synced_tenant.app(app.environment.env_id, app.app_id).quarantined
 
     owner = browser.new_context(base_url=live_server.url).new_page()

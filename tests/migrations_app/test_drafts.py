@@ -120,3 +120,47 @@ def test_items_of_two_environments_get_a_draft_each(world, maker):
     answer(world, items=[world["app"], moved])
     drafts = MigrationRequest.objects.filter(state="draft")
     assert sorted(str(d.items.get().item) for d in drafts) == ["Expenses", "In another env"]
+
+
+def test_the_admin_queue_offers_no_draft_state_and_ignores_a_draft_filter(client, coe_admin, world):
+    answer(world)
+    client.force_login(coe_admin)
+    response = client.get(reverse("migrations_app:request-queue"), {"state": "draft"})
+    offered = [value for value, _ in response.context["filterset"].form.fields["state"].choices]
+    assert "draft" not in offered and "requested" in offered
+    assert list(response.context["table"].page.object_list) == []
+    assert 'value="draft"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("action, message", [("approve", ""), ("reject", "Not now")])
+def test_bulk_decisions_in_the_queue_leave_drafts_alone(client, maker, coe_admin, world, action, message):
+    answer(world, items=[world["app"]])
+    draft = MigrationRequest.objects.get(state="draft")
+    sent = requests.do_submit_request(maker, [world["flow"]], world["finance"], "Sent by Bob")
+    client.force_login(coe_admin)
+    response = client.post(reverse("migrations_app:request-bulk"), {"action": action, "message": message,
+                                                                    "pk": [draft.pk, sent.pk]}, follow=True)
+    draft.refresh_from_db()
+    sent.refresh_from_db()
+    assert (draft.state, draft.decided_by, draft.admin_message) == ("draft", None, "")
+    assert sent.state == ("approved" if action == "approve" else "rejected")
+    assert str(draft) not in " ".join(str(m) for m in response.context["messages"])  # not even named as refused
+    assert not AuditEntry.objects.filter(action__startswith="migration.request.", object_id=str(draft.pk)).exclude(
+        action="migration.request.draft").exists()
+
+
+def test_an_admin_cannot_open_a_makers_draft_but_the_maker_can(client, maker, coe_admin, world):
+    answer(world)
+    draft = MigrationRequest.objects.get()
+    client.force_login(coe_admin)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(maker)
+    assert "Check and send this draft" in client.get(draft.get_absolute_url()).content.decode()
+
+
+def test_the_item_page_shows_a_draft_to_its_maker_only(client, maker, coe_admin, world):
+    answer(world, items=[world["app"]])
+    client.force_login(coe_admin)
+    assert 'data-migration="draft"' not in client.get(world["app"].get_absolute_url()).content.decode()
+    client.force_login(maker)
+    assert 'data-migration="draft"' in client.get(world["app"].get_absolute_url()).content.decode()
