@@ -130,10 +130,7 @@ class MigrationJob(models.Model):
         if self.state not in (JobState.QUEUED, JobState.RUNNING):
             self.refresh_from_db()
         now = timezone.now()
-        record = self.steps.get(self.step, {"log": []})
-        steps = self._record(self.step, state="running", started=record.get("started") or _now(),
-                             log=[*record.get("log", []), {"at": _now(), "message": f"{Step(self.step).label}: "
-                                                                                     "started."}])
+        steps = self._starting(self.steps, self.step)
         changed = MigrationJob.objects.filter(pk=self.pk, step=self.step, attempts=self.attempts).filter(
             models.Q(state=JobState.QUEUED) | models.Q(state=JobState.RUNNING, lease_until__lt=now)).update(
             state=JobState.RUNNING, lease_until=now + LEASE, attempts=self.attempts + 1, steps=steps,
@@ -144,6 +141,14 @@ class MigrationJob(models.Model):
         self.state, self.lease_until, self.steps = JobState.RUNNING, now + LEASE, steps
         self.attempts, self.started = self.attempts + 1, self.started or now
         return True
+
+    @staticmethod
+    def _starting(steps, step):
+        """`steps` with `step` marked running and its "started" line logged."""
+        record = dict(steps.get(step, {"log": []}))
+        record.update(state="running", started=record.get("started") or _now(),
+                      log=[*record.get("log", []), {"at": _now(), "message": f"{Step(step).label}: started."}])
+        return {**steps, step: record}
 
     def _record(self, step, **changes):
         record = dict(self.steps.get(step, {"log": []}))
@@ -168,15 +173,22 @@ class MigrationJob(models.Model):
         MigrationJob.objects.filter(pk=self.pk).update(steps=steps)
         self.steps = steps
 
-    def complete_step(self, step, **outputs):
-        """Record `step` done with its outputs and move to the next step (or finish); False if not current."""
+    def complete_step(self, step, claim_next=False, **outputs):
+        """Record `step` done with its outputs and move to the next step (or finish); False if not current.
+
+        `claim_next`: the caller runs the next step at once, so the same UPDATE claims it (a fresh
+        lease) instead of queueing it.
+        """
         steps = self._record(step, state="done", finished=_now(), error="")
         following = STEPS.index(step) + 1
         fields = {"steps": steps, "error": "", **outputs}
-        if following < len(STEPS):
-            fields.update(step=STEPS[following], state=JobState.QUEUED)
-        else:
+        if following == len(STEPS):
             fields.update(state=JobState.DONE, finished=timezone.now())
+        elif claim_next:
+            fields.update(step=STEPS[following], state=JobState.RUNNING, attempts=self.attempts + 1,
+                          lease_until=timezone.now() + LEASE, steps=self._starting(steps, STEPS[following]))
+        else:
+            fields.update(step=STEPS[following], state=JobState.QUEUED)
         return self._set({"step": step, "state": JobState.RUNNING}, **fields)
 
     def wait_for_input(self, step, **outputs):

@@ -7,9 +7,8 @@ maker's cancel and an admin's approval racing each other cannot both win.
 import uuid
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db import connection, models, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -191,18 +190,34 @@ class RequestItem(AppOrFlow, models.Model):
         return str(self.item)
 
 
+SYNC_ITEMS = """
+    UPDATE {item} AS item SET migration_status = COALESCE(latest.state, ''), migration_target_id = latest.target_id
+    FROM (SELECT DISTINCT {column} AS id FROM {items} WHERE request_id = ANY(%(requests)s) AND {column} IS NOT NULL)
+         AS member
+    LEFT JOIN LATERAL (
+        SELECT request.state, request.target_id FROM {items} AS other
+        JOIN {requests} AS request ON request.id = other.request_id
+        WHERE other.{column} = member.id AND request.state <> ALL(%(closed)s)
+        ORDER BY request.created DESC, request.id DESC LIMIT 1) AS latest ON TRUE
+    WHERE item.id = member.id
+      AND (item.migration_status, item.migration_target_id)
+          IS DISTINCT FROM (COALESCE(latest.state, ''), latest.target_id)
+"""
+
+
 def sync_items(request_ids):
     """Copy the latest live request's state and target onto the apps and flows of `request_ids`.
 
     One UPDATE per kind (apps, flows), run in the same transaction as each request or job state
-    change, so the inventory lists show and filter `migration_status` without a join.
+    change, so the inventory lists show and filter `migration_status` without a join. Written in
+    SQL: it runs at every state change of every job, and the ORM spelling (two correlated
+    subqueries) cost more to compile than to run.
     """
     from inventory.models import App, Flow
 
-    for model, kind in ((App, "app"), (Flow, "flow")):
-        latest = (RequestItem.objects.filter(**{kind: OuterRef("pk")}).exclude(request__state__in=CLOSED)
-                  .order_by("-request__created", "-request_id"))
-        members = RequestItem.objects.filter(request_id__in=request_ids, **{f"{kind}__isnull": False}).values(kind)
-        model.objects.filter(pk__in=members).update(
-            migration_status=Coalesce(Subquery(latest.values("request__state")[:1]), Value("")),
-            migration_target=Subquery(latest.values("request__target_id")[:1]))
+    params = {"requests": list(request_ids), "closed": [str(state) for state in CLOSED]}
+    with connection.cursor() as cursor:
+        for model, column in ((App, "app_id"), (Flow, "flow_id")):
+            cursor.execute(SYNC_ITEMS.format(item=model._meta.db_table, column=column,
+                                             items=RequestItem._meta.db_table,
+                                             requests=MigrationRequest._meta.db_table), params)

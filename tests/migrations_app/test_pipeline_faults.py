@@ -74,3 +74,31 @@ def test_a_worker_killed_after_the_step_is_taken_over_and_ends_the_same(migratio
     assert runner.recover_stalled() == [job.pk]
     drive(job.pk, made)
     assert end_state(migration_world, job) == UNBROKEN
+
+
+def test_a_slow_worker_whose_step_was_taken_over_stops_and_the_new_owner_finishes(migration_world, coe_admin,
+                                                                                   monkeypatch):
+    """The slow worker's step outcome is refused (the job is no longer its own) and it runs nothing further."""
+    made = migration_world.connect_target()
+    job = migration_world.request(coe_admin)
+    original = runner.STEP_FUNCTIONS["package"]
+    taken_over = []
+
+    def slow(job, client):
+        outputs = original(job, client)
+        # Meanwhile the lease ran out and another worker claimed the step and finished it.
+        MigrationJob.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+        other = MigrationJob.objects.get(pk=job.pk)
+        assert other.claim()
+        assert other.complete_step("package", **outputs)
+        taken_over.append(other.step)
+        return outputs
+
+    monkeypatch.setitem(runner.STEP_FUNCTIONS, "package", slow)
+    assert runner.run(job.pk) is None
+    job.refresh_from_db()
+    assert taken_over == ["export"] and (job.state, job.step) == ("queued", "export")
+    assert job.steps.get("export", {}).get("state") is None  # the slow worker did not start the next step
+    monkeypatch.setitem(runner.STEP_FUNCTIONS, "package", original)
+    drive(job.pk, made)
+    assert end_state(migration_world, job) == UNBROKEN

@@ -37,10 +37,11 @@ def _load(job_id):
 
 def run(job_id, client=None):
     """Run the job's steps until it is done, waits for input, fails or must wait; return which (or None)."""
-    outcome, job = None, _load(job_id)
-    for _ in range(len(STEP_FUNCTIONS) + 1):
-        if not job.claim():
-            return outcome
+    job = _load(job_id)
+    if not job.claim():
+        return None
+    outcome = None
+    for _ in range(len(STEP_FUNCTIONS)):  # each step done claims the next one (complete_step)
         outcome = run_step(job, client or PowerPlatformClient.shared())
         if outcome != DONE or job.is_finished:
             return outcome
@@ -71,7 +72,8 @@ def _record(job, step, result):
     if isinstance(result, Wait):
         job.wait_for_input(step, **result.outputs)
         return WAITING
-    job.complete_step(step, **result)
+    if not job.complete_step(step, claim_next=True, **result):
+        return None  # our lease ran out and another worker took the job over: it goes on from there
     if job.state == JobState.DONE:
         audit.record(None, "migration.job.done", obj=job.request, target=job.request.target.env_id)
         _close_wave(job.request.wave_id)
