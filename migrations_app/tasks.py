@@ -27,8 +27,10 @@ def run_migration_job(job_id):
     """Run migration job `job_id` until it finishes, waits for input or fails; come back when it must wait."""
     from .services.pipeline import runner
 
-    if runner.run(job_id) == runner.LATER:
-        run_migration_job.apply_async((job_id,), countdown=settings.MIGRATION_RETRY_SECONDS)
+    outcome = runner.run(job_id)
+    if outcome in (runner.LATER, runner.POLL):
+        wait = settings.MIGRATION_RETRY_SECONDS if outcome == runner.LATER else settings.MIGRATION_POLL_SECONDS
+        run_migration_job.apply_async((job_id,), countdown=wait)
 
 
 @shared_task(ignore_result=True)

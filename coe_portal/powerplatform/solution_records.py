@@ -9,7 +9,7 @@ from defusedxml import ElementTree
 from .errors import MalformedResponse
 
 __all__ = ["COMPONENT_TYPES", "Connection", "ConnectionReference", "MissingDependency", "SolutionItem",
-           "connector_name", "parse_connection", "zip_connection_references"]
+           "StartedExport", "connector_name", "parse_connection", "zip_connection_references"]
 
 # solutioncomponent.componenttype numbers the portal names (power-platform-api.md, 15 and 18).
 COMPONENT_TYPES = {1: "table", 2: "column", 10: "relationship", 29: "flow", 60: "form", 62: "site map",
@@ -65,6 +65,14 @@ class SolutionItem:
     open_url: str
     state: str
     dataverse_id: str = ""
+
+
+@dataclass(frozen=True)
+class StartedExport:
+    """An export the tenant is running: poll `operation_id`, then download by `export_job_id`."""
+
+    operation_id: str
+    export_job_id: str
 
 
 def parse_connection(item, url=""):

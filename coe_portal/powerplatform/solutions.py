@@ -17,6 +17,7 @@ from .solution_records import (
     ConnectionReference,
     MissingDependency,
     SolutionItem,
+    StartedExport,
     connector_name,
     parse_connection,
     zip_connection_references,
@@ -94,19 +95,27 @@ class SolutionCalls:
         return found.group(1)
 
     def _wait(self, org, operation_id, poll_seconds, timeout, failure):
-        """Poll asyncoperations until statecode 3; raise `failure` with the message unless statuscode 30."""
+        """Poll asyncoperations until the operation ends (see operation_done)."""
         deadline = time.monotonic() + timeout
-        url = self._dv(org, f"asyncoperations({operation_id})?$select=statecode,statuscode,message,friendlymessage")
-        while True:
-            row = self.transport.request("GET", url, headers=ODATA) or {}
-            if row.get("statecode") == 3:
-                if row.get("statuscode") == 30:
-                    return
-                raise failure(row.get("friendlymessage") or row.get("message") or
-                              f"ended with status {row.get('statuscode')}", org)
+        while not self.operation_done(org, operation_id, failure):
             if time.monotonic() > deadline:
-                raise failure(f"did not finish within {timeout} s (status {row.get('statuscode')})", org)
+                raise failure(f"did not finish within {timeout} s", org)
             time.sleep(poll_seconds)
+
+    def operation_done(self, org, operation_id, failure):
+        """One poll of an asynchronous operation: True once it succeeded, False while it runs.
+
+        Raises `failure` with the tenant's message when it ended otherwise (statecode 3, statuscode
+        other than 30).
+        """
+        url = self._dv(org, f"asyncoperations({operation_id})?$select=statecode,statuscode,message,friendlymessage")
+        row = self.transport.request("GET", url, headers=ODATA) or {}
+        if row.get("statecode") != 3:
+            return False
+        if row.get("statuscode") == 30:
+            return True
+        raise failure(row.get("friendlymessage") or row.get("message") or
+                      f"ended with status {row.get('statuscode')}", org)
 
     # Putting items into a solution
 
@@ -223,12 +232,21 @@ class SolutionCalls:
 
     def export_solution(self, org, unique_name, managed=False, poll_seconds=1.0, timeout=600):
         """Export a solution (ExportSolutionAsync, poll, DownloadSolutionExportData); return the .zip bytes."""
+        started = self.start_export(org, unique_name, managed)
+        self._wait(org, started.operation_id, poll_seconds, timeout, ExportFailed)
+        return self.download_export(org, started.export_job_id)
+
+    def start_export(self, org, unique_name, managed=False):
+        """ExportSolutionAsync: the export's (operation_id, export_job_id); poll with operation_done."""
         body = {"SolutionName": unique_name, "Managed": managed, **{option: False for option in EXPORT_OPTIONS}}
         started = self._post(org, "ExportSolutionAsync", body) or {}
         if not started.get("AsyncOperationId") or not started.get("ExportJobId"):
             raise MalformedResponse("ExportSolutionAsync answered without AsyncOperationId and ExportJobId", org)
-        self._wait(org, started["AsyncOperationId"], poll_seconds, timeout, ExportFailed)
-        data = self._post(org, "DownloadSolutionExportData", {"ExportJobId": started["ExportJobId"]}) or {}
+        return StartedExport(started["AsyncOperationId"], started["ExportJobId"])
+
+    def download_export(self, org, export_job_id):
+        """DownloadSolutionExportData of a finished export: the .zip bytes."""
+        data = self._post(org, "DownloadSolutionExportData", {"ExportJobId": export_job_id}) or {}
         try:
             return base64.b64decode(data["ExportSolutionFile"], validate=True)
         except (KeyError, TypeError, ValueError):
@@ -240,6 +258,11 @@ class SolutionCalls:
 
         Raises ImportBusy while another import runs in the environment, ImportFailed when it fails.
         """
+        operation_id = self.start_import(org, zip_bytes, connection_bindings, publish_workflows)
+        self._wait(org, operation_id, poll_seconds, timeout, ImportFailed)
+
+    def start_import(self, org, zip_bytes, connection_bindings, publish_workflows=False):
+        """ImportSolutionAsync with the connection bindings: its operation id; poll with operation_done."""
         bindings = {name.lower(): connection for name, connection in (connection_bindings or {}).items()}
         parameters = [{"@odata.type": "Microsoft.Dynamics.CRM.connectionreference",
                        "connectionreferencelogicalname": ref.logical_name,
@@ -256,7 +279,7 @@ class SolutionCalls:
             raise ImportFailed(str(exc)) from exc
         if not started.get("AsyncOperationId"):
             raise MalformedResponse("ImportSolutionAsync answered without an AsyncOperationId", org)
-        self._wait(org, started["AsyncOperationId"], poll_seconds, timeout, ImportFailed)
+        return started["AsyncOperationId"]
 
     # Reading what a solution holds
 

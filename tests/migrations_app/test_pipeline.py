@@ -11,6 +11,7 @@ from inventory.services import cleanup
 from migrations_app.models import MigrationJob, MigrationRequest
 from migrations_app.services.pipeline import runner
 from tests.migrations_app import world as world_module
+from tests.migrations_app.world import settle
 
 migration_world = world_module.migration_world
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def run_to_needs_input(world, admin):
     job = world.request(admin)
-    assert runner.run(job.pk) == runner.WAITING
+    assert settle(job.pk) == runner.WAITING
     job.refresh_from_db()
     return job
 
@@ -32,14 +33,14 @@ def test_a_job_waits_for_connections_then_moves_the_app(migration_world, coe_adm
     with default_storage.open(job.backup.name, "rb") as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == job.backup_sha256
     made = world.connect_target()
-    assert runner.run(job.pk) is None  # waiting for a person: nothing to run
+    assert settle(job.pk) is None  # waiting for a person: nothing to run
     job.check_again()
-    assert runner.run(job.pk) == runner.WAITING  # still nothing picked: the choices are refreshed
+    assert settle(job.pk) == runner.WAITING  # still nothing picked: the choices are refreshed
     job.refresh_from_db()
     assert all(ref["choices"] for ref in job.connection_refs)
     bindings = {ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}
     job.provide_bindings(bindings, "bob")
-    assert runner.run(job.pk) == runner.DONE
+    assert settle(job.pk) == runner.DONE
     job.refresh_from_db()
     assert job.state == "done" and job.request.state == "done" and job.steps_done == 8
     item = job.request.items.get()
@@ -57,11 +58,11 @@ def test_a_failed_import_leaves_the_source_untouched_and_is_retried_alone(migrat
     job = run_to_needs_input(world, coe_admin)
     made = world.connect_target()
     job.check_again()
-    runner.run(job.pk)
+    settle(job.pk)
     job.refresh_from_db()
     job.provide_bindings({ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}, "bob")
     world.store.fail_next("import", "Solution import failed: a component is missing")
-    assert runner.run(job.pk) == runner.FAILED
+    assert settle(job.pk) == runner.FAILED
     job.refresh_from_db()
     assert job.state == "failed" and job.step == "import" and "component is missing" in job.error
     assert job.request.state == "failed"
@@ -70,7 +71,7 @@ def test_a_failed_import_leaves_the_source_untouched_and_is_retried_alone(migrat
     assert not CleanupCase.objects.filter(app=world.app).exists()
     before = {step: record for step, record in job.steps.items() if step != "import"}
     job.retry()
-    assert runner.run(job.pk) == runner.DONE
+    assert settle(job.pk) == runner.DONE
     job.refresh_from_db()
     assert job.state == "done" and job.steps["import"]["state"] == "done"
     assert {step: job.steps[step] for step in before} == before  # the steps before it were not run again
@@ -102,10 +103,10 @@ def test_a_flow_moves_and_is_turned_on_in_the_target(migration_world, coe_admin)
     request.approve(coe_admin, "", wave)
     [job] = requests.do_start_wave(wave)
     made = {c.name: world.tenant.add_connection(world.fake_target, c.name, fake.creator).name for c in fake.connectors}
-    if runner.run(job.pk) == runner.WAITING:
+    if settle(job.pk) == runner.WAITING:
         job.refresh_from_db()
         job.provide_bindings({ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}, "t")
-        assert runner.run(job.pk) == runner.DONE
+        assert settle(job.pk) == runner.DONE
     job.refresh_from_db()
     assert job.state == "done", job.error
     copy = world.tenant.flow(world.fake_target, job.request.items.get().new_id)
@@ -121,7 +122,7 @@ def test_connections_picked_by_a_person_are_not_listed_again(migration_world, co
     job = run_to_needs_input(world, coe_admin)
     made = world.connect_target()
     job.check_again()
-    runner.run(job.pk)
+    settle(job.pk)
     job.refresh_from_db()
     job.provide_bindings({ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}, "bob")
     listed = []
@@ -132,8 +133,61 @@ def test_connections_picked_by_a_person_are_not_listed_again(migration_world, co
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(PowerPlatformClient, "connections", connections)
-    assert runner.run(job.pk) == runner.DONE
+    assert settle(job.pk) == runner.DONE
     job.refresh_from_db()
     assert listed == []
     assert job.bindings == {ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}
     assert "mapped by bob" in job.steps["connections"]["log"][-1]["message"]
+
+
+def test_the_export_frees_the_worker_while_the_tenant_runs_it(migration_world, coe_admin):
+    job = migration_world.request(coe_admin)
+    for _ in range(3):  # pre-check and package, then the export is started
+        outcome = runner.run(job.pk)
+        if outcome == runner.POLL:
+            break
+    assert outcome == runner.POLL
+    job.refresh_from_db()
+    assert (job.state, job.step) == ("queued", "export")
+    assert job.steps["export"]["operation"] and not job.backup
+    assert runner.run(job.pk) == runner.POLL  # the fake still runs it: one poll, then the worker is free
+    assert settle(job.pk) == runner.WAITING  # downloaded, stored, verified; then the connections
+    job.refresh_from_db()
+    with default_storage.open(job.backup.name, "rb") as stored:
+        assert hashlib.sha256(stored.read()).hexdigest() == job.backup_sha256
+
+
+def test_an_import_holds_its_targets_lock_while_the_tenant_runs_it(migration_world, coe_admin):
+    from migrations_app.services.pipeline.steps_target import import_lock
+
+    world = migration_world
+    made = world.connect_target()
+    job = world.request(coe_admin)
+    assert settle(job.pk) == runner.WAITING
+    job.refresh_from_db()
+    job.provide_bindings({ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}, "bob")
+    assert runner.run(job.pk) == runner.POLL
+    job.refresh_from_db()
+    lock = import_lock(world.target.env_id)
+    assert job.step == "import" and job.steps["import"]["operation"] and lock.locked()
+    assert not lock.acquire(blocking=False)  # a second import into the target waits
+    assert settle(job.pk) == runner.DONE
+    assert not lock.locked()
+
+
+def test_a_failed_import_operation_gives_back_the_targets_lock(migration_world, coe_admin):
+    from migrations_app.services.pipeline.steps_target import import_lock
+
+    world = migration_world
+    made = world.connect_target()
+    job = world.request(coe_admin)
+    settle(job.pk)
+    job.refresh_from_db()
+    job.provide_bindings({ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}, "bob")
+    world.store.fail_next("import", "Solution import failed: a table is missing")
+    assert settle(job.pk) == runner.FAILED
+    job.refresh_from_db()
+    assert "a table is missing" in job.error and not job.steps["import"]["operation"]
+    assert not import_lock(world.target.env_id).locked()
+    job.retry()
+    assert settle(job.pk) == runner.DONE

@@ -11,6 +11,7 @@ from migrations_app.models import MigrationJob
 from migrations_app.models.jobs import STEPS
 from migrations_app.services.pipeline import runner
 from tests.migrations_app import world as world_module
+from tests.migrations_app.world import settle
 
 migration_world = world_module.migration_world
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,7 +24,7 @@ class WorkerKilled(Exception):  # noqa: N818 - not a failure the pipeline expect
 def drive(job_id, made):
     """Run the job to its end, picking the world's connections when it asks."""
     for _ in range(5):
-        outcome = runner.run(job_id)
+        outcome = settle(job_id)
         if outcome == runner.WAITING:
             job = MigrationJob.objects.get(pk=job_id)
             job.provide_bindings({ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}, "t")
@@ -69,7 +70,7 @@ def test_a_worker_killed_after_the_step_is_taken_over_and_ends_the_same(migratio
     monkeypatch.setitem(runner.STEP_FUNCTIONS, step, original)
     job.refresh_from_db()
     assert (job.state, job.step) == ("running", step)
-    assert runner.run(job.pk) is None  # its lease still runs: no second worker takes the step
+    assert settle(job.pk) is None  # its lease still runs: no second worker takes the step
     MigrationJob.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
     assert runner.recover_stalled() == [job.pk]
     drive(job.pk, made)
@@ -95,7 +96,7 @@ def test_a_slow_worker_whose_step_was_taken_over_stops_and_the_new_owner_finishe
         return outputs
 
     monkeypatch.setitem(runner.STEP_FUNCTIONS, "package", slow)
-    assert runner.run(job.pk) is None
+    assert settle(job.pk) is None
     job.refresh_from_db()
     assert taken_over == ["export"] and (job.state, job.step) == ("queued", "export")
     assert job.steps.get("export", {}).get("state") is None  # the slow worker did not start the next step

@@ -68,3 +68,15 @@ def migration_world(make_tenant, settings, tmp_path):
         "maker-" + app.owner.email.split("@")[0][:20], [Role.MAKER], email=app.owner.email)
     target = Environment.objects.get(env_id=fake_target.name)
     return MigrationWorld(tenant, servers, fake_app, app, target, fake_target, user)
+
+
+def settle(job_id, polls=20):
+    """Run the job as its worker would, again after each poll of a tenant operation, until it needs a
+    person, fails, must wait for its target or ends; return that outcome."""
+    from migrations_app.services.pipeline import runner
+
+    for _ in range(polls):
+        outcome = runner.run(job_id)
+        if outcome != runner.POLL:
+            return outcome
+    raise AssertionError(f"job {job_id} still polls its operation after {polls} runs")

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from coe_portal.powerplatform.errors import PowerPlatformError
 
-__all__ = ["FAILURES", "LATER", "StepFailed", "Wait", "items_of", "solution_name", "source_environment"]
+__all__ = ["FAILURES", "LATER", "POLL", "StepFailed", "Wait", "items_of", "solution_name", "source_environment"]
 
 
 class StepFailed(Exception):
@@ -20,6 +20,9 @@ class Wait:
 
 
 LATER = "later"  # the step cannot run now (the target is importing another solution): queue it again
+# The tenant runs the step's operation (an export, an import): look again after the poll interval.
+# The worker is free meanwhile; a real export or import takes minutes.
+POLL = "poll"
 # Expected failures: recorded on the step, retried by a person. Anything else is a crash and the
 # step is taken over by the next worker once its lease runs out.
 FAILURES = (PowerPlatformError, StepFailed, OSError, ValueError, zipfile.BadZipFile)

@@ -16,9 +16,9 @@ from coe_portal.powerplatform.client import PowerPlatformClient
 from ...choices import JobState, RequestState, Step, WaveState
 from ...models import MigrationJob, MigrationRequest, Wave
 from . import steps_after, steps_source, steps_target
-from .common import FAILURES, LATER, Wait
+from .common import FAILURES, LATER, POLL, Wait
 
-__all__ = ["DONE", "FAILED", "LATER", "STEP_FUNCTIONS", "WAITING", "recover_stalled", "run"]
+__all__ = ["DONE", "FAILED", "LATER", "POLL", "STEP_FUNCTIONS", "WAITING", "recover_stalled", "run"]
 
 logger = logging.getLogger(__name__)
 DONE, FAILED, WAITING = "done", "failed", "waiting"
@@ -66,9 +66,9 @@ def run_step(job, client):
 
 
 def _record(job, step, result):
-    if result == LATER:
+    if result in (LATER, POLL):
         job.requeue(step)
-        return LATER
+        return result
     if isinstance(result, Wait):
         job.wait_for_input(step, **result.outputs)
         return WAITING

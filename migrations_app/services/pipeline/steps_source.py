@@ -7,19 +7,20 @@ are idempotent, a verified backup is not made twice).
 import hashlib
 import io
 import zipfile
+from datetime import datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from coe_portal.powerplatform.errors import ApiError
+from coe_portal.powerplatform.errors import ApiError, ExportFailed
 from inventory.choices import AppKind
 from inventory.models import Connector, ConnectorUsage
 
-from .common import StepFailed, items_of, solution_name, source_environment
+from .common import POLL, StepFailed, items_of, solution_name, source_environment
 
-__all__ = ["export", "package", "precheck"]
+__all__ = ["export", "operation_done", "package", "precheck"]
 
 # Seed 001: what a package or solution does not carry, and the manual step for each.
 MANUAL_STEPS = {
@@ -94,13 +95,23 @@ def package(job, client):
 
 
 def export(job, client):
-    """Step 3: export the solution and keep it as a verified backup (checksum read back from storage)."""
+    """Step 3: export the solution and keep it as a verified backup (checksum read back from storage).
+
+    The tenant exports asynchronously: the first run starts the export and notes its operation,
+    later runs poll it (the worker is free in between) and store the file once it is ready.
+    """
     if job.backup_verified_at and job.backup:
         job.log("export", "The backup is already stored and verified.")
         return {}
-    source = source_environment(job)
-    content = client.export_solution(source.dataverse_url, solution_name(job),
-                                     poll_seconds=settings.MIGRATION_POLL_SECONDS)
+    org, record = source_environment(job).dataverse_url, job.steps.get("export", {})
+    if not record.get("operation"):
+        started = client.start_export(org, solution_name(job))
+        job.note("export", operation=started.operation_id, export_job=started.export_job_id,
+                 since=timezone.now().isoformat())
+        return POLL
+    if not operation_done(job, "export", client, org, ExportFailed, settings.MIGRATION_EXPORT_TIMEOUT_SECONDS):
+        return POLL
+    content = client.download_export(org, record["export_job"])
     digest = hashlib.sha256(content).hexdigest()
     name = job.backup.field.generate_filename(job, f"{solution_name(job)}.zip")
     name = default_storage.save(name, ContentFile(content))
@@ -108,6 +119,21 @@ def export(job, client):
     job.log("export", f"Exported {len(content):,} bytes, SHA-256 {digest[:12]}…, stored and verified.")
     return {"backup": name, "backup_sha256": digest, "backup_size": len(content),
             "backup_verified_at": timezone.now()}
+
+
+def operation_done(job, step, client, org, failure, timeout):
+    """Poll the step's noted operation once. A failed or overdue operation is forgotten (a retry of the
+    step starts a new one) and fails the step."""
+    record = job.steps[step]
+    try:
+        if client.operation_done(org, record["operation"], failure):
+            return True
+        if (timezone.now() - datetime.fromisoformat(record["since"])).total_seconds() <= timeout:
+            return False
+        raise failure(f"did not finish within {timeout} s", org)
+    except failure:
+        job.note(step, operation="")
+        raise
 
 
 def verify_backup(name, digest):
