@@ -39,6 +39,9 @@ def parse():
     parser.add_argument("--profile", action="store_true",
                         help="no HTTP load: CPU per request in-process, per URL kind (bench/web_profile.py)")
     parser.add_argument("--repeat", type=int, default=30, help="requests per URL in --profile mode")
+    parser.add_argument("--floor", action="store_true",
+                        help="also load /healthz and a cached signed-in page the same way: what the machine gives "
+                             "pages that cost (next to) nothing")
     return parser.parse_args()
 
 
@@ -226,6 +229,15 @@ def dashboard_urls():
             "/progress/?period=365&department=Dept+3"]
 
 
+def floor(base, cookie, options):
+    """Print (stderr) the latency of the cheapest pages under the same load: what is not the pages' own cost."""
+    for path in ("/healthz", "/progress/"):
+        timings, _ = hammer(base, cookie, [path], [path], options.clients, options.seconds / 3)
+        timings.sort()
+        print(f"floor {path}: p50_ms={statistics.median(timings):.0f} p95_ms={timings[int(len(timings) * 0.95)]:.0f} "
+              f"requests_per_s={len(timings) / (options.seconds / 3):.0f}", file=sys.stderr)
+
+
 def prepare(options):
     """A migrated database with the items, recommendations and a year of snapshots; Django set up."""
     reuse = options.reuse and database_exists("coe_bench_web")
@@ -268,6 +280,8 @@ def main():
         timings, errors = hammer(base, cookie, lists, details, options.clients, options.seconds)
         boards = dashboard_urls()
         board_timings, board_errors = hammer(base, cookie, boards, boards, options.clients, options.seconds / 2)
+        if options.floor:
+            floor(base, cookie, options)
     finally:
         os.killpg(process.pid, 15)
         process.wait(30)

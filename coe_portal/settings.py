@@ -354,9 +354,8 @@ CELERY_BEAT_SCHEDULE["migrations: due waves"] = {"task": "migrations_app.tasks.s
 CELERY_BEAT_SCHEDULE["migrations: stalled jobs"] = {"task": "migrations_app.tasks.recover_stalled_jobs",
                                                     "schedule": 300.0}
 MIGRATION_POLL_SECONDS = envint("MIGRATION_POLL_MS", 1000) / 1000  # between polls of an export or import
-# Past these an export or import the tenant still runs fails its step (a retry starts a new one).
+# Past this an export the tenant still runs fails its step (a retry starts a new one).
 MIGRATION_EXPORT_TIMEOUT_SECONDS = envint("MIGRATION_EXPORT_TIMEOUT_SECONDS", 600)
-MIGRATION_IMPORT_TIMEOUT_SECONDS = envint("MIGRATION_IMPORT_TIMEOUT_SECONDS", 900)
 
 # Triage leftovers (triage5): a clean-up step's claim lease; past it, beat puts the case back and queues it again.
 # Longer than the slowest step (a package export gives up after 600 s).

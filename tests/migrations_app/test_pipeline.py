@@ -157,24 +157,6 @@ def test_the_export_frees_the_worker_while_the_tenant_runs_it(migration_world, c
         assert hashlib.sha256(stored.read()).hexdigest() == job.backup_sha256
 
 
-def test_an_import_holds_its_targets_lock_while_the_tenant_runs_it(migration_world, coe_admin):
-    from migrations_app.services.pipeline.steps_target import import_lock
-
-    world = migration_world
-    made = world.connect_target()
-    job = world.request(coe_admin)
-    assert settle(job.pk) == runner.WAITING
-    job.refresh_from_db()
-    job.provide_bindings({ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}, "bob")
-    assert runner.run(job.pk) == runner.POLL
-    job.refresh_from_db()
-    lock = import_lock(world.target.env_id)
-    assert job.step == "import" and job.steps["import"]["operation"] and lock.locked()
-    assert not lock.acquire(blocking=False)  # a second import into the target waits
-    assert settle(job.pk) == runner.DONE
-    assert not lock.locked()
-
-
 def test_a_failed_import_operation_gives_back_the_targets_lock(migration_world, coe_admin):
     from migrations_app.services.pipeline.steps_target import import_lock
 
@@ -187,7 +169,7 @@ def test_a_failed_import_operation_gives_back_the_targets_lock(migration_world, 
     world.store.fail_next("import", "Solution import failed: a table is missing")
     assert settle(job.pk) == runner.FAILED
     job.refresh_from_db()
-    assert "a table is missing" in job.error and not job.steps["import"]["operation"]
+    assert "a table is missing" in job.error
     assert not import_lock(world.target.env_id).locked()
     job.retry()
     assert settle(job.pk) == runner.DONE

@@ -6,14 +6,13 @@ ComponentParameters), so connections are mapped before it, not after.
 
 from django.conf import settings
 from django.utils import timezone
-from redis.exceptions import LockError
 
 from coe_portal.core.ratelimit import shared_client
-from coe_portal.powerplatform.errors import ImportBusy, ImportFailed, PowerPlatformError
+from coe_portal.powerplatform.errors import ImportBusy, PowerPlatformError
 
 from ...models import RequestItem
-from .common import LATER, POLL, StepFailed, Wait, items_of, solution_name, source_environment
-from .steps_source import operation_done, verify_backup
+from .common import LATER, StepFailed, Wait, items_of, solution_name, source_environment
+from .steps_source import verify_backup
 
 __all__ = ["activate", "connections", "import_", "import_lock"]
 
@@ -50,67 +49,39 @@ def _picked(job):
                 and all(ref["logical_name"] in job.bindings for ref in job.connection_refs))
 
 
-def import_lock(env_id, token=None):
-    """The Redis lock that lets one import at a time into an environment (a second one fails in the tenant).
-
-    An import holds it while the tenant runs it, across the job's polls: `token` (noted on the
-    step) is the holder's, so a later run can release it.
-    """
-    lock = shared_client().lock(f"migrations:import:{env_id}", timeout=settings.MIGRATION_IMPORT_LOCK_SECONDS,
-                                thread_local=False)
-    if token:
-        lock.local.token = token.encode()
-    return lock
-
-
-def _release(lock):
-    try:
-        lock.release()
-    except LockError:  # it ran out (longer than MIGRATION_IMPORT_LOCK_SECONDS): nothing left to release
-        pass
+def import_lock(env_id):
+    """The Redis lock that lets one import at a time into an environment (a second one fails in the tenant)."""
+    return shared_client().lock(f"migrations:import:{env_id}", timeout=settings.MIGRATION_IMPORT_LOCK_SECONDS)
 
 
 def import_(job, client):
     """Step 5: import the backed-up solution into the target with the bindings; skipped when already there.
 
-    The first run takes the target's import lock and starts the import; later runs poll it and
-    release the lock once it ended (the worker is free in between).
+    Unlike the export, the import is waited for in the worker: it holds the target's import lock,
+    and a lock held between tasks would have other jobs' workers waiting for a poll that needs a
+    worker to run.
     """
-    target, record = job.request.target, job.steps.get("import", {})
-    if record.get("operation"):
-        lock = import_lock(target.env_id, record.get("lock"))
-        try:
-            if not operation_done(job, "import", client, target.dataverse_url, ImportFailed,
-                                  settings.MIGRATION_IMPORT_TIMEOUT_SECONDS):
-                return POLL
-        except ImportFailed:
-            _release(lock)
-            raise
-        _release(lock)
-        job.log("import", f"Imported {solution_name(job)} into {target}.")
-        return {"imported_at": timezone.now()}
+    target = job.request.target
     lock = import_lock(target.env_id)
     if not lock.acquire(blocking=True, blocking_timeout=settings.MIGRATION_IMPORT_WAIT_SECONDS):
         job.log("import", f"{target} is importing another solution; waiting for it.")
         return LATER
     try:
         # Only an import that may have reached the tenant before (a retry, a dead worker) needs the check.
-        if record.get("sent") and _in_target(client, target, solution_name(job)):
-            _release(lock)
+        if job.steps.get("import", {}).get("sent") and _in_target(client, target, solution_name(job)):
             job.log("import", "The solution is already in the target: nothing to import.")
-            return {"imported_at": timezone.now()}
-        content = verify_backup(job.backup.name, job.backup_sha256)
-        job.note("import", sent=True)
-        operation = client.start_import(target.dataverse_url, content, dict(job.bindings))
+        else:
+            content = verify_backup(job.backup.name, job.backup_sha256)
+            job.note("import", sent=True)
+            client.import_solution(target.dataverse_url, content, dict(job.bindings),
+                                   poll_seconds=settings.MIGRATION_POLL_SECONDS)
+            job.log("import", f"Imported {solution_name(job)} into {target}.")
     except ImportBusy:  # another portal, or a person, is importing there: the tenant allows one at a time
-        _release(lock)
         job.log("import", f"{target} is busy with another import; trying again later.")
         return LATER
-    except BaseException:
-        _release(lock)
-        raise
-    job.note("import", operation=operation, lock=lock.local.token.decode(), since=timezone.now().isoformat())
-    return POLL
+    finally:
+        lock.release()
+    return {"imported_at": timezone.now()}
 
 
 def _in_target(client, target, unique):
