@@ -356,6 +356,8 @@ CELERY_BEAT_SCHEDULE["migrations: stalled jobs"] = {"task": "migrations_app.task
 MIGRATION_POLL_SECONDS = envint("MIGRATION_POLL_MS", 1000) / 1000  # between polls of an export or import
 # Past this an export the tenant still runs fails its step (a retry starts a new one).
 MIGRATION_EXPORT_TIMEOUT_SECONDS = envint("MIGRATION_EXPORT_TIMEOUT_SECONDS", 600)
+# How long a worker polls an export itself before it leaves the rest to later runs (and is free).
+MIGRATION_EXPORT_INLINE_SECONDS = envint("MIGRATION_EXPORT_INLINE_SECONDS", 5)
 
 # Triage leftovers (triage5): a clean-up step's claim lease; past it, beat puts the case back and queues it again.
 # Longer than the slowest step (a package export gives up after 600 s).

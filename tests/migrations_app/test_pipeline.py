@@ -140,7 +140,8 @@ def test_connections_picked_by_a_person_are_not_listed_again(migration_world, co
     assert "mapped by bob" in job.steps["connections"]["log"][-1]["message"]
 
 
-def test_the_export_frees_the_worker_while_the_tenant_runs_it(migration_world, coe_admin):
+def test_a_long_export_frees_the_worker_while_the_tenant_runs_it(migration_world, coe_admin, settings):
+    settings.MIGRATION_EXPORT_INLINE_SECONDS = 0  # longer than the worker polls it itself
     job = migration_world.request(coe_admin)
     for _ in range(3):  # pre-check and package, then the export is started
         outcome = runner.run(job.pk)
@@ -150,11 +151,17 @@ def test_the_export_frees_the_worker_while_the_tenant_runs_it(migration_world, c
     job.refresh_from_db()
     assert (job.state, job.step) == ("queued", "export")
     assert job.steps["export"]["operation"] and not job.backup
-    assert runner.run(job.pk) == runner.POLL  # the fake still runs it: one poll, then the worker is free
     assert settle(job.pk) == runner.WAITING  # downloaded, stored, verified; then the connections
     job.refresh_from_db()
     with default_storage.open(job.backup.name, "rb") as stored:
         assert hashlib.sha256(stored.read()).hexdigest() == job.backup_sha256
+
+
+def test_a_short_export_is_waited_for_in_the_worker(migration_world, coe_admin):
+    job = migration_world.request(coe_admin)
+    assert runner.run(job.pk) == runner.WAITING  # pre-check to connections in one run: no poll in the queue
+    job.refresh_from_db()
+    assert job.steps["export"]["state"] == "done" and job.backup_verified_at
 
 
 def test_a_failed_import_operation_gives_back_the_targets_lock(migration_world, coe_admin):

@@ -6,6 +6,7 @@ are idempotent, a verified backup is not made twice).
 
 import hashlib
 import io
+import time
 import zipfile
 from datetime import datetime
 
@@ -98,7 +99,8 @@ def export(job, client):
     """Step 3: export the solution and keep it as a verified backup (checksum read back from storage).
 
     The tenant exports asynchronously: the first run starts the export and notes its operation,
-    later runs poll it (the worker is free in between) and store the file once it is ready.
+    then polls it for MIGRATION_EXPORT_INLINE_SECONDS; a longer export is polled by later runs (the
+    worker is free in between). The file is stored once it is ready.
     """
     if job.backup_verified_at and job.backup:
         job.log("export", "The backup is already stored and verified.")
@@ -108,10 +110,13 @@ def export(job, client):
         started = client.start_export(org, solution_name(job))
         job.note("export", operation=started.operation_id, export_job=started.export_job_id,
                  since=timezone.now().isoformat())
-        return POLL
-    if not operation_done(job, "export", client, org, ExportFailed, settings.MIGRATION_EXPORT_TIMEOUT_SECONDS):
-        return POLL
-    content = client.download_export(org, record["export_job"])
+    # A small export is ready within seconds: wait for it here rather than in the queue.
+    inline_until = time.monotonic() + settings.MIGRATION_EXPORT_INLINE_SECONDS
+    while not operation_done(job, "export", client, org, ExportFailed, settings.MIGRATION_EXPORT_TIMEOUT_SECONDS):
+        if time.monotonic() >= inline_until:
+            return POLL
+        time.sleep(settings.MIGRATION_POLL_SECONDS)
+    content = client.download_export(org, job.steps["export"]["export_job"])
     digest = hashlib.sha256(content).hexdigest()
     name = job.backup.field.generate_filename(job, f"{solution_name(job)}.zip")
     name = default_storage.save(name, ContentFile(content))
