@@ -1,6 +1,9 @@
 """A maker's e-mailed answer reaches the clean-up: keep or migrate releases the waiting item."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from comms.models import Campaign, EmailTemplate, Recipient, RecipientItem
 from comms.services.answers import do_answer
@@ -24,7 +27,9 @@ def recipient():
 
 
 def waiting_cases(recipient):
-    return [CleanupCase.objects.create(stage=CleanupStage.WAITING, **{entry.kind: entry.item})
+    """Cases whose item is held (quarantined / stopped): the grace period runs."""
+    grace_until = timezone.now() + timedelta(days=14)
+    return [CleanupCase.objects.create(stage=CleanupStage.WAITING, grace_until=grace_until, **{entry.kind: entry.item})
             for entry in recipient.items.all()]
 
 
