@@ -21,4 +21,5 @@ def release_answered_items(sender, items, answer, justification="", **kwargs):
     flows = [item.pk for item in items if not isinstance(item, App)]
     waiting = CleanupCase.objects.filter(stage=CleanupStage.WAITING)
     for case in waiting.filter(app_id__in=apps) | waiting.filter(flow_id__in=flows):
-        do_release_item(case, None, f"{Answer(answer).label} (answered by e-mail): {justification}".strip())
+        do_release_item(case, None, f"{Answer(answer).label} (answered by e-mail): {justification}".strip(),
+                        when_held=True)

@@ -87,6 +87,7 @@ def start_case(case_id, client=None):
     case.grace_until = timezone.now() + timedelta(days=TriageSettings.load().grace_days)
     case.save(update_fields=["grace_until"])
     _event(case, "quarantined" if case.app_id else "stopped", grace_until=case.grace_until.isoformat())
+    _release_if_answered(case)
     return case
 
 
@@ -104,23 +105,41 @@ def _hold(case, client, held):
         item.save(update_fields=["state"])
 
 
-def do_release_item(case, user, answer=""):
+def do_release_item(case, user, answer="", when_held=False):
     """The owner answered: release the item (quarantine off / flow on) in a task.
 
     False if it is too late, or too early: while the quarantine/stop call runs (WAITING without a grace
-    period yet) a release would race the hold and could leave the item held.
+    period yet) a release would race the hold and could leave the item held. `when_held`: an early
+    answer is kept and releases the item as soon as the hold ends (an e-mailed answer cannot be sent
+    again later).
     """
     from ..tasks import cleanup_release
 
-    with transaction.atomic():
-        claimed = CleanupCase.objects.filter(pk=case.pk, stage=CleanupStage.WAITING,
-                                             grace_until__isnull=False).update(
-            stage=CleanupStage.RELEASING, answered_at=timezone.now(), answer=answer[:2000], claimed_at=timezone.now())
-        if not claimed:
+    waiting = CleanupCase.objects.filter(pk=case.pk, stage=CleanupStage.WAITING)
+    now = timezone.now()
+    for _ in range(2):  # the hold may end between the two updates
+        with transaction.atomic():
+            if waiting.filter(grace_until__isnull=False).update(stage=CleanupStage.RELEASING, answered_at=now,
+                                                                answer=answer[:2000], claimed_at=now):
+                audit.record(None, "cleanup.answer", obj=case.item, actor=user, case=case.pk, answer=answer[:200])
+                _enqueue(cleanup_release, case.pk)
+                return True
+        if not when_held:
             return False
-        audit.record(None, "cleanup.answer", obj=case.item, actor=user, case=case.pk, answer=answer[:200])
+        if waiting.filter(grace_until__isnull=True).update(answered_at=now, answer=answer[:2000]):
+            audit.record(None, "cleanup.answer", obj=case.item, actor=user, case=case.pk, answer=answer[:200],
+                         when_held=True)
+            return True
+    return False
+
+
+def _release_if_answered(case):
+    """An answer kept while the hold ran (do_release_item(when_held=True)) releases the item now."""
+    from ..tasks import cleanup_release
+
+    if CleanupCase.objects.filter(pk=case.pk, stage=CleanupStage.WAITING, answered_at__isnull=False).update(
+            stage=CleanupStage.RELEASING, claimed_at=timezone.now()):
         _enqueue(cleanup_release, case.pk)
-    return True
 
 
 def release_case(case_id, client=None):

@@ -51,3 +51,15 @@ class TestAnswerReleasesCleanup:
         with django_capture_on_commit_callbacks(execute=True):
             do_answer(recipient, answer)
         assert {CleanupCase.objects.get(pk=case.pk).stage for case in cases} == {CleanupStage.WAITING}
+
+
+def test_an_answer_that_comes_while_the_item_is_being_held_is_kept_for_the_release(recipient,
+                                                                                   django_capture_on_commit_callbacks):
+    cases = [CleanupCase.objects.create(stage=CleanupStage.WAITING, **{entry.kind: entry.item})  # call running
+             for entry in recipient.items.all()]
+    with django_capture_on_commit_callbacks(execute=True):
+        do_answer(recipient, "keep", "Month-end report")
+    for case in cases:
+        case.refresh_from_db()
+        assert case.stage == CleanupStage.WAITING and case.answered_at is not None  # start_case releases it
+        assert "Month-end report" in case.answer

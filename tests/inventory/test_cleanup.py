@@ -132,3 +132,26 @@ def test_delete_only_needs_a_reason(tenant, coe_admin, celery_worker):
     [case] = cleanup.start_cleanup([app], coe_admin, mode="delete_only", reason="Test app of a leaver")
     wait_for(lambda: stage(case) == "deleted")
     assert tenant.app(app.environment.env_id, app.app_id) is None and not Backup.objects.exists()
+
+
+def test_an_emailed_keep_that_comes_during_the_quarantine_call_releases_the_app_once_held(tenant, coe_admin,
+                                                                                          monkeypatch):
+    app = App.objects.filter(deleted_at__isnull=True).first()
+    case = CleanupCase.objects.create(app=app, created_by=coe_admin)
+    original = cleanup._hold
+    answered = []
+
+    def answer_meanwhile(case, client, held):
+        original(case, client, held)
+        if held:  # the owner's e-mailed answer arrives before the grace period is recorded
+            answered.append(cleanup.do_release_item(case, None, "Keep (answered by e-mail)", when_held=True))
+            assert not cleanup.do_release_item(case, None, "from the page")  # the page still refuses it
+
+    monkeypatch.setattr(cleanup, "_hold", answer_meanwhile)
+    cleanup.start_case(case.pk)
+    assert answered == [True]
+    case.refresh_from_db()
+    assert case.stage == "releasing" and case.answer == "Keep (answered by e-mail)"
+    cleanup.release_case(case.pk)
+    assert stage(case) == "released"
+    assert not tenant.app(app.environment.env_id, app.app_id).quarantined
