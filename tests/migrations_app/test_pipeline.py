@@ -24,6 +24,17 @@ def run_to_needs_input(world, admin):
     return job
 
 
+def run_to_picked(world, admin):
+    """A job that waited for connections, was checked again once they existed, and has the maker's picks."""
+    job = run_to_needs_input(world, admin)
+    made = world.connect_target()
+    job.check_again()
+    settle(job.pk)
+    job.refresh_from_db()
+    world.pick(job, made)
+    return job, made
+
+
 def test_a_job_waits_for_connections_then_moves_the_app(migration_world, coe_admin):
     world = migration_world
     job = run_to_needs_input(world, coe_admin)
@@ -55,12 +66,7 @@ def test_a_job_waits_for_connections_then_moves_the_app(migration_world, coe_adm
 
 def test_a_failed_import_leaves_the_source_untouched_and_is_retried_alone(migration_world, coe_admin):
     world = migration_world
-    job = run_to_needs_input(world, coe_admin)
-    made = world.connect_target()
-    job.check_again()
-    settle(job.pk)
-    job.refresh_from_db()
-    job.provide_bindings({ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}, "bob")
+    job, made = run_to_picked(world, coe_admin)
     world.store.fail_next("import", "Solution import failed: a component is missing")
     assert settle(job.pk) == runner.FAILED
     job.refresh_from_db()
@@ -105,7 +111,7 @@ def test_a_flow_moves_and_is_turned_on_in_the_target(migration_world, coe_admin)
     made = {c.name: world.tenant.add_connection(world.fake_target, c.name, fake.creator).name for c in fake.connectors}
     if settle(job.pk) == runner.WAITING:
         job.refresh_from_db()
-        job.provide_bindings({ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}, "t")
+        world.pick(job, made, "t")
         assert settle(job.pk) == runner.DONE
     job.refresh_from_db()
     assert job.state == "done", job.error
@@ -119,12 +125,7 @@ def test_connections_picked_by_a_person_are_not_listed_again(migration_world, co
     from coe_portal.powerplatform.client import PowerPlatformClient
 
     world = migration_world
-    job = run_to_needs_input(world, coe_admin)
-    made = world.connect_target()
-    job.check_again()
-    settle(job.pk)
-    job.refresh_from_db()
-    job.provide_bindings({ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}, "bob")
+    job, made = run_to_picked(world, coe_admin)
     listed = []
     original = PowerPlatformClient.connections
 
@@ -172,7 +173,7 @@ def test_a_failed_import_operation_gives_back_the_targets_lock(migration_world, 
     job = world.request(coe_admin)
     settle(job.pk)
     job.refresh_from_db()
-    job.provide_bindings({ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}, "bob")
+    world.pick(job, made, "bob")
     world.store.fail_next("import", "Solution import failed: a table is missing")
     assert settle(job.pk) == runner.FAILED
     job.refresh_from_db()

@@ -27,7 +27,7 @@ def drive(job_id, made):
         outcome = settle(job_id)
         if outcome == runner.WAITING:
             job = MigrationJob.objects.get(pk=job_id)
-            job.provide_bindings({ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}, "t")
+            world_module.MigrationWorld.pick(job, made, "t")
         elif outcome == runner.DONE:
             return
     raise AssertionError(f"the job did not finish: {MigrationJob.objects.get(pk=job_id).state}")

@@ -35,6 +35,11 @@ class MigrationWorld:
         return {c.name: self.tenant.add_connection(self.fake_target, c.name, self.fake_app.owner).name
                 for c in self.fake_app.connectors}
 
+    @staticmethod
+    def pick(job, made, who="bob"):
+        """Play the maker: pick, for each of the job's connection references, the connection `made` for it."""
+        job.provide_bindings({ref["logical_name"]: made[ref["connector_id"]] for ref in job.connection_refs}, who)
+
     def request(self, admin, **fields):
         """The maker's request for the app, approved into a wave and started: its job."""
         from migrations_app.models import Wave

@@ -20,8 +20,8 @@ class Wait:
 
 
 LATER = "later"  # the step cannot run now (the target is importing another solution): queue it again
-# The tenant runs the step's operation (an export, an import): look again after the poll interval.
-# The worker is free meanwhile; a real export or import takes minutes.
+# The tenant still runs the step's export (it took longer than MIGRATION_EXPORT_INLINE_SECONDS):
+# look again after the poll interval, with the worker free meanwhile; a real export takes minutes.
 POLL = "poll"
 # Expected failures: recorded on the step, retried by a person. Anything else is a crash and the
 # step is taken over by the next worker once its lease runs out.

@@ -21,7 +21,7 @@ from inventory.models import Connector, ConnectorUsage
 
 from .common import POLL, StepFailed, items_of, solution_name, source_environment
 
-__all__ = ["export", "operation_done", "package", "precheck"]
+__all__ = ["export", "package", "precheck"]
 
 # Seed 001: what a package or solution does not carry, and the manual step for each.
 MANUAL_STEPS = {
@@ -112,7 +112,7 @@ def export(job, client):
                  since=timezone.now().isoformat())
     # A small export is ready within seconds: wait for it here rather than in the queue.
     inline_until = time.monotonic() + settings.MIGRATION_EXPORT_INLINE_SECONDS
-    while not operation_done(job, "export", client, org, ExportFailed, settings.MIGRATION_EXPORT_TIMEOUT_SECONDS):
+    while not _export_ready(job, client, org):
         if time.monotonic() >= inline_until:
             return POLL
         time.sleep(settings.MIGRATION_POLL_SECONDS)
@@ -126,18 +126,18 @@ def export(job, client):
             "backup_verified_at": timezone.now()}
 
 
-def operation_done(job, step, client, org, failure, timeout):
-    """Poll the step's noted operation once. A failed or overdue operation is forgotten (a retry of the
-    step starts a new one) and fails the step."""
-    record = job.steps[step]
+def _export_ready(job, client, org):
+    """Poll the noted export once. A failed or overdue export is forgotten (a retry of the step starts
+    a new one) and fails the step."""
+    record, timeout = job.steps["export"], settings.MIGRATION_EXPORT_TIMEOUT_SECONDS
     try:
-        if client.operation_done(org, record["operation"], failure):
+        if client.operation_done(org, record["operation"], ExportFailed):
             return True
         if (timezone.now() - datetime.fromisoformat(record["since"])).total_seconds() <= timeout:
             return False
-        raise failure(f"did not finish within {timeout} s", org)
-    except failure:
-        job.note(step, operation="")
+        raise ExportFailed(f"did not finish within {timeout} s", org)
+    except ExportFailed:
+        job.note("export", operation="")
         raise
 
 
