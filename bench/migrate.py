@@ -30,6 +30,8 @@ def parse():
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=4, help="Celery worker processes")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="jobs each worker runs at once, in threads, as the migration worker does (0: prefork)")
     parser.add_argument("--profile", default="bench")
     parser.add_argument("--seed", type=int, default=1)
     return parser.parse_args()
@@ -71,7 +73,8 @@ def setup(options):
 
 def count_buckets(servers):
     """Count admitted requests per throttle bucket (server, principal) from now on."""
-    counts = Counter()
+    counts, refusals = Counter(), Counter()
+    counts.refusals = refusals
     for family in FAMILIES:
         throttle = servers.throttles[family]
         enter = throttle.enter
@@ -80,6 +83,8 @@ def count_buckets(servers):
             ticket = enter(principal)
             if hasattr(ticket, "bucket"):
                 counts[(family, principal)] += 1
+            else:
+                refusals[(family, ticket.body.decode()[:60])] += 1
             return ticket
 
         throttle.enter = counted
@@ -143,7 +148,10 @@ def main():
     from migrations_app.models import MigrationJob
     from migrations_app.services.requests import do_start_wave
 
-    workers = Workers(env, concurrency=options.workers)
+    if options.threads:
+        workers = Workers(env, concurrency=options.threads, processes=options.workers, pool="threads")
+    else:
+        workers = Workers(env, concurrency=options.workers)
     try:
         run = start_sync("full")
         wait(lambda: SyncRun.objects.get(pk=run.pk).is_finished, workers, timeout=3600)
@@ -170,6 +178,8 @@ def report(total, seconds, counts, profile, failed, throttled, cpu):
     min_seconds = max(1.0, max(least_seconds(count, profile) for count in counts.values()))
     busiest = max(counts, key=counts.get)
     print(f"busiest bucket {busiest}: {counts[busiest]} calls; {len(counts)} buckets", file=sys.stderr)
+    for (family, body), count in counts.refusals.most_common(5):
+        print(f"429 from {family} x{count}: {body}", file=sys.stderr)
     jobs_per_min, bound_per_min = total * 60 / seconds, total * 60 / min_seconds
     print(f"BENCH migrate jobs_per_min={jobs_per_min:.0f} bound_per_min={bound_per_min:.0f} "
           f"ratio={jobs_per_min / bound_per_min:.3f} jobs={total} seconds={seconds:.1f} "

@@ -39,30 +39,43 @@ def manage(env, *args):
 
 
 class Workers:
-    """Celery worker processes for a benchmark; tracks their peak resident memory."""
+    """Celery worker processes for a benchmark; tracks their peak resident memory.
 
-    def __init__(self, env, concurrency=2):
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "coe_portal", "worker", "-c", str(concurrency), "-l", "warning",
-             "--without-mingle", "--without-gossip"], cwd=ROOT, env=env, start_new_session=True)
+    `processes` separate workers, each with a pool of `concurrency` (prefork processes, or threads),
+    serving every queue.
+    """
+
+    def __init__(self, env, concurrency=2, processes=1, pool="prefork"):
+        queues = "celery,migrations"  # the default queue and settings.MIGRATION_QUEUE
+        self.processes = [
+            subprocess.Popen([sys.executable, "-m", "celery", "-A", "coe_portal", "worker", "-c", str(concurrency),
+                              "-P", pool, "-Q", queues, "-n", f"bench{index}@%h", "-l", "warning",
+                              "--without-mingle", "--without-gossip"], cwd=ROOT, env=env, start_new_session=True)
+            for index in range(processes)]
         self.peak_mb = 0.0
 
+    def _family(self):
+        family = []
+        for process in self.processes:
+            try:
+                family += [psutil.Process(process.pid), *psutil.Process(process.pid).children(recursive=True)]
+            except psutil.NoSuchProcess:
+                continue
+        return family
+
     def sample(self):
-        try:
-            family = [psutil.Process(self.process.pid), *psutil.Process(self.process.pid).children(recursive=True)]
-            rss = sum(p.memory_info().rss for p in family if p.is_running())
-        except psutil.NoSuchProcess:
-            return
+        rss = 0
+        for process in self._family():
+            try:
+                rss += process.memory_info().rss
+            except psutil.NoSuchProcess:
+                continue
         self.peak_mb = max(self.peak_mb, rss / 2**20)
 
     def cpu_seconds(self):
         """CPU time (user + system) the worker processes have used so far."""
-        try:
-            family = [psutil.Process(self.process.pid), *psutil.Process(self.process.pid).children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return 0.0
         total = 0.0
-        for process in family:
+        for process in self._family():
             try:
                 times = process.cpu_times()
             except psutil.NoSuchProcess:
@@ -71,8 +84,10 @@ class Workers:
         return total
 
     def stop(self):
-        os.killpg(self.process.pid, 15)
-        self.process.wait(30)
+        for process in self.processes:
+            os.killpg(process.pid, 15)
+        for process in self.processes:
+            process.wait(30)
 
 
 def wait(predicate, workers, timeout, poll=0.5):

@@ -358,6 +358,13 @@ MIGRATION_POLL_SECONDS = envint("MIGRATION_POLL_MS", 1000) / 1000  # between pol
 MIGRATION_EXPORT_TIMEOUT_SECONDS = envint("MIGRATION_EXPORT_TIMEOUT_SECONDS", 600)
 # How long a worker polls an export itself before it leaves the rest to later runs (and is free).
 MIGRATION_EXPORT_INLINE_SECONDS = envint("MIGRATION_EXPORT_INLINE_SECONDS", 5)
+# Move work (migration jobs, legacy package exports, copy tracking) waits on the tenant far more
+# than it computes, so it has a queue of its own, served by workers that run several tasks at once
+# in threads (docker-compose's migration-worker; `make demo` starts one): a wave never holds the
+# processes that sync the inventory and send the e-mails, and a worker's waits overlap.
+MIGRATION_QUEUE = "migrations"
+CELERY_TASK_ROUTES = {f"migrations_app.tasks.{name}": {"queue": MIGRATION_QUEUE}
+                      for name in ("run_migration_job", "export_legacy_package", "track_copy")}
 
 # Triage leftovers (triage5): a clean-up step's claim lease; past it, beat puts the case back and queues it again.
 # Longer than the slowest step (a package export gives up after 600 s).

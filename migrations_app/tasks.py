@@ -3,7 +3,8 @@ from django.conf import settings
 
 from .services.plans import copy_run
 
-__all__ = ["export_legacy_package", "recover_stalled_jobs", "run_migration_job", "start_due_waves", "track_copy"]
+__all__ = ["export_legacy_package", "recover_stalled_jobs", "run_migration_job", "start_due_waves",
+           "start_migration_job", "track_copy"]
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -21,6 +22,17 @@ def export_legacy_package(package_id):
     from .services.packages import run_package_export
 
     run_package_export(package_id)
+
+# A wave's first steps queue behind all other work (Redis runs priority 0 first, 9 last), so a
+# job that goes on (a person picked its connections, a retry, a poll, a wait for quota) and the
+# other apps' tasks never wait behind the starts of a thousand-job wave.
+START_PRIORITY = 9
+
+
+def start_migration_job(job_id):
+    """Queue a new job's first step, behind the jobs that are under way."""
+    run_migration_job.apply_async((job_id,), priority=START_PRIORITY)
+
 
 @shared_task(acks_late=True, ignore_result=True)
 def run_migration_job(job_id):

@@ -69,9 +69,14 @@ def outsider(db):
 
 @pytest.fixture
 def celery_worker(transactional_db):
-    """A real Celery worker on the test Redis, in a thread of this process."""
-    celery_app.control.purge()
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+    """A real Celery worker on the test Redis, in a thread of this process, serving every queue."""
+    from django.conf import settings
+
+    queues = [celery_app.conf.task_default_queue, settings.MIGRATION_QUEUE]
+    with celery_app.connection_for_write() as connection:  # no task left from an earlier test
+        for queue in queues:
+            connection.default_channel.queue_purge(queue)
+    with start_worker(celery_app, pool="solo", queues=queues, perform_ping_check=False, shutdown_timeout=30) as worker:
         yield worker
 
 

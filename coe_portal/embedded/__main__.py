@@ -101,7 +101,10 @@ def demo(options):
             start_fake_tenant(supervisor, env)
         web = supervisor.start("web", [PYTHON, "-m", "gunicorn", "coe_portal.wsgi", "-b", f"127.0.0.1:{options.port}",
                                        "-w", "2", "--access-logfile", "-"], env=env, cwd=BASE_DIR)
-        supervisor.start("worker", [PYTHON, "-m", "celery", "-A", "coe_portal", "worker", "-c", "4", "-l", "info"],
+        supervisor.start("worker", [PYTHON, "-m", "celery", "-A", "coe_portal", "worker", "-c", "4", "-n", "worker@%h",
+                                    "-l", "info"], env=env, cwd=BASE_DIR)
+        supervisor.start("migration-worker", [PYTHON, "-m", "celery", "-A", "coe_portal", "worker", "-Q", "migrations",
+                                              "-P", "threads", "-c", "8", "-n", "migrations@%h", "-l", "info"],
                          env=env, cwd=BASE_DIR)
         supervisor.start("beat", [PYTHON, "-m", "celery", "-A", "coe_portal", "beat", "-l", "info",
                                   "-s", str(VAR_DIR / "celerybeat-schedule")], env=env, cwd=BASE_DIR)

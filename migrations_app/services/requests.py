@@ -109,12 +109,12 @@ def do_assign(requests, wave):
 
 def start_job(request):
     """Create the request's job (once) and queue its first step after commit; the job, or None if not scheduled."""
-    from ..tasks import run_migration_job
+    from ..tasks import start_migration_job
 
     if not request.mark_started():
         return None
     job, _ = MigrationJob.objects.get_or_create(request=request)
-    transaction.on_commit(lambda: run_migration_job.delay(job.pk))
+    transaction.on_commit(lambda: start_migration_job(job.pk))
     return job
 
 

@@ -85,6 +85,28 @@ class TestPuttingItemsInASolution:
         assert {(m.required_type, m.dependent_type) for m in missing} == {(1, 80)}
 
 
+    def test_a_filter_on_a_key_column_answers_the_rows_a_full_read_matches(self, world):
+        apps = [a for a in world.source.apps if a.live and not a.solution and a.kind == "canvas"][:2]
+        org, first = put_app_in_solution(world, apps[0], "coe_key_a")
+        _, second = put_app_in_solution(world, apps[1], "coe_key_b")
+        every = {table: world.client._rows(org, table) for table in ("canvasapps", "solutions", "solutioncomponents")}
+        assert len(every["canvasapps"]) >= 2 and len(every["solutioncomponents"]) > 2
+
+        def scanned(table, column, values):
+            return [row for row in every[table] if str(row[column]).lower() in values]
+
+        ids = [apps[0].name.upper(), apps[1].name, apps[1].name, "00000000-0000-0000-0000-000000000000"]
+        found = world.client._rows(org, "canvasapps", " or ".join(f"canvasappid eq {i}" for i in ids))
+        assert sorted(r["canvasappid"] for r in found) == sorted([apps[0].name, apps[1].name])  # once each
+        assert found == scanned("canvasapps", "canvasappid", {i.lower() for i in ids})
+        found = world.client._rows(org, "solutioncomponents", f"_solutionid_value eq {second}")
+        assert found == scanned("solutioncomponents", "_solutionid_value", {second}) and found
+        found = world.client._rows(org, "solutions", "uniquename eq 'COE_KEY_A' or uniquename eq 'coe_key_b'")
+        assert [r["solutionid"] for r in found] == [first, second]
+        both = world.client._rows(org, "solutions", f"uniquename eq 'coe_key_a' and solutionid eq {second}")
+        assert both == []  # two columns: read in full, and no row has both
+
+
 class TestExportAndImport:
     def test_an_app_moves_to_the_target_with_new_ids_and_bound_connections(self, world):
         app = world.plain_app()

@@ -120,6 +120,22 @@ def matches(row, clauses, joiner):
     return any(results) if joiner == "or" else all(results)
 
 
+def _keyed_rows(ctx, env, table, clauses, joiner):
+    """The rows a filter on one key column can match, found by key; None when the filter needs a scan."""
+    columns = {column for column, _ in clauses}
+    if len(columns) != 1 or (joiner == "and" and len(clauses) > 1):
+        return None
+    values, org = dict.fromkeys(value for _, value in clauses), ctx.solutions.org(env)
+    lookup = {("canvasapps", "canvasappid"): lambda: ctx.solutions.canvas_apps(env, values),
+              ("solutions", "solutionid"): lambda: [org.solutions.get(value) for value in values],
+              ("solutions", "uniquename"): lambda: [org.solution(value) for value in values],
+              ("solutioncomponents", "_solutionid_value"):
+                  lambda: [row for value in values for row in org.components_of(value)],
+              ("connectionreferences", "connectionreferencelogicalname"):
+                  lambda: [org.connection_reference(value) for value in values]}.get((table, *columns))
+    return None if lookup is None else [row for row in lookup() if row is not None]
+
+
 def _rows(ctx, env, table):
     solutions, org = ctx.solutions, ctx.solutions.org(env)
     return {"solutions": lambda: list(org.solutions.values()), "publishers": lambda: list(org.publishers.values()),
@@ -132,7 +148,8 @@ def _rows(ctx, env, table):
 def list_rows(ctx, request, env, table):
     """GET a solution table, filtered."""
     clauses, joiner = parse_filter(request.query.get("$filter", ""))
-    rows = [dict(row) for row in _rows(ctx, env, table) if matches(row, clauses, joiner)]
+    rows = _keyed_rows(ctx, env, table, clauses, joiner)
+    rows = [dict(row) for row in (_rows(ctx, env, table) if rows is None else rows) if matches(row, clauses, joiner)]
     return _odata(rows, request, table)
 
 
@@ -212,7 +229,7 @@ def export_solution(ctx, request, env, **_):
     def finish():
         if failure:
             return failure
-        org.exports[job] = build_zip(org, solution, ctx.tenant)
+        org.exports[job] = build_zip(solutions, org, solution)
         return None
 
     operation = solutions.start("Export Solution", finish, env)

@@ -30,11 +30,11 @@ def _text(parent, tag, value):
 
 # Export
 
-def build_zip(org, solution, tenant):
+def build_zip(store, org, solution):
     """The solution's .zip: its apps, flows and connection references as they are now."""
     env, solution_id = org.env, solution["solutionid"]
     held = {row["objectid"] for row in org.components_of(solution_id)}
-    apps = [app for app in env.apps if app.live and app.solution and app.name.lower() in held]
+    apps = store.held_apps(env, solution_id)
     flows = [flow for flow in env.flows if flow.live and flow.workflow_id and flow.workflow_id.lower() in held]
     references = [org.connection_references[row["objectid"]]
                   for row in org.components_of(solution_id, CONNECTION_REFERENCE)

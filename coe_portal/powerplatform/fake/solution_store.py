@@ -10,6 +10,7 @@ import random
 import threading
 import time
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 
 from .catalog import CONNECTORS
@@ -81,6 +82,8 @@ class OrgState:
         self.env = env
         self.publishers, self.solutions, self.components = {}, {}, []
         self.connection_references = {}  # id -> row
+        # Keyed lookups, as an org answers a filter on a key column without reading the table.
+        self._solutions_by_name, self._components_by_solution, self._references_by_name = {}, defaultdict(list), {}
         self.exports = {}  # ExportJobId -> zip bytes
         self.origins = {}  # (kind, component id in the source org) -> item name here (import updates it)
         default = self.add_publisher("DefaultPublisher", "Default Publisher", "new", 10000)
@@ -98,20 +101,20 @@ class OrgState:
         row = {"solutionid": str(uuid.uuid4()), "uniquename": unique_name, "friendlyname": friendly_name,
                "version": version, "ismanaged": False, "_publisherid_value": publisher_id, "isvisible": True}
         self.solutions[row["solutionid"]] = row
+        self._solutions_by_name[unique_name.lower()] = row
         return row
 
     def solution(self, unique_name):
         """The solution row called `unique_name` (case-insensitive), or None."""
-        wanted = unique_name.lower()
-        return next((row for row in self.solutions.values() if row["uniquename"].lower() == wanted), None)
+        return self._solutions_by_name.get(unique_name.lower())
 
     def publisher(self, publisher_id):
         return self.publishers.get(publisher_id)
 
     def components_of(self, solution_id, kind=None):
         """The solutioncomponents rows of a solution, of one type or all."""
-        return [row for row in self.components
-                if row["_solutionid_value"] == solution_id and (kind is None or row["componenttype"] == kind)]
+        rows = self._components_by_solution.get(solution_id, ())
+        return [row for row in rows if kind is None or row["componenttype"] == kind]
 
     def add_component(self, solution_id, kind, object_id):
         """Add a component once; return its solutioncomponents row."""
@@ -122,12 +125,11 @@ class OrgState:
         row = {"solutioncomponentid": str(uuid.uuid4()), "_solutionid_value": solution_id, "componenttype": kind,
                "objectid": object_id, "rootcomponentbehavior": 0, "ismetadata": kind in (TABLE, CONNECTOR)}
         self.components.append(row)
+        self._components_by_solution[solution_id].append(row)
         return row
 
     def connection_reference(self, logical_name):
-        wanted = logical_name.lower()
-        return next((row for row in self.connection_references.values()
-                     if row["connectionreferencelogicalname"].lower() == wanted), None)
+        return self._references_by_name.get(logical_name.lower())
 
     def reference_connector(self, solution_id, connector, connection_name, prefix):
         """The solution's connection reference to `connector`, made (and bound) on first use."""
@@ -149,6 +151,7 @@ class OrgState:
                    "connectionreferencedisplayname": display_name, "connectorid": connector_id,
                    "statecode": 0, "statuscode": 1}
             self.connection_references[row["connectionreferenceid"]] = row
+            self._references_by_name[logical_name.lower()] = row
         row["connectionid"] = connection_name
         return row
 
@@ -206,9 +209,15 @@ class SolutionStore:
 
     # Tenant-model rows: canvasapps and workflows
 
-    def canvas_apps(self, env):
-        """canvasapps rows: the environment's solution-aware apps (canvasappid = the app's name)."""
-        return [_canvas_row(app, self.tenant.tenant_id) for app in env.apps if app.live and app.solution]
+    def canvas_apps(self, env, names=None):
+        """canvasapps rows: the environment's solution-aware apps (canvasappid = the app's name), or those named."""
+        apps = env.apps if names is None else filter(None, map(env.app_index.get, names))
+        return [_canvas_row(app, self.tenant.tenant_id) for app in apps if app.live and app.solution]
+
+    def held_apps(self, env, solution_id):
+        """The live solution-aware apps among the solution's components, in the order they were added."""
+        apps = (env.app_index.get(row["objectid"]) for row in self.org(env).components_of(solution_id, APP))
+        return [app for app in apps if app is not None and app.live and app.solution]
 
     def workflows(self, env):
         """workflows rows: flows stored in Dataverse (with a workflow id)."""
@@ -224,8 +233,7 @@ class SolutionStore:
         """What the solution's apps and flows need that it does not hold: custom connectors and custom tables."""
         org = self.org(env)
         held = {row["objectid"] for row in org.components_of(solution["solutionid"])}
-        items = [(APP, app.name, app.connectors, _tables(app)) for app in env.apps
-                 if app.live and app.solution and app.name.lower() in held]
+        items = [(APP, app.name, app.connectors, _tables(app)) for app in self.held_apps(env, solution["solutionid"])]
         items += [(FLOW, flow.workflow_id, flow.connectors, _tables(flow)) for flow in env.flows
                   if flow.live and flow.workflow_id and flow.workflow_id.lower() in held]
         # A model-driven app is built on custom tables, which a solution of just the app lacks.
