@@ -103,6 +103,11 @@ class TestPuttingItemsInASolution:
         assert found == scanned("solutioncomponents", "_solutionid_value", {second}) and found
         found = world.client._rows(org, "solutions", "uniquename eq 'COE_KEY_A' or uniquename eq 'coe_key_b'")
         assert [r["solutionid"] for r in found] == [first, second]
+        references = [r["objectid"] for r in world.store.org(world.source).components_of(first, CONNECTION_REFERENCE)]
+        every["connectionreferences"] = world.client._rows(org, "connectionreferences")
+        found = world.client._rows(org, "connectionreferences", " or ".join(f"connectionreferenceid eq {i.upper()}"
+                                                                             for i in references))
+        assert found == scanned("connectionreferences", "connectionreferenceid", set(references)) and found
         both = world.client._rows(org, "solutions", f"uniquename eq 'coe_key_a' and solutionid eq {second}")
         assert both == []  # two columns: read in full, and no row has both
 

@@ -132,7 +132,9 @@ def _keyed_rows(ctx, env, table, clauses, joiner):
               ("solutioncomponents", "_solutionid_value"):
                   lambda: [row for value in values for row in org.components_of(value)],
               ("connectionreferences", "connectionreferencelogicalname"):
-                  lambda: [org.connection_reference(value) for value in values]}.get((table, *columns))
+                  lambda: [org.connection_reference(value) for value in values],
+              ("connectionreferences", "connectionreferenceid"):
+                  lambda: [org.connection_references.get(value) for value in values]}.get((table, *columns))
     return None if lookup is None else [row for row in lookup() if row is not None]
 
 
