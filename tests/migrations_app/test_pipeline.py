@@ -181,3 +181,9 @@ def test_a_failed_import_operation_gives_back_the_targets_lock(migration_world, 
     assert not import_lock(world.target.env_id).locked()
     job.retry()
     assert settle(job.pk) == runner.DONE
+
+
+def test_a_task_whose_request_was_deleted_meanwhile_does_nothing(migration_world, coe_admin):
+    job = migration_world.request(coe_admin)
+    job.request.delete()
+    assert runner.run(job.pk) is None

@@ -37,7 +37,10 @@ def _load(job_id):
 
 def run(job_id, client=None):
     """Run the job's steps until it is done, waits for input, fails or must wait; return which (or None)."""
-    job = _load(job_id)
+    try:
+        job = _load(job_id)
+    except MigrationJob.DoesNotExist:
+        return None  # its request was deleted after the task was queued
     if not job.claim():
         return None
     outcome = None
