@@ -69,14 +69,16 @@ _compiled = {}
 
 def _compile(env, source, part):
     key = (id(env), source)
-    if key not in _compiled:
+    template = _compiled.get(key)
+    if template is None:
         try:
-            _compiled[key] = env.from_string(source)
+            template = env.from_string(source)
         except TemplateError as exc:
             raise TemplateRenderError(part, exc) from exc
-        if len(_compiled) > 500:
+        if len(_compiled) >= 500:  # templates admins edited away: start again rather than grow
             _compiled.clear()
-    return _compiled[key]
+        _compiled[key] = template  # returned from the local: another thread may clear the cache meanwhile
+    return template
 
 
 def render(source, context, part="text", html=False):

@@ -66,3 +66,9 @@ def test_html_is_escaped_and_text_is_not(context):
     context["maker"]["name"] = "<script>x</script>"
     assert render("{{ maker.name }}", context, html=True) == "&lt;script&gt;x&lt;/script&gt;"
     assert render("{{ maker.name }}", context) == "<script>x</script>"
+
+
+def test_more_distinct_templates_than_the_cache_holds_all_render():
+    # The 501st distinct source cleared the cache and then read its own entry back (KeyError).
+    assert [render(f"{{{{ n }}}} of template {i}", {"n": i}) for i in range(520)] == [
+        f"{i} of template {i}" for i in range(520)]

@@ -84,12 +84,19 @@ def _record(job, step, result):
 
 
 def _close_wave(wave_id):
-    """A running wave whose requests have all finished is done."""
+    """A running wave whose requests have all finished is done.
+
+    Two of its jobs finishing at once would each see the other still running and neither would close
+    the wave: each takes the wave's row lock first, so the second looks once the first has committed.
+    """
     if wave_id is None:
         return
     open_states = (RequestState.SCHEDULED, RequestState.RUNNING, RequestState.NEEDS_INPUT, RequestState.FAILED)
-    if not MigrationRequest.objects.filter(wave_id=wave_id, state__in=open_states).exists():
-        Wave.objects.filter(pk=wave_id, state=WaveState.RUNNING).update(state=WaveState.DONE)
+    with transaction.atomic(savepoint=False):
+        if not Wave.objects.select_for_update().filter(pk=wave_id, state=WaveState.RUNNING).exists():
+            return
+        if not MigrationRequest.objects.filter(wave_id=wave_id, state__in=open_states).exists():
+            Wave.objects.filter(pk=wave_id).update(state=WaveState.DONE)
 
 
 def recover_stalled():
