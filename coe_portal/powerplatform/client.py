@@ -62,7 +62,8 @@ class PowerPlatformClient(PackageCalls, SolutionCalls, MetadataCalls):
                        "flow": settings.POWERPLATFORM_FLOW_SCOPE, "graph": settings.POWERPLATFORM_GRAPH_SCOPE}
         self.max_concurrency = max_concurrency or settings.POWERPLATFORM_MAX_CONCURRENCY
         self._dataverse_limits = {}  # org base URL -> its quota (Dataverse limits apply per org)
-        self._dataverse_lock = threading.Lock()
+        self._dataverse_lock, self._build_lock = threading.Lock(), threading.Lock()
+        self._transport = None
 
     @classmethod
     def shared(cls):
@@ -75,13 +76,21 @@ class PowerPlatformClient(PackageCalls, SolutionCalls, MetadataCalls):
                               settings.POWERPLATFORM_MAX_ATTEMPTS, settings.POWERPLATFORM_BACKOFF_CAP,
                               settings.POWERPLATFORM_DATAVERSE_URL_PATTERN, settings.POWERPLATFORM_QUOTA_BATCH)
 
-    @cached_property
+    @property
     def transport(self):
-        tokens = TokenProvider({base: self.scopes[family] for family, base in self.bases.items()})
-        http = PooledHttp(settings.POWERPLATFORM_CA_BUNDLE, pool_size=self.max_concurrency * 2)
-        return Transport(tokens, http, stats=self.stats, concurrency=AdaptiveConcurrency(self.max_concurrency),
-                         pace=self._pace, max_attempts=settings.POWERPLATFORM_MAX_ATTEMPTS,
-                         backoff_cap=settings.POWERPLATFORM_BACKOFF_CAP)
+        """Built once, on first use, under a lock: threads share its tokens, connections and concurrency
+        (functools.cached_property stopped locking in Python 3.12, and a second copy would not know the
+        Dataverse orgs registered on the first)."""
+        if self._transport is None:
+            with self._build_lock:
+                if self._transport is None:
+                    tokens = TokenProvider({base: self.scopes[family] for family, base in self.bases.items()})
+                    http = PooledHttp(settings.POWERPLATFORM_CA_BUNDLE, pool_size=self.max_concurrency * 2)
+                    self._transport = Transport(
+                        tokens, http, stats=self.stats, concurrency=AdaptiveConcurrency(self.max_concurrency),
+                        pace=self._pace, max_attempts=settings.POWERPLATFORM_MAX_ATTEMPTS,
+                        backoff_cap=settings.POWERPLATFORM_BACKOFF_CAP)
+        return self._transport
 
     @cached_property
     def _limits(self):
