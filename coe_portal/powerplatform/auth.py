@@ -36,8 +36,8 @@ class TokenProvider:
     def __init__(self, scopes_by_base_url):
         self.scopes_by_base_url = sorted(scopes_by_base_url.items(), key=lambda item: -len(item[0]))
         self._lock = threading.Lock()
-        self._forced_refresh = set()
         self._tokens = {}  # scope -> (token, monotonic time to stop using it)
+        self._refusals = {}  # scope -> how many of its tokens the service refused (see invalidate)
         self.app = msal.ConfidentialClientApplication(
             settings.ENTRA_CLIENT_ID,
             authority=f"{settings.ENTRA_AUTHORITY_HOST}/{settings.ENTRA_TENANT_ID}",
@@ -64,28 +64,29 @@ class TokenProvider:
     def token_for(self, url):
         scope = self.scope_for(url)
         with self._lock:
-            force = scope in self._forced_refresh
-            self._forced_refresh.discard(scope)
             token, use_until = self._tokens.get(scope, (None, 0))
+            refusals = self._refusals.get(scope, 0)
         # msal's cache lookup costs more than the rest of a request; reuse the token we hold.
-        if token and not force and time.monotonic() < use_until:
+        if token and time.monotonic() < use_until:
             return token
-        if force:
-            self._drop_cached(scope)
         result = self.app.acquire_token_for_client(scopes=[scope])
         if "access_token" not in result:
             raise PowerPlatformError(f"token request failed: {result.get('error')}: "
                                      f"{result.get('error_description', '')}", scope)
         lifetime = float(result.get("expires_in") or 0)
         with self._lock:
-            self._tokens[scope] = (result["access_token"], time.monotonic() + max(0.0, lifetime - 300))
+            # A token refused while this one was fetched may be this one (msal's cache still held it): not kept.
+            if self._refusals.get(scope, 0) == refusals:
+                self._tokens[scope] = (result["access_token"], time.monotonic() + max(0.0, lifetime - 300))
         return result["access_token"]
 
     def invalidate(self, url):
+        """Forget the scope's token, here and in msal's cache: the service refused it (expired early, revoked)."""
         scope = self.scope_for(url)
         with self._lock:
-            self._forced_refresh.add(scope)
+            self._refusals[scope] = self._refusals.get(scope, 0) + 1
             self._tokens.pop(scope, None)
+        self._drop_cached(scope)
 
     def _drop_cached(self, scope):
         cache = self.app.token_cache

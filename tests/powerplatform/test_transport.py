@@ -100,6 +100,25 @@ class TestTransport:
         assert provider.tokens_issued == issued + 2  # the first token, then a fresh one
         assert script.tokens[0] != script.tokens[1]
 
+    def test_a_token_refused_while_another_thread_fetched_it_is_not_kept(self, entra, script, transport):
+        tokens, url = transport.tokens, f"{script.url}/apps"
+        first = tokens.token_for(url)
+        tokens._tokens.clear()  # as after our token's time ran out: msal's cache still holds it
+        fetch, others = tokens.app.acquire_token_for_client, []
+
+        def fetch_while_refused(**kwargs):
+            result = fetch(**kwargs)  # msal hands out the cached token ...
+            if not others:  # ... which another thread's call is refused meanwhile; that thread fetches anew
+                others.append(None)
+                tokens.invalidate(url)
+                others.append(tokens.token_for(url))
+            return result
+
+        tokens.app.acquire_token_for_client = fetch_while_refused
+        assert tokens.token_for(url) == first  # this call's request will be refused too, and retried
+        assert others[1] != first
+        assert tokens.token_for(url) == others[1]  # the other thread's fresh token is kept, not the refused one
+
     def test_a_401_that_outlasts_fresh_tokens_is_an_error(self, script, transport):
         script.answers["apps"] = [Response(401, {"error": {"code": "InvalidAuthenticationToken", "message": "no"}})]
         with pytest.raises(ApiError) as error:
