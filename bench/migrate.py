@@ -1,5 +1,9 @@
 """1,000 single-app migration jobs through Celery workers against the fake tenant under its throttle.
 
+`--workers` Celery worker processes (4), each running `--threads` jobs at once (4) in a threads pool, as
+the migration worker does (docker-compose's migration-worker); `--threads 0` runs prefork processes
+instead, one job at a time each.
+
 Prints:
   BENCH migrate jobs_per_min=J bound_per_min=B ratio=J/B jobs=N seconds=S calls_per_job=C min_seconds=M
         failed=F throttled=T worker_cpu_s=W fake_cpu_s=K
