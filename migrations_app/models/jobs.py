@@ -130,17 +130,22 @@ class MigrationJob(models.Model):
         if self.state not in (JobState.QUEUED, JobState.RUNNING):
             self.refresh_from_db()
         now = timezone.now()
-        steps = self._starting(self.steps, self.step)
+        fields = self._claiming(self.steps, self.step)
         changed = MigrationJob.objects.filter(pk=self.pk, step=self.step, attempts=self.attempts).filter(
             models.Q(state=JobState.QUEUED) | models.Q(state=JobState.RUNNING, lease_until__lt=now)).update(
-            state=JobState.RUNNING, lease_until=now + LEASE, attempts=self.attempts + 1, steps=steps,
-            started=Coalesce("started", models.Value(now)))
+            **fields, started=Coalesce("started", models.Value(now)))
         if not changed:
             self.refresh_from_db()
             return False
-        self.state, self.lease_until, self.steps = JobState.RUNNING, now + LEASE, steps
-        self.attempts, self.started = self.attempts + 1, self.started or now
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.started = self.started or now
         return True
+
+    def _claiming(self, steps, step):
+        """The fields that give `step` to this worker: running, a fresh lease, one more attempt, "started" logged."""
+        return {"step": step, "state": JobState.RUNNING, "lease_until": timezone.now() + LEASE,
+                "attempts": self.attempts + 1, "steps": self._starting(steps, step)}
 
     @staticmethod
     def _starting(steps, step):
@@ -185,8 +190,7 @@ class MigrationJob(models.Model):
         if following == len(STEPS):
             fields.update(state=JobState.DONE, finished=timezone.now())
         elif claim_next:
-            fields.update(step=STEPS[following], state=JobState.RUNNING, attempts=self.attempts + 1,
-                          lease_until=timezone.now() + LEASE, steps=self._starting(steps, STEPS[following]))
+            fields.update(self._claiming(steps, STEPS[following]))
         else:
             fields.update(step=STEPS[following], state=JobState.QUEUED)
         return self._set({"step": step, "state": JobState.RUNNING}, **fields)

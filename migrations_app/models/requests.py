@@ -208,9 +208,9 @@ SYNC_ITEMS = """
 def sync_items(request_ids):
     """Copy the latest live request's state and target onto the apps and flows of `request_ids`.
 
-    One UPDATE per kind (apps, flows), sent together, run in the same transaction as each request or job state
-    change, so the inventory lists show and filter `migration_status` without a join. Written in
-    SQL: it runs at every state change of every job, and the ORM spelling (two correlated
+    One UPDATE per kind (apps, flows), sent as one statement in the same transaction as each request
+    or job state change, so the inventory lists show and filter `migration_status` without a join.
+    Written in SQL: it runs at every state change of every job, and the ORM spelling (two correlated
     subqueries) cost more to compile than to run.
     """
     from inventory.models import App, Flow
@@ -219,5 +219,5 @@ def sync_items(request_ids):
     apps, flows = (SYNC_ITEMS.format(item=model._meta.db_table, column=column, items=RequestItem._meta.db_table,
                                      requests=MigrationRequest._meta.db_table)
                    for model, column in ((App, "app_id"), (Flow, "flow_id")))
-    with connection.cursor() as cursor:  # both kinds in one statement: one round trip per state change
+    with connection.cursor() as cursor:
         cursor.execute(f"WITH apps AS ({apps}), flows AS ({flows}) SELECT 1", params)

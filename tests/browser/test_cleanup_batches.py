@@ -7,18 +7,14 @@ from coe_portal.core.models import JobRun
 from inventory.models import App, CleanupCase, Flow
 from tests.conftest import PASSWORD
 from tests.support.browser import sign_in
-from tests.support.tenant import sync_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 UNKNOWN = "0badc0de-0000-4000-8000-000000000001"
 
 
 @pytest.fixture
-def synced_tenant(make_tenant, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    tenant, _ = make_tenant(environments=2, apps=6, flows=6)
-    sync_now()
-    return tenant
+def synced_tenant(make_synced_tenant):
+    return make_synced_tenant(environments=2, apps=6, flows=6)[0]
 
 
 def csv_file(text):

@@ -12,16 +12,13 @@ from playwright.sync_api import expect
 from inventory.models import App, Maker
 from tests.conftest import PASSWORD
 from tests.support.browser import sign_in
-from tests.support.tenant import sync_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def owned_app(make_tenant, settings, tmp_path, maker):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    tenant, _ = make_tenant(seed=5, environments=2, apps=12, flows=6)
-    sync_now()
+def owned_app(make_synced_tenant, maker):
+    make_synced_tenant(seed=5, environments=2, apps=12, flows=6)
     app = App.objects.filter(deleted_at__isnull=True, kind="canvas").order_by("display_name").first()
     Maker.objects.filter(pk=app.owner_id).update(email=maker.email)
     return app

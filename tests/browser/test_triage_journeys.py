@@ -13,7 +13,6 @@ from inventory.models import App, Backup, CleanupCase, Flow, Maker, Tag, TagRule
 from tests.conftest import PASSWORD
 from tests.inventory.factories import make_app, make_environment, make_flow, make_maker
 from tests.support.browser import sign_in
-from tests.support.tenant import sync_now
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -120,11 +119,8 @@ def test_a_bulk_tag_over_an_invalid_filter_is_refused_on_the_page(page, coe_admi
 
 
 @pytest.fixture
-def synced_tenant(make_tenant, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    tenant, _ = make_tenant(environments=2, apps=6, flows=6)
-    sync_now()
-    return tenant
+def synced_tenant(make_synced_tenant):
+    return make_synced_tenant(environments=2, apps=6, flows=6)[0]
 
 
 def test_admin_quarantines_an_app_and_the_owner_answer_releases_it(page, browser, live_server, synced_tenant,

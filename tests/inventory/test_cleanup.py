@@ -14,7 +14,6 @@ from coe_portal.core.models import AuditEntry
 from inventory.models import App, Backup, CleanupCase, Flow
 from inventory.services import cleanup
 from inventory.signals import cleanup_event
-from tests.support.tenant import sync_now
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,11 +27,8 @@ def wait_for(predicate, timeout=30):
 
 
 @pytest.fixture
-def tenant(make_tenant, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    tenant, _ = make_tenant(environments=2, apps=6, flows=6)
-    sync_now()
-    return tenant
+def tenant(make_synced_tenant):
+    return make_synced_tenant(environments=2, apps=6, flows=6)[0]
 
 
 @pytest.fixture

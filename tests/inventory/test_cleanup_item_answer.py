@@ -32,13 +32,8 @@ def badge(html):
 
 
 @pytest.fixture
-def world(make_tenant, settings, tmp_path):
-    from tests.support.tenant import sync_now
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    tenant, servers = make_tenant(environments=1, apps=2, flows=2)
-    sync_now()
-    return tenant, servers
+def world(make_synced_tenant):
+    return make_synced_tenant(environments=1, apps=2, flows=2)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,13 +13,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def world(make_tenant, settings, tmp_path):
-    from tests.support.tenant import sync_now
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    tenant, servers = make_tenant(environments=1, apps=3, flows=3)
-    sync_now()
-    return tenant, servers
+def world(make_synced_tenant):
+    return make_synced_tenant(environments=1, apps=3, flows=3)
 
 
 def step(admin_client, job):

@@ -11,18 +11,14 @@ from coe_portal.core.models import AuditEntry, JobRun
 from inventory.models import App, CleanupCase, Flow
 from inventory.services import cleanup, cleanup_jobs
 from tests.inventory.test_cleanup import wait_for
-from tests.support.tenant import sync_now
 
 pytestmark = pytest.mark.django_db(transaction=True)
 GOOD_ID = "3f1c6a2e-1111-4222-8333-444455556666"
 
 
 @pytest.fixture
-def world(make_tenant, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    tenant, servers = make_tenant(environments=2, apps=6, flows=6)
-    sync_now()
-    return tenant, servers
+def world(make_synced_tenant):
+    return make_synced_tenant(environments=2, apps=6, flows=6)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from inventory.models import App, Environment
 from migrations_app.models import MigrationJob
 from migrations_app.services import requests
 from tests.conftest import make_user
-from tests.support.tenant import sync_now
 
 __all__ = ["MigrationWorld", "migration_world"]
 
@@ -59,13 +58,11 @@ def _plain_app(tenant):
 
 
 @pytest.fixture
-def migration_world(make_tenant, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def migration_world(make_synced_tenant, settings):
     settings.MIGRATION_POLL_SECONDS = 0.02
     settings.MIGRATION_RETRY_SECONDS = 1
-    tenant, servers = make_tenant(seed=5, environments=4, apps=40, flows=40)
+    tenant, servers = make_synced_tenant(seed=5, environments=4, apps=40, flows=40)
     servers.context.solutions.options = SolutionOptions(polls=1, seconds=60)
-    sync_now()
     fake_app = _plain_app(tenant)
     fake_target = next(env for env in tenant.environments[1:] if env.dataverse)
     app = App.objects.get(app_id=fake_app.name)

@@ -53,4 +53,17 @@ def sync_now(kind="full"):
     return drain(sync.start_sync(kind))
 
 
-__all__ = ["SyncRun", "drain", "make_tenant", "point_portal_at", "sync_now"]
+@pytest.fixture
+def make_synced_tenant(make_tenant, settings, tmp_path):
+    """make_tenant, then a full sync into the portal; backups and exports go to a media folder of the test's own."""
+
+    def make(**shape):
+        settings.MEDIA_ROOT = tmp_path / "media"
+        tenant, servers = make_tenant(**shape)
+        sync_now()
+        return tenant, servers
+
+    return make
+
+
+__all__ = ["SyncRun", "drain", "make_synced_tenant", "make_tenant", "point_portal_at", "sync_now"]
