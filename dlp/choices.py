@@ -24,6 +24,8 @@ class Scope(models.TextChoices):
 class Rule(models.TextChoices):
     BLOCKED = "blocked", "Uses a blocked connector"
     MIXED = "mixed", "Uses business and non-business connectors together"
+    ACTION = "action", "Calls an action the policy blocks"
+    ENDPOINT = "endpoint", "Calls an endpoint the policy denies"
 
 
 class ItemStatus(models.IntegerChoices):

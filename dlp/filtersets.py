@@ -55,10 +55,12 @@ class ImpactItemFilterSet(django_filters.FilterSet):
         if self.run is None or value.pk not in self.run.policy_ids:
             return queryset.none()
         bit = 1 << self.run.policy_ids.index(value.pk)
-        return queryset.extra(where=["(blocked_by | mixed_by) & %s <> 0"], params=[bit])
+        return queryset.extra(where=["(blocked_by | mixed_by | rules_by) & %s <> 0"], params=[bit])
 
     def filter_rule(self, queryset, name, value):
-        return queryset.exclude(**{"blocked_by" if value == Rule.BLOCKED else "mixed_by": 0})
+        # Action and endpoint rules share one mask: the item page names which (services/explain.py).
+        masks = {Rule.BLOCKED: "blocked_by", Rule.MIXED: "mixed_by"}
+        return queryset.exclude(**{masks.get(value, "rules_by"): 0})
 
     def filter_connector(self, queryset, name, value):
         users = ConnectorUsage.objects.filter(connector=value)

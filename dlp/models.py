@@ -29,6 +29,13 @@ class Policy(models.Model):
     custom_connector_group = models.CharField(
         max_length=20, choices=Group.choices, blank=True,
         help_text="The group of custom connectors it does not list (its '*' URL pattern); blank: the default group")
+    # The v2 rules beyond connector groups, as the tenant states them (policies.py parses them):
+    # [{"order", "pattern", "group"}]; {connector: {"default": "Allow"|"Block", "actions": {operation: behaviour}}};
+    # {connector: [{"order", "endpoint", "behavior"}]}.
+    url_patterns = models.JSONField(default=list, blank=True,
+                                    help_text="Custom connector URL patterns, in order: the first match decides")
+    action_rules = models.JSONField(default=dict, blank=True, help_text="Connector action rules by connector")
+    endpoint_rules = models.JSONField(default=dict, blank=True, help_text="Endpoint filtering rules by connector")
     scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.ALL)
     environments = models.ManyToManyField("inventory.Environment", blank=True, related_name="dlp_policies",
                                           help_text="The environments excluded or included, by scope")
@@ -160,6 +167,8 @@ class ImpactItem(_ResultRow):
     change = models.SmallIntegerField(choices=Change.choices)
     blocked_by = models.BigIntegerField(default=0, help_text="Policies whose blocked group it uses")
     mixed_by = models.BigIntegerField(default=0, help_text="Policies whose business and non-business groups it mixes")
+    rules_by = models.BigIntegerField(default=0, db_default=0,
+                                      help_text="Policies whose action or endpoint rules it breaks")
     exempt_from = models.BigIntegerField(default=0, help_text="Policies it breaks but is exempt from")
 
     class Meta:

@@ -76,6 +76,10 @@ class ImpactItemTable(tables.Table):
         policy = self.policies.get(v.policy_id, v.policy_id)
         if v.rule == "blocked":
             text = f"{policy}{where}: blocked connector {names(v.blocked)}"
+        elif v.rule == "action":
+            text = f"{policy}{where}: action {v.detail} of {names(v.blocked)} is blocked (connector action rule)"
+        elif v.rule == "endpoint":
+            text = f"{policy}{where}: endpoint {v.detail} of {names(v.blocked)} is denied (endpoint filtering rule)"
         else:
             text = f"{policy}{where}: business {names(v.business)} with non-business {names(v.non_business)}"
         return text + (" — exempt" if v.exempt else "")

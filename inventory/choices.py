@@ -20,6 +20,7 @@ class AppKind(models.TextChoices):
     MODEL_DRIVEN = "model_driven", "Model-driven app"
     SHAREPOINT_FORM = "sharepoint_form", "SharePoint form"
     COMPONENT_LIBRARY = "component_library", "Component library"
+    CUSTOM_PAGE = "custom_page", "Custom page"
 
 
 class QuarantineStatus(models.TextChoices):

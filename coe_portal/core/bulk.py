@@ -28,13 +28,15 @@ def copy_rows(table, columns, rows):
                 copy.write_row([_value(value) for value in row])
 
 
-def merge(model, rows, key, fields, run_id=None, keep_when_blank=(), insert_only=False):
+def merge(model, rows, key, fields, run_id=None, keep_when_blank=(), insert_only=False, keep_when_null=()):
     """Insert or update `rows` (dicts) of `model` matched on the unique field `key`.
 
     Args:
         fields: the fields to write besides the key.
         run_id: for synced items, stamp the run that saw each row, and the run that changed it.
         keep_when_blank: fields whose stored value wins over an empty incoming one.
+        keep_when_null: fields whose stored value wins over an unknown (None) incoming one; a new row
+            takes the field's database default instead.
         insert_only: leave existing rows untouched.
     Returns:
         {key value: primary key} for the rows written (all rows unless insert_only).
@@ -53,17 +55,28 @@ def merge(model, rows, key, fields, run_id=None, keep_when_blank=(), insert_only
         cursor.execute(f'CREATE TEMP TABLE "{stage}" ON COMMIT DROP AS '
                        f'SELECT {column_list} FROM "{table}" WITH NO DATA')
     copy_rows(stage, columns, ([row.get(name) for name in names] for row in unique.values()))
+    unknown = {_column(model, name): _db_default(model._meta.get_field(name)) for name in keep_when_null}
     sql, params = _merge_sql(table, stage, columns, keep_when_blank={_column(model, f) for f in keep_when_blank},
-                             run_id=run_id, insert_only=insert_only)
+                             run_id=run_id, insert_only=insert_only, keep_when_null=unknown)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
 
 
-def _merge_sql(table, stage, columns, keep_when_blank, run_id, insert_only):
+def _db_default(field):
+    default = field.db_default if field.has_db_default() else None
+    return getattr(default, "value", default)
+
+
+def _merge_sql(table, stage, columns, keep_when_blank, run_id, insert_only, keep_when_null=None):
+    keep_when_null = keep_when_null or {}
     key, *others = columns
     insert_columns, select = list(columns), [f's."{c}"' for c in columns]
     params = {}
+    for index, column in enumerate(columns):
+        if keep_when_null.get(column) is not None:  # a new row: the column's default, not NULL
+            select[index] = f'COALESCE(s."{column}", %(default_{index})s)'
+            params[f"default_{index}"] = keep_when_null[column]
     if run_id is not None:
         insert_columns += ["first_seen_run", "last_seen_run", "changed_run", "last_synced"]
         select += ["%(run)s", "%(run)s", "%(run)s", "now()"]
@@ -73,6 +86,8 @@ def _merge_sql(table, stage, columns, keep_when_blank, run_id, insert_only):
         incoming = f'EXCLUDED."{column}"'
         if column in keep_when_blank:
             incoming = f"COALESCE(NULLIF({incoming}, ''), t.\"{column}\")"
+        elif column in keep_when_null:
+            incoming = f'COALESCE({incoming}, t."{column}")'
         sets.append(f'"{column}" = {incoming}')
     if run_id is not None:
         before = ", ".join(f't."{c}"' for c in others) or "NULL"

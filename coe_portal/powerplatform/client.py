@@ -37,6 +37,10 @@ DATAVERSE_PAGE_SIZE = 500
 DATAVERSE_OWNER = "$expand=owninguser($select=azureactivedirectoryobjectid)"
 BOT_COLUMNS = "botid,name,statecode,publishedon,createdon,modifiedon"
 SITE_COLUMNS = "powerpagesiteid,name,primarydomainname,statecode,createdon,modifiedon"
+# getByIds answers with a user's default properties only ("Only a subset of user properties are
+# returned by default in v1.0": Graph's directoryObject getByIds page); accountEnabled and department
+# come when $select names them, as Microsoft's Entra PowerShell (Get-EntraDirectoryObject -Property) asks.
+GRAPH_USER_FIELDS = "id,displayName,mail,userPrincipalName,department,officeLocation,accountEnabled"
 
 
 class Page:
@@ -191,10 +195,32 @@ class PowerPlatformClient(PackageCalls, SolutionCalls, MetadataCalls):
         return parse_flow_detail(self.transport.request("GET", url, background=True), url)
 
     def users(self, object_ids):
-        """Resolve up to 1,000 object ids through Graph; deleted users are absent from the answer."""
-        url = f"{self.bases['graph']}/v1.0/directoryObjects/getByIds"
+        """Resolve up to 1,000 object ids through Graph; deleted users are absent from the answer.
+
+        Only user objects are kept (parse_user): an id that names a group or a device is not a maker.
+        """
+        url = f"{self.bases['graph']}/v1.0/directoryObjects/getByIds?$select={GRAPH_USER_FIELDS}"
         body = self.transport.request("POST", url, body={"ids": list(object_ids), "types": ["user"]})
         return [user for user in map(parse_user, (body or {}).get("value", [])) if user]
+
+    def connector_host(self, swagger_url):
+        """The scheme and host a custom connector's definition names ("https://api.contoso.com"), "" for none.
+
+        DLP's custom connector URL patterns match this host. The definition is the connector's
+        `apiDefinitions.originalSwaggerUrl`, a SAS link (what Microsoft's paconn downloads): it is
+        fetched without a bearer token.
+        """
+        response = self.transport.session.request("GET", swagger_url)
+        if response.status_code >= 400:
+            raise ApiError(response.status_code, "SwaggerUnavailable", "the connector's definition", swagger_url)
+        try:
+            swagger = response.json()
+        except ValueError:
+            raise MalformedResponse("a connector definition that is not JSON", swagger_url) from None
+        host = swagger.get("host") if isinstance(swagger, dict) else None
+        schemes = swagger.get("schemes") if isinstance(swagger, dict) else None
+        scheme = schemes[0] if isinstance(schemes, list) and schemes else "https"
+        return f"{scheme}://{host}".lower() if isinstance(host, str) and host else ""
 
     # Governance actions
 

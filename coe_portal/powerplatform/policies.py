@@ -1,7 +1,7 @@
 """DLP policies through the v2 governance API, and their resource exemptions (power-platform-api.md, 10b/10d)."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from .errors import ApiError, MalformedResponse
 from .records import _connector_name, _require, _time
@@ -9,6 +9,18 @@ from .records import _connector_name, _require, _time
 __all__ = ["PolicyRecord", "list_policies", "policy_exemptions"]
 
 GOVERNANCE = "/providers/PowerPlatform.Governance"
+
+
+# DLP policies name the built-in HTTP connectors by virtual ids (`Http`, `HttpWebhook`,
+# `HttpRequestReceived`: the governance API's virtual connector metadata), while a flow's
+# definition calls them `http`, `httpwebhook` and `request` (records.BUILTIN_ACTIONS): one name each.
+VIRTUAL_CONNECTORS = {"http": "http", "httpwebhook": "httpwebhook", "httprequestreceived": "request"}
+
+
+def policy_connector_id(api_id):
+    """A connector id as a policy writes it -> the inventory's id (virtual HTTP ids included)."""
+    name = _connector_name(api_id)
+    return VIRTUAL_CONNECTORS.get(name, name)
 
 
 @dataclass
@@ -20,35 +32,68 @@ class PolicyRecord:
     environments: list
     groups: dict = field(default_factory=dict)  # classification -> [connector id]
     custom_connector_group: str = ""  # classification of the "*" URL pattern; "" for Ignore or none
+    # [{"order", "pattern", "group"}] in order: the first pattern a custom connector's host matches decides
+    url_patterns: list = field(default_factory=list)
+    # {connector id: {"default": "Allow"|"Block", "actions": {operation id: "Allow"|"Block"}}}
+    action_rules: dict = field(default_factory=dict)
+    # {connector id: [{"order", "endpoint", "behavior": "Allow"|"Deny"}]} in order
+    endpoint_rules: dict = field(default_factory=dict)
     etag: str = ""
     modified_by: str = ""
     modified_time: datetime | None = None
 
 
+def _url_patterns(body):
+    rules = (body.get("customConnectorUrlPatternsDefinition") or {}).get("rules") or []
+    patterns = [{"order": int(rule.get("order") or 0), "pattern": str(rule.get("pattern") or ""),
+                 "group": str(rule.get("customConnectorRuleClassification") or "")}
+                for rule in rules if isinstance(rule, dict) and rule.get("pattern")]
+    return sorted(patterns, key=lambda rule: rule["order"])
+
+
+def _action_rules(configurations):
+    rules = {}
+    for entry in configurations.get("connectorActionConfigurations") or []:
+        if isinstance(entry, dict) and entry.get("connectorId"):
+            rules[policy_connector_id(entry["connectorId"])] = {
+                "default": entry.get("defaultConnectorActionRuleBehavior") or "Allow",
+                "actions": {str(rule["actionId"]): str(rule.get("behavior") or "Allow")
+                            for rule in entry.get("actionRules") or []
+                            if isinstance(rule, dict) and "actionId" in rule}}
+    return rules
+
+
+def _endpoint_rules(configurations):
+    rules = {}
+    for entry in configurations.get("endpointConfigurations") or []:
+        if isinstance(entry, dict) and entry.get("connectorId"):
+            ordered = [{"order": int(rule.get("order") or 0), "endpoint": str(rule.get("endPoint") or ""),
+                        "behavior": str(rule.get("behavior") or "Allow")}
+                       for rule in entry.get("endpointRules") or [] if isinstance(rule, dict)]
+            rules[policy_connector_id(entry["connectorId"])] = sorted(ordered, key=lambda rule: rule["order"])
+    return rules
+
+
 def parse_policy(body, url=""):
-    """Parse a v2 policy (`GET .../v2/policies/{name}`), connector groups included."""
+    """Parse a v2 policy (`GET .../v2/policies/{name}`): connector groups, URL patterns, action and endpoint rules."""
     definition = _require(body, "policyDefinition", url=url)
     groups = {}
     for group in _require(definition, "connectorGroups", url=url):
-        groups[group["classification"]] = [_connector_name(c["id"]) for c in group.get("connectors") or []]
-    custom = ""
-    for rule in ((body.get("customConnectorUrlPatternsDefinition") or {}).get("rules") or []):
-        if rule.get("pattern") == "*" and rule.get("customConnectorRuleClassification") != "Ignore":
-            custom = rule.get("customConnectorRuleClassification") or ""
+        groups[group["classification"]] = [policy_connector_id(c["id"]) for c in group.get("connectors") or []]
+    patterns = _url_patterns(body)
+    custom = next((rule["group"] for rule in patterns if rule["pattern"] == "*" and rule["group"] != "Ignore"), "")
+    configurations = body.get("connectorConfigurationsDefinition") or {}
     return PolicyRecord(
         name=_require(definition, "name", url=url), display_name=definition.get("displayName") or definition["name"],
         default_group=definition.get("defaultConnectorsClassification") or "General",
         scope=definition.get("environmentType") or "AllEnvironments",
         environments=[env.get("name") or env["id"].rsplit("/", 1)[-1] for env in definition.get("environments") or []],
-        groups=groups, custom_connector_group=custom, etag=definition.get("etag") or "",
+        groups=groups, custom_connector_group=custom, url_patterns=patterns,
+        action_rules=_action_rules(configurations), endpoint_rules=_endpoint_rules(configurations),
+        etag=definition.get("etag") or "",
         modified_by=(definition.get("lastModifiedBy") or {}).get("displayName") or "",
-        modified_time=_aware(_time(definition.get("lastModifiedTime"))),
+        modified_time=_time(definition.get("lastModifiedTime")),
     )
-
-
-def _aware(value):
-    # Governance times come with or without an offset; without one they are UTC.
-    return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
 
 
 def list_policies(client):

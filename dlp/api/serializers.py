@@ -48,7 +48,9 @@ class ViolationSerializer(serializers.Serializer):
     rule = serializers.ChoiceField(choices=Rule.choices)
     business = serializers.ListField(child=serializers.CharField())
     non_business = serializers.ListField(child=serializers.CharField())
-    blocked = serializers.ListField(child=serializers.CharField())
+    blocked = serializers.ListField(child=serializers.CharField(),
+                                    help_text="Blocked connectors; for an action or endpoint rule, its connector")
+    detail = serializers.CharField(help_text="For an action or endpoint rule: the operation or endpoint it forbids")
     exempt = serializers.BooleanField(help_text="The item is exempt from this policy")
     proposed = serializers.BooleanField(help_text="False: the policy is only in the current set (the draft "
                                                   "replaces it)")
@@ -106,5 +108,6 @@ class ImpactItemSerializer(serializers.ModelSerializer):
         return [{"policy": v.policy_id, "policy_name": policies.get(v.policy_id, ""), "rule": v.rule,
                  "business": [names.get(i, str(i)) for i in v.business],
                  "non_business": [names.get(i, str(i)) for i in v.non_business],
-                 "blocked": [names.get(i, str(i)) for i in v.blocked], "exempt": v.exempt, "proposed": v.proposed}
+                 "blocked": [names.get(i, str(i)) for i in v.blocked], "detail": v.detail, "exempt": v.exempt,
+                 "proposed": v.proposed}
                 for v in self.context.get("explained", {}).get(key, [])]

@@ -6,18 +6,88 @@ the policy's default group (custom connectors: the custom connector group when i
 The item breaks the policy when it uses a blocked connector, or connectors from both the
 business and the non-business group. Every policy that applies must be satisfied; an item
 exempt from a policy is exempt, not broken, under that policy only.
+
+Custom connectors the policy does not list are classified by its URL patterns, in order: the
+first pattern their host matches decides the group ("Ignore": the default group); the `*`
+pattern is the policy's custom connector group. An item also breaks the policy when, through a
+connector that is not blocked, it calls an operation the policy's action rules block (an
+operation without a rule takes the connector's default behaviour), or names an endpoint whose
+first matching endpoint rule, in order, denies it (features(): the operations and endpoints
+the inventory read from flow definitions and app data sets).
 """
 
+import functools
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..choices import Group, ItemStatus, Rule, Scope
 
-__all__ = ["CODES", "CompiledPolicy", "PolicyResult", "evaluate_policy", "item_status"]
+__all__ = ["CODES", "CompiledPolicy", "Features", "PolicyResult", "evaluate_policy", "item_status", "url_group"]
 
 CODES = {Group.BUSINESS: 0, Group.NON_BUSINESS: 1, Group.BLOCKED: 2}
 BUSINESS, NON_BUSINESS, BLOCKED = 0, 1, 2
+ACTION, ENDPOINT = 0, 1  # Features.kind
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern(text):
+    """A DLP URL or endpoint pattern (`*` the only wildcard, case-insensitive) as a regex."""
+    return re.compile(re.escape(text.lower().rstrip("/")).replace(r"\*", ".*") + r"\Z")
+
+
+def matches(pattern, value):
+    """Whether `value` (a host URL, an endpoint) matches the pattern; a trailing "/" is ignored."""
+    return bool(_pattern(pattern).match(value.lower().rstrip("/")))
+
+
+def url_group(patterns, host_url):
+    """The group the first URL pattern `host_url` matches gives, "" when none does or it says Ignore.
+
+    `patterns` are [(pattern, group or "")] in the policy's order, without the `*` rule.
+    """
+    for pattern, group in patterns:
+        if matches(pattern, host_url or ""):
+            return group
+    return ""
+
+
+@dataclass
+class Features:
+    """What some items call through some connectors: one row per (item, connector, operation or endpoint)."""
+
+    item: np.ndarray  # index into Items.keys
+    conn: np.ndarray  # connector id
+    kind: np.ndarray  # ACTION or ENDPOINT
+    value: np.ndarray  # index into `values`
+    values: list
+
+
+def _rule_breaks(policy, features):
+    """Per feature row: does this policy's action or endpoint rule forbid it? Decided once per distinct value."""
+    broken = np.zeros(len(features.item), dtype=bool)
+    for conn in np.unique(features.conn).tolist():
+        actions, endpoints = policy.action_rules.get(conn), policy.endpoint_rules.get(conn)
+        if actions is None and endpoints is None:
+            continue
+        rows = np.flatnonzero(features.conn == conn)
+        verdict = {}
+        for row in rows.tolist():
+            key = (int(features.kind[row]), int(features.value[row]))
+            if key not in verdict:
+                verdict[key] = _forbidden(actions, endpoints, key[0], features.values[key[1]])
+            broken[row] = verdict[key]
+    return broken
+
+
+def _forbidden(actions, endpoints, kind, value):
+    if kind == ACTION:
+        return actions is not None and actions[1].get(value, actions[0]) == "Block"
+    for pattern, behavior in endpoints or ():
+        if matches(pattern, value):
+            return behavior == "Deny"
+    return False
 
 
 @dataclass
@@ -30,14 +100,23 @@ class CompiledPolicy:
     exempt_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     group_of_new: int = NON_BUSINESS  # the group of a connector id past group_of's end
     covers_new: bool = True  # whether it covers an environment id past covers' end
+    action_rules: dict = field(default_factory=dict)  # connector id -> (default behaviour, {operation: behaviour})
+    endpoint_rules: dict = field(default_factory=dict)  # connector id -> [(pattern, behaviour)] in order
+
+    @property
+    def has_rules(self):
+        return bool(self.action_rules or self.endpoint_rules)
 
     @classmethod
     def build(cls, pk, default, custom, scope, environments, listed, custom_ids, exempt_keys,
-              max_connector, max_environment):
-        """Args: `listed` {connector id: group}, `custom_ids` the ids of custom connectors."""
+              max_connector, max_environment, url_patterns=(), action_rules=None, endpoint_rules=None):
+        """Args: `listed` {connector id: group}, `custom_ids` {custom connector id: its host URL},
+        `url_patterns` [(pattern, group or "")] in order (the `*` one is `custom`)."""
         group_of = np.full(max_connector + 1, CODES[default], dtype=np.int8)
-        if custom:
-            group_of[np.asarray(sorted(custom_ids), dtype=np.int64)] = CODES[custom]
+        for conn, host in dict(custom_ids).items():
+            group = url_group(url_patterns, host) or custom
+            if group:
+                group_of[conn] = CODES[group]
         if listed:
             ids = np.fromiter(listed, dtype=np.int64, count=len(listed))
             group_of[ids] = [CODES[group] for group in listed.values()]
@@ -45,7 +124,8 @@ class CompiledPolicy:
         if scope != Scope.ALL and environments:
             covers[np.asarray(list(environments), dtype=np.int64)] = scope == Scope.ONLY
         return cls(pk, group_of, covers, np.sort(np.asarray(list(exempt_keys), dtype=np.int64)),
-                   group_of_new=CODES[default], covers_new=scope != Scope.ONLY)
+                   group_of_new=CODES[default], covers_new=scope != Scope.ONLY,
+                   action_rules=dict(action_rules or {}), endpoint_rules=dict(endpoint_rules or {}))
 
 
 @dataclass
@@ -57,10 +137,12 @@ class PolicyResult:
     mixed: np.ndarray
     exempt: np.ndarray
     groups: np.ndarray  # group code per usage, -1 where the policy does not cover the item
+    rules: np.ndarray = None  # bool per item: calls an operation or endpoint the policy forbids
+    rule_rows: np.ndarray = None  # indexes into items.features of the forbidden calls
 
     @property
     def violating(self):
-        return self.blocked | self.mixed
+        return self.blocked | self.mixed | self.rules
 
 
 def _lookup(array, ids, fill):
@@ -79,7 +161,15 @@ def evaluate_policy(policy, items):
     groups[~covered[items.u_item]] = -1
     has = [np.bincount(items.u_item[groups == code], minlength=n) > 0 for code in (BUSINESS, NON_BUSINESS, BLOCKED)]
     exempt = np.isin(items.keys, policy.exempt_keys) if policy.exempt_keys.size else np.zeros(n, dtype=bool)
-    return PolicyResult(policy, has[BLOCKED], has[BUSINESS] & has[NON_BUSINESS], exempt, groups)
+    rules, rule_rows = np.zeros(n, dtype=bool), np.zeros(0, np.int64)
+    features = getattr(items, "features", None)
+    if policy.has_rules and features is not None and len(features.item):
+        # A forbidden call counts where the policy covers the item and the connector is not blocked outright.
+        conn_group = _lookup(policy.group_of, features.conn, policy.group_of_new)
+        live = covered[features.item] & (conn_group != BLOCKED)
+        rule_rows = np.flatnonzero(_rule_breaks(policy, features) & live)
+        rules[features.item[rule_rows]] = True
+    return PolicyResult(policy, has[BLOCKED], has[BUSINESS] & has[NON_BUSINESS], exempt, groups, rules, rule_rows)
 
 
 def item_status(results, n):
@@ -109,12 +199,20 @@ def connector_lists(result, items, code, only):
 
 
 def violations(result, items):
-    """Yield (item index, rule, business, non_business, blocked, exempt) for one policy's result."""
+    """Yield (item index, rule, business, non_business, blocked, exempt, detail) for one policy's result.
+
+    For an action or endpoint rule, `blocked` holds the connector and `detail` the operation or endpoint.
+    """
     blocked = connector_lists(result, items, BLOCKED, result.blocked)
     business = connector_lists(result, items, BUSINESS, result.mixed)
     non_business = connector_lists(result, items, NON_BUSINESS, result.mixed)
     exempt = result.exempt
     for item, conns in blocked.items():
-        yield item, Rule.BLOCKED, [], [], conns, bool(exempt[item])
+        yield item, Rule.BLOCKED, [], [], conns, bool(exempt[item]), ""
     for item, conns in business.items():
-        yield item, Rule.MIXED, conns, non_business[item], [], bool(exempt[item])
+        yield item, Rule.MIXED, conns, non_business[item], [], bool(exempt[item]), ""
+    features = getattr(items, "features", None)
+    for row in (result.rule_rows if result.rule_rows is not None else ()).tolist():
+        item, conn = int(features.item[row]), int(features.conn[row])
+        rule = Rule.ACTION if features.kind[row] == ACTION else Rule.ENDPOINT
+        yield item, rule, [], [], [conn], bool(exempt[item]), features.values[int(features.value[row])]

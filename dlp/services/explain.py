@@ -21,6 +21,7 @@ class Explained:
     blocked: tuple
     exempt: bool
     proposed: bool  # the policy is in the proposed set (else only in the current one, replaced by the draft)
+    detail: str = ""  # for an action or endpoint rule: the operation or endpoint it forbids (the connector: blocked)
 
 
 def item_key(row):
@@ -36,7 +37,8 @@ def explain(draft, keys):
     proposed_ids = set(evaluation.proposed_ids)
     found = defaultdict(list)
     for pk, result in evaluation.results.items():
-        for index, rule, business, non_business, blocked, exempt in violations(result, items):
+        for index, rule, business, non_business, blocked, exempt, detail in violations(result, evaluation.items):
             found[int(items.keys[index])].append(Explained(
-                pk, str(rule), tuple(business), tuple(non_business), tuple(blocked), exempt, pk in proposed_ids))
+                pk, str(rule), tuple(business), tuple(non_business), tuple(blocked), exempt, pk in proposed_ids,
+                detail))
     return dict(found)

@@ -20,7 +20,10 @@ from . import matrix
 from .copyio import copy_binary
 from .engine import BLOCKED, CompiledPolicy, evaluate_policy, item_status
 
-__all__ = ["Evaluation", "compile_policies", "compute", "prune", "recompute", "run", "scenario", "start_impact"]
+__all__ = ["Evaluation", "compile_policies", "compute", "prune", "recompute", "rule_connectors", "run", "scenario",
+           "start_impact"]
+
+WIDTH = 1 << 31  # (item index, connector id) pairs as one int64
 
 
 def scenario(draft):
@@ -44,12 +47,25 @@ def compile_policies(policies):
     for policy_id, app_id, flow_id in Exemption.objects.filter(policy__in=ids).values_list(
             "policy_id", "app_id", "flow_id"):
         exempt[policy_id].append(app_id if app_id else -flow_id)
-    custom = list(Connector.objects.filter(is_custom=True).values_list("pk", flat=True))
+    custom = dict(Connector.objects.filter(is_custom=True).values_list("pk", "host_url"))
     max_connector = Connector.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     max_environment = Environment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    named = {name for policy in policies for name in [*policy.action_rules, *policy.endpoint_rules]}
+    ids = dict(Connector.objects.filter(connector_id__in=named).values_list("connector_id", "pk")) if named else {}
     return {policy.pk: CompiledPolicy.build(
         policy.pk, policy.default_group, policy.custom_connector_group, policy.scope, environments[policy.pk],
-        listed[policy.pk], custom, exempt[policy.pk], max_connector, max_environment) for policy in policies}
+        listed[policy.pk], custom, exempt[policy.pk], max_connector, max_environment,
+        url_patterns=[(rule["pattern"], rule["group"]) for rule in policy.url_patterns],
+        action_rules={ids[name]: (rule.get("default", "Allow"), rule.get("actions") or {})
+                      for name, rule in policy.action_rules.items() if name in ids},
+        endpoint_rules={ids[name]: [(rule["endpoint"], rule["behavior"]) for rule in rules]
+                        for name, rules in policy.endpoint_rules.items() if name in ids},
+    ) for policy in policies}
+
+
+def rule_connectors(compiled):
+    """The connectors any of the compiled policies has action or endpoint rules for."""
+    return {conn for policy in compiled for conn in [*policy.action_rules, *policy.endpoint_rules]}
 
 
 class Evaluation:
@@ -59,6 +75,9 @@ class Evaluation:
         self.items = items
         self.ordinals = sorted({p.pk for p in [*current, *proposed]})
         compiled = compile_policies({p.pk: p for p in [*current, *proposed]}.values())
+        rules = rule_connectors(compiled.values())
+        if rules and getattr(items, "features", None) is None:
+            items = self.items = matrix.with_features(items, rules)
         self.results = {pk: evaluate_policy(policy, items) for pk, policy in compiled.items()}
         n = len(items)
         self.now = item_status([self.results[p.pk] for p in current], n)
@@ -83,13 +102,14 @@ class Evaluation:
 
     def masks(self):
         n = len(self.items)
-        blocked, mixed, exempt = (np.zeros(n, dtype=np.int64) for _ in range(3))
+        blocked, mixed, exempt, rules = (np.zeros(n, dtype=np.int64) for _ in range(4))
         for bit, pk in enumerate(self.ordinals):
             result = self.results[pk]
             blocked |= result.blocked.astype(np.int64) << bit
             mixed |= result.mixed.astype(np.int64) << bit
             exempt |= (result.violating & result.exempt).astype(np.int64) << bit
-        return blocked, mixed, exempt
+            rules |= result.rules.astype(np.int64) << bit
+        return blocked, mixed, exempt, rules
 
     def counts(self):
         """{"new": .., ...} by change, and {"connectors": {id: [broken, newly broken]}} under the proposed policies."""
@@ -109,6 +129,10 @@ class Evaluation:
             side = (result.groups == BLOCKED) & result.blocked[items.u_item]
             side |= (result.groups >= 0) & (result.groups < BLOCKED) & result.mixed[items.u_item]
             culprit |= side & live
+            if len(result.rule_rows):  # a forbidden call makes its connector a culprit
+                features = items.features
+                hit = np.unique(features.item[result.rule_rows] * WIDTH + features.conn[result.rule_rows])
+                culprit |= np.isin(items.u_item * WIDTH + items.u_conn, hit) & live
         item, conn = items.u_item[culprit], items.u_conn[culprit]
         broken = np.bincount(conn)
         new = np.bincount(conn[change[item] == Change.NEW], minlength=len(broken))
@@ -121,7 +145,7 @@ def _write(run, evaluation, only=None):
     keep = evaluation.stored()
     if only is not None:
         keep &= only
-    blocked, mixed, exempt = evaluation.masks()
+    blocked, mixed, exempt, rules = evaluation.masks()
     change = evaluation.change()
     keys, makers = items.keys, items.maker
     # One COPY per pattern of NULLs (app or flow, maker or none): binary rows have no optional columns.
@@ -135,7 +159,8 @@ def _write(run, evaluation, only=None):
                 columns.append(("maker_id", "int8", makers[rows]))
             columns += [("current", "int2", evaluation.now[rows]), ("proposed", "int2", evaluation.then[rows]),
                         ("change", "int2", change[rows]), ("blocked_by", "int8", blocked[rows]),
-                        ("mixed_by", "int8", mixed[rows]), ("exempt_from", "int8", exempt[rows])]
+                        ("mixed_by", "int8", mixed[rows]), ("exempt_from", "int8", exempt[rows]),
+                        ("rules_by", "int8", rules[rows])]
             copy_binary(ImpactItem._meta.db_table, columns)
 
 

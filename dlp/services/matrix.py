@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection
 
-__all__ = ["Items", "load", "load_cached", "load_subset"]
+__all__ = ["Items", "load", "load_cached", "load_subset", "with_features"]
 
 ELEMENT = np.dtype([("length", ">i4"), ("value", ">i8")])
 
@@ -41,6 +41,7 @@ class Items:
     maker: np.ndarray
     u_item: np.ndarray  # index into keys
     u_conn: np.ndarray  # connector id
+    features: object = None  # engine.Features, for the connectors some policy has action or endpoint rules for
 
     def __len__(self):
         return len(self.keys)
@@ -151,6 +152,44 @@ def select(items, connector=None, keys=None):
     kept = chosen[items.u_item]
     return Items(items.keys[index], items.env[index], items.maker[index], renumber[items.u_item[kept]],
                  items.u_conn[kept])
+
+
+FEATURES_SQL = """
+SELECT COALESCE(u.app_id, -u.flow_id), u.connector_id, 0, v.value
+FROM inventory_connectorusage u CROSS JOIN jsonb_array_elements_text(u.actions) AS v(value)
+WHERE u.connector_id = ANY(%(connectors)s) AND u.actions <> '[]'::jsonb
+UNION ALL
+SELECT COALESCE(u.app_id, -u.flow_id), u.connector_id, 1, v.value
+FROM inventory_connectorusage u CROSS JOIN jsonb_array_elements_text(u.endpoints) AS v(value)
+WHERE u.connector_id = ANY(%(connectors)s) AND u.endpoints <> '[]'::jsonb
+"""
+
+
+def with_features(items, connectors):
+    """`items` with the operations and endpoints they use through `connectors` (those some policy has rules for).
+
+    Read only for those connectors: a policy without such rules costs nothing.
+    """
+    from .engine import Features
+
+    connectors = sorted(set(connectors))
+    rows = []
+    if connectors and len(items):
+        with connection.cursor() as cursor:
+            cursor.execute(FEATURES_SQL, {"connectors": connectors})
+            rows = cursor.fetchall()
+    values, index = [], {}
+    keys = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    position = np.searchsorted(items.keys, keys) if len(items) else np.zeros(0, np.int64)
+    position[position >= len(items)] = 0
+    known = (items.keys[position] == keys) if len(rows) else np.zeros(0, dtype=bool)
+    kept = [row for row, ok in zip(rows, known.tolist(), strict=True) if ok]
+    value_ids = [index.setdefault(row[3], len(index)) for row in kept]
+    values = list(index)
+    return Items(items.keys, items.env, items.maker, items.u_item, items.u_conn, Features(
+        item=position[known], conn=np.asarray([row[1] for row in kept], dtype=np.int64),
+        kind=np.asarray([row[2] for row in kept], dtype=np.int8), value=np.asarray(value_ids, dtype=np.int64),
+        values=values))
 
 
 def load_subset(connector=None, keys=None):

@@ -32,6 +32,10 @@ def _store(record, connector_ids, env_ids, now):
         "display_name": record.display_name[:200],
         "default_group": API_GROUPS.get(record.default_group, Group.NON_BUSINESS),
         "custom_connector_group": API_GROUPS.get(record.custom_connector_group, ""), "scope": record.scope,
+        # The `*` pattern is the custom connector group above; the others keep their order ("Ignore": "").
+        "url_patterns": [{**rule, "group": API_GROUPS.get(rule["group"], "")}
+                         for rule in record.url_patterns if rule["pattern"] != "*"],
+        "action_rules": record.action_rules, "endpoint_rules": record.endpoint_rules,
         "etag": record.etag, "modified_by_name": record.modified_by[:200], "modified_time": record.modified_time,
         "last_synced": now, "deleted_at": None})
     policy.environments.set([env_ids[name] for name in record.environments if name in env_ids])
@@ -76,6 +80,7 @@ def copy_to_draft(policy, user=None):
     draft = Policy.objects.create(
         display_name=f"{policy.display_name} (what-if)"[:200], is_draft=True, replaces=policy,
         default_group=policy.default_group, custom_connector_group=policy.custom_connector_group,
+        url_patterns=policy.url_patterns, action_rules=policy.action_rules, endpoint_rules=policy.endpoint_rules,
         scope=policy.scope, created_by=user)
     draft.environments.set(policy.environments.all())
     PolicyConnector.objects.bulk_create(PolicyConnector(policy=draft, connector_id=c.connector_id, group=c.group)

@@ -8,7 +8,7 @@ from inventory.models import Environment
 
 from . import matrix
 from .engine import evaluate_policy
-from .impact import compile_policies, scenario
+from .impact import compile_policies, rule_connectors, scenario
 
 __all__ = ["candidate_environments", "suggest_targets"]
 
@@ -30,6 +30,7 @@ def suggest_targets(draft, keys, departments=None):
     if not len(items) or not envs:
         return {int(key): [] for key in keys}
     policies = compile_policies(scenario(draft)[1])
+    items = matrix.with_features(items, rule_connectors(policies.values()))
     env_ids = np.array([env.pk for env in envs], dtype=np.int64)
     allowed = np.ones((len(items), len(envs)), dtype=bool)
     for policy in policies.values():

@@ -7,7 +7,7 @@ import numpy as np
 from ..choices import Group, ItemStatus
 from . import matrix
 from .engine import CODES, evaluate_policy, item_status
-from .impact import compile_policies, scenario
+from .impact import compile_policies, rule_connectors, scenario
 
 __all__ = ["if_moved"]
 
@@ -17,6 +17,7 @@ def if_moved(draft, connector_id):
     items = matrix.load(connector=connector_id)
     current, proposed = scenario(draft)
     compiled = compile_policies({p.pk: p for p in [*current, *proposed]}.values())
+    items = matrix.with_features(items, rule_connectors(compiled.values()))
     results = {pk: evaluate_policy(policy, items) for pk, policy in compiled.items()}
     now = item_status([results[p.pk] for p in current], len(items))
     found = {}

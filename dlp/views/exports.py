@@ -52,7 +52,8 @@ def _lines(draft, rows, kind, names, policies):
                ", ".join(connections[item.pk]), item.app_id if kind == "app" else item.flow_id,
                row.environment.env_id, last, row.get_change_display(),
                "; ".join(dict.fromkeys(policies.get(v.policy_id, "") for v in proposed)),
-               "; ".join(dict.fromkeys(v.rule for v in proposed)), side("business"), side("non_business"),
+               "; ".join(dict.fromkeys(f"{v.rule}: {v.detail}" if v.detail else v.rule for v in proposed)),
+               side("business"), side("non_business"),
                side("blocked"), "yes" if proposed and all(v.exempt for v in proposed) else ""]
 
 

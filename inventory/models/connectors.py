@@ -1,10 +1,13 @@
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
 
 from ..choices import ConnectorTier
 from .base import SyncedItem
 
 __all__ = ["Connector", "ConnectorUsage", "normalise_connector_id"]
+
+# A database default, so bulk COPYs that leave the column out still write a list.
+EMPTY_LIST = Value([], output_field=models.JSONField())
 
 
 def normalise_connector_id(api_id):
@@ -28,6 +31,8 @@ class Connector(SyncedItem):
     publisher = models.CharField(max_length=200, blank=True, db_default="")
     environment = models.ForeignKey("inventory.Environment", null=True, blank=True, on_delete=models.SET_NULL,
                                     help_text="For custom connectors: the environment that holds it")
+    host_url = models.CharField(max_length=500, blank=True, db_default="",
+                                help_text="For custom connectors: the host its definition names (DLP URL patterns)")
     tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="connectors")
 
     class Meta:
@@ -47,6 +52,10 @@ class ConnectorUsage(models.Model):
     is_implicitly_shared = models.BooleanField(
         default=False, help_text="Users of the shared app use this connection without their own credentials")
     data_sources = models.JSONField(default=list, blank=True)
+    actions = models.JSONField(default=list, blank=True, db_default=EMPTY_LIST,
+                               help_text="Operations the item calls (flows), for DLP connector action rules")
+    endpoints = models.JSONField(default=list, blank=True, db_default=EMPTY_LIST,
+                                 help_text="Endpoints the item names (URIs, datasets), for DLP endpoint rules")
 
     class Meta:
         constraints = [

@@ -18,9 +18,14 @@ class Environment(SyncedItem):
     is_managed = models.BooleanField(default=False, help_text="Managed environment (protection level Standard)")
     dataverse_url = models.URLField(blank=True)
     created_time = models.DateTimeField(null=True, blank=True)
-    capacity_database_mb = models.FloatField(null=True, blank=True)
-    capacity_file_mb = models.FloatField(null=True, blank=True)
-    capacity_log_mb = models.FloatField(null=True, blank=True)
+    # Actual consumption, and rated consumption: what counts against the tenant's entitlement
+    # (for example a database billed at its 1 GB minimum while it holds 885 MB).
+    capacity_database_mb = models.FloatField(null=True, blank=True, help_text="Actual consumption")
+    capacity_file_mb = models.FloatField(null=True, blank=True, help_text="Actual consumption")
+    capacity_log_mb = models.FloatField(null=True, blank=True, help_text="Actual consumption")
+    capacity_database_rated_mb = models.FloatField(null=True, blank=True, help_text="Rated consumption")
+    capacity_file_rated_mb = models.FloatField(null=True, blank=True, help_text="Rated consumption")
+    capacity_log_rated_mb = models.FloatField(null=True, blank=True, help_text="Rated consumption")
     capacity_limit_mb = models.FloatField(null=True, blank=True, help_text="Set by an admin: the tenant entitlement")
     tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="environments")
 
@@ -36,5 +41,6 @@ class Environment(SyncedItem):
 
     @property
     def capacity_used_mb(self):
-        parts = [self.capacity_database_mb, self.capacity_file_mb, self.capacity_log_mb]
+        """What counts against the entitlement: rated consumption."""
+        parts = [self.capacity_database_rated_mb, self.capacity_file_rated_mb, self.capacity_log_rated_mb]
         return sum(part or 0 for part in parts) if any(part is not None for part in parts) else None

@@ -17,7 +17,9 @@ class Maker(models.Model):
     display_name = models.CharField(max_length=200, blank=True, db_default="")
     department = models.CharField(max_length=200, blank=True, db_default="")
     location = models.CharField(max_length=200, blank=True, db_default="")
-    is_disabled = models.BooleanField(default=False, db_default=False, help_text="Account disabled in Entra ID")
+    # None: not known yet (Graph has not answered for the account, or did not say).
+    is_disabled = models.BooleanField(null=True, blank=True, default=None,
+                                      help_text="Account disabled in Entra ID; empty while unknown")
     is_deleted_in_entra = models.BooleanField(default=False, db_default=False,
                                               help_text="Account deleted from Entra ID")
     first_seen = models.DateTimeField(default=timezone.now, db_default=Now())
@@ -37,4 +39,4 @@ class Maker(models.Model):
     @property
     def is_orphaning(self):
         """True when the person can no longer look after their items."""
-        return self.is_disabled or self.is_deleted_in_entra
+        return bool(self.is_disabled) or self.is_deleted_in_entra

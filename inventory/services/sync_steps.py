@@ -4,7 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db.models import Count, F, Q
 
-from coe_portal.powerplatform.errors import ApiError
+from coe_portal.powerplatform.errors import ApiError, PowerPlatformError
 
 from ..choices import SyncKind
 from ..models import App, Bot, Connector, Environment, Flow, Maker, PagesSite
@@ -111,9 +111,26 @@ def sync_flow_details(task, client):
     writes.replace_usages("flow", {flows[d.flow_id]: d.connectors for d in details}, run_id=task.run_id)
 
 
+def _read_hosts(client, records):
+    """Fill in the host of each custom connector from its definition (DLP URL patterns match it).
+
+    A definition that cannot be read leaves the host unknown ("", the stored one is kept).
+    """
+    def host(record):
+        try:
+            record.host_url = client.connector_host(record.swagger_url)[:500]
+        except (PowerPlatformError, ConnectionError):
+            record.host_url = ""
+
+    custom = [record for record in records if record.is_custom and record.swagger_url]
+    with ThreadPoolExecutor(max_workers=min(8, client.max_concurrency)) as pool:
+        list(pool.map(host, custom))
+
+
 def sync_connectors(task, client):
     environment = Environment.objects.get(pk=task.args["env"])
     page = client.connector_page(task.args["url"] or client.connectors_url(environment.env_id))
+    _read_hosts(client, page.records)
     if page.records:
         writes.merge_connectors(page.records, task.run_id, environment)
     _listing_complete(task, page)

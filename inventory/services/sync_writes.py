@@ -17,13 +17,17 @@ IMPLICITLY_SHARED = {"shared_sql", "shared_azureblob", "shared_azuretables", "sh
 EXCEL_CONNECTORS = {"shared_excelonlinebusiness", "shared_excel"}
 
 
+def _capacity(record, kind, measure):
+    return (record.capacity.get(kind) or {}).get(measure)
+
+
 def merge_environments(records, run_id):
     rows = [{
         "env_id": r.env_id, "display_name": r.display_name, "environment_type": r.environment_type,
         "region": r.region, "azure_region": r.azure_region, "is_default": r.is_default, "is_managed": r.is_managed,
         "dataverse_url": r.dataverse_url, "created_time": r.created_time,
-        "capacity_database_mb": r.capacity.get("Database"), "capacity_file_mb": r.capacity.get("File"),
-        "capacity_log_mb": r.capacity.get("Log"),
+        **{f"capacity_{kind.lower()}_mb": _capacity(r, kind, "actual") for kind in ("Database", "File", "Log")},
+        **{f"capacity_{kind.lower()}_rated_mb": _capacity(r, kind, "rated") for kind in ("Database", "File", "Log")},
     } for r in records]
     return merge(Environment, rows, "env_id", [name for name in rows[0] if name != "env_id"] if rows else [], run_id)
 
@@ -71,8 +75,8 @@ def _fold_maker(duplicate, keeper):
 def merge_makers(users):
     """Upsert makers from user records; blank incoming details never erase known ones."""
     adopt_email_only_makers(users)
-    rows = [{"entra_object_id": u.object_id, "display_name": u.display_name, "email": u.email,
-             "user_principal_name": u.user_principal_name} for u in users if u and u.object_id]
+    rows = [{"entra_object_id": u.object_id, "display_name": u.display_name, "email": u.email.lower(),
+             "user_principal_name": u.user_principal_name.lower()} for u in users if u and u.object_id]
     return merge(Maker, rows, "entra_object_id", ["display_name", "email", "user_principal_name"],
                  keep_when_blank=["display_name", "email", "user_principal_name"])
 
@@ -98,7 +102,9 @@ def merge_apps(records, environment, run_id):
             "shared_users_count": r.shared_users_count, "shared_groups_count": r.shared_groups_count,
             "is_solution_aware": r.is_solution_aware, "open_url": r.open_url[:500],
             "quarantine_status": "quarantined" if r.quarantined else "",
-            "uses_premium": any(ref.tier == "premium" for ref in r.connectors),
+            # The service's own flag; the connectors' tiers only where it does not say.
+            "uses_premium": r.uses_premium if r.uses_premium is not None else any(
+                ref.tier == "premium" for ref in r.connectors),
             "uses_custom_connector": any(ref.is_custom for ref in r.connectors),
             "uses_excel": any(ref.connector_id in EXCEL_CONNECTORS for ref in r.connectors),
             "uses_sharepoint_list": any(ref.connector_id == "shared_sharepointonline" and ref.data_sources
@@ -146,8 +152,9 @@ def merge_connectors(records, run_id=None, environment=None, from_usage=False):
     rows = [{"connector_id": r.connector_id, "display_name": r.display_name, "tier": r.tier,
              "is_custom": r.is_custom, "publisher": getattr(r, "publisher", ""),
              "is_builtin": r.connector_id in ("http", "httpwebhook", "request"),
-             "environment": environment.pk if environment and r.is_custom else None} for r in records]
-    keep = ["display_name", "tier", "publisher"]
+             "environment": environment.pk if environment and r.is_custom else None,
+             "host_url": getattr(r, "host_url", "")} for r in records]
+    keep = ["display_name", "tier", "publisher", "host_url"]
     if from_usage:  # add it if new, leave the catalogue's facts alone
         merge(Connector, rows, "connector_id", ["display_name", "tier", "is_custom", "is_builtin"], run_id,
               insert_only=True)
@@ -166,8 +173,10 @@ def replace_usages(owner_field, usages_by_item, shared_items=frozenset(), run_id
     for item_pk, item_refs in usages_by_item.items():
         for ref in item_refs:
             implicit = item_pk in shared_items and ref.connector_id in IMPLICITLY_SHARED
-            rows.append((item_pk, connectors[ref.connector_id], ref.connection_id[:200], implicit, ref.data_sources))
-    columns = [f"{owner_field}_id", "connector_id", "connection_id", "is_implicitly_shared", "data_sources"]
+            rows.append((item_pk, connectors[ref.connector_id], ref.connection_id[:200], implicit, ref.data_sources,
+                         ref.actions, ref.endpoints))
+    columns = [f"{owner_field}_id", "connector_id", "connection_id", "is_implicitly_shared", "data_sources",
+               "actions", "endpoints"]
     copy_rows(ConnectorUsage._meta.db_table, columns, rows)
 
 
@@ -190,11 +199,17 @@ def set_flow_details(details, flows_by_id):
 
 
 def update_makers(users, missing):
-    """Store Graph's view of makers; those in `missing` were not found there."""
-    rows = [{"entra_object_id": u.object_id, "display_name": u.display_name, "email": u.email,
-             "user_principal_name": u.user_principal_name, "department": u.department, "location": u.location,
-             "is_disabled": not u.enabled, "is_deleted_in_entra": False, "last_synced": timezone.now()}
+    """Store Graph's view of makers; those in `missing` were not found there.
+
+    Rule: what Graph did not say is unknown and keeps the stored value (None: keep_when_null),
+    never "enabled" and never an empty department over a known one.
+    """
+    rows = [{"entra_object_id": u.object_id, "display_name": u.display_name, "email": u.email.lower(),
+             "user_principal_name": u.user_principal_name.lower(), "department": u.department,
+             "location": u.location, "is_disabled": None if u.enabled is None else not u.enabled,
+             "is_deleted_in_entra": False, "last_synced": timezone.now()}
             for u in users]
     merge(Maker, rows, "entra_object_id", [name for name in rows[0] if name != "entra_object_id"] if rows else [],
-          keep_when_blank=["display_name", "email", "user_principal_name"])
+          keep_when_blank=["display_name", "email", "user_principal_name"],
+          keep_when_null=["department", "location", "is_disabled"])
     Maker.objects.filter(entra_object_id__in=missing).update(is_deleted_in_entra=True, last_synced=timezone.now())

@@ -113,24 +113,34 @@ class TestDlpImport:
         assert again.counts["connectors"]["created"] == 0
         assert again.counts["usages"] == {"created": 4, "updated": 0, "deleted": 4}
 
-    def test_a_synced_app_with_the_same_id_is_updated_and_keeps_what_the_file_lacks(self):
+    def test_a_synced_app_keeps_the_syncs_facts_and_usages_and_the_file_fills_only_gaps(self):
+        # Issue 17, item 8: the DLP editor's apps.csv over a synced inventory replaced the synced usages
+        # (connection ids, data sources) with ones made from names, and the sync's display name.
         env = Environment.objects.create(env_id=DEFAULT_ENV, display_name="Contoso (default)", is_default=True,
                                          first_seen_run=3)
         owner = Maker.objects.create(entra_object_id=ANN_OID, email="ann@contoso.com")
         app = App.objects.create(app_id=APP_1, environment=env, display_name="Old name", owner=owner,
                                  shared_users_count=40, first_seen_run=3, last_seen_run=5)
+        other = App.objects.create(app_id=APP_2, environment=env, display_name="Imported once", owner=owner)
         sql = Connector.objects.create(connector_id="shared_sql")
-        ConnectorUsage.objects.create(app=app, connector=sql, connection_id="conn-1")
+        ConnectorUsage.objects.create(app=app, connector=sql, connection_id="conn-1", data_sources=["Orders"])
         text = ("AppName,AppOwner,AppOwnerEmail,AppConnections,AppID,AppEnvironmentID\n"
-                f"New name,,,shared_teams,{APP_1.upper()},{DEFAULT_ENV.upper()}\n")
+                f"New name,,,shared_teams,{APP_1.upper()},{DEFAULT_ENV.upper()}\n"
+                f"Renamed,,,shared_teams,{APP_2},{DEFAULT_ENV}\n")
         result = run(text)
-        assert result.counts["apps"] == {"created": 0, "updated": 1}
+        assert result.counts["apps"] == {"created": 0, "updated": 2, "kept from the sync": 1}
+        assert result.counts["usages"]["kept from the sync"] == 1
         assert result.counts["environments"]["created"] == 0
         app.refresh_from_db()
-        assert (App.objects.count(), app.display_name, app.owner, app.shared_users_count) == (1, "New name", owner, 40)
+        assert (App.objects.count(), app.display_name, app.owner, app.shared_users_count) == (2, "Old name", owner, 40)
         assert (app.first_seen_run, app.last_seen_run, app.environment) == (3, 5, env)
         assert Environment.objects.get().display_name == "Contoso (default)"
-        assert usages_of(app) == ["shared_teams"]
+        usage = app.usages.get()
+        assert (usage.connector.connector_id, usage.connection_id, usage.data_sources) == (
+            "shared_sql", "conn-1", ["Orders"])
+        # An item no sync has seen takes the file's facts, usages included.
+        other.refresh_from_db()
+        assert other.display_name == "Renamed" and usages_of(other) == ["shared_teams"]
 
     def test_bom_semicolons_and_crlf_are_read(self):
         text = ("\ufeffAppName;AppOwner;AppOwnerEmail;AppConnections;AppID;AppEnvironmentID\r\n"
