@@ -73,10 +73,15 @@ def _merge_sql(table, stage, columns, keep_when_blank, run_id, insert_only, keep
     key, *others = columns
     insert_columns, select = list(columns), [f's."{c}"' for c in columns]
     params = {}
-    for index, column in enumerate(columns):
-        if keep_when_null.get(column) is not None:  # a new row: the column's default, not NULL
-            select[index] = f'COALESCE(s."{column}", %(default_{index})s)'
-            params[f"default_{index}"] = keep_when_null[column]
+    source = f'"{stage}" AS s'
+    if keep_when_null:
+        # Unknown (NULL) incoming values take the stored one, or for a new row the column's default:
+        # EXCLUDED then already holds the value to keep.
+        source += f' LEFT JOIN "{table}" AS x ON x."{key}" = s."{key}"'
+        for index, column in enumerate(columns):
+            if column in keep_when_null:
+                select[index] = f'COALESCE(s."{column}", x."{column}", %(default_{index})s)'
+                params[f"default_{index}"] = keep_when_null[column]
     if run_id is not None:
         insert_columns += ["first_seen_run", "last_seen_run", "changed_run", "last_synced"]
         select += ["%(run)s", "%(run)s", "%(run)s", "now()"]
@@ -86,8 +91,6 @@ def _merge_sql(table, stage, columns, keep_when_blank, run_id, insert_only, keep
         incoming = f'EXCLUDED."{column}"'
         if column in keep_when_blank:
             incoming = f"COALESCE(NULLIF({incoming}, ''), t.\"{column}\")"
-        elif column in keep_when_null:
-            incoming = f'COALESCE({incoming}, t."{column}")'
         sets.append(f'"{column}" = {incoming}')
     if run_id is not None:
         before = ", ".join(f't."{c}"' for c in others) or "NULL"
@@ -104,6 +107,6 @@ def _merge_sql(table, stage, columns, keep_when_blank, run_id, insert_only, keep
         conflict = "DO UPDATE SET " + ", ".join(sets)
     # Rows go in key order, so two merges of overlapping keys lock them in the same order (no deadlock).
     sql = (f'INSERT INTO "{table}" AS t ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in insert_columns)}) '
-           f'SELECT {", ".join(select)} FROM "{stage}" AS s ORDER BY s."{key}" '
+           f'SELECT {", ".join(select)} FROM {source} ORDER BY s."{key}" '
            f'ON CONFLICT ("{key}") {conflict} RETURNING t."{key}", t.id')
     return sql, params

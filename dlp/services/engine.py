@@ -33,8 +33,13 @@ ACTION, ENDPOINT = 0, 1  # Features.kind
 
 @functools.lru_cache(maxsize=4096)
 def _pattern(text):
-    """A DLP URL or endpoint pattern (`*` the only wildcard, case-insensitive) as a regex."""
-    return re.compile(re.escape(text.lower().rstrip("/")).replace(r"\*", ".*") + r"\Z")
+    """A DLP URL or endpoint pattern (`*` the only wildcard, case-insensitive) as a regex.
+
+    A pattern that names no path ("https://*.contoso.com") covers every path on the hosts it matches.
+    """
+    text = text.lower().rstrip("/")
+    any_path = "/" not in text.partition("://")[2] if "://" in text else "/" not in text
+    return re.compile(re.escape(text).replace(r"\*", ".*") + (r"(/.*)?\Z" if any_path else r"\Z"))
 
 
 def matches(pattern, value):

@@ -36,7 +36,7 @@ APP_FLAGS = """
                     false) AS inactive,
            coalesce(greatest(a.modified_time, a.last_launched_time) < now() - make_interval(days => %(delete)s),
                     false) AS long_inactive,
-           (m.id IS NULL OR m.is_disabled OR m.is_deleted_in_entra) AS orphaned
+           (m.id IS NULL OR coalesce(m.is_disabled, false) OR m.is_deleted_in_entra) AS orphaned
     FROM inventory_app a JOIN inventory_environment e ON e.id = a.environment_id
     LEFT JOIN inventory_maker m ON m.id = a.owner_id
     WHERE a.deleted_at IS NULL
@@ -51,7 +51,7 @@ FLOW_FLAGS = f"""
            {USES.format(condition="c.is_custom")} AS custom_connector,
            coalesce(w.modified_time < now() - make_interval(days => %(inactive)s), false) AS inactive,
            coalesce(w.modified_time < now() - make_interval(days => %(delete)s), false) AS long_inactive,
-           (m.id IS NULL OR m.is_disabled OR m.is_deleted_in_entra) AS orphaned
+           (m.id IS NULL OR coalesce(m.is_disabled, false) OR m.is_deleted_in_entra) AS orphaned
     FROM inventory_flow w JOIN inventory_environment e ON e.id = w.environment_id
     LEFT JOIN inventory_maker m ON m.id = w.creator_id
     WHERE w.deleted_at IS NULL

@@ -55,8 +55,8 @@ class TestDlpApi:
         assert poster["item"] == dlp_world["items"]["Poster"].pk and poster["maker"]["department"] == "Sales"
         [violation] = poster["violations"]
         assert violation == {"policy": dlp_world["social"].pk, "policy_name": "No social", "rule": "blocked",
-                             "business": [], "non_business": [], "blocked": ["shared_twitter"], "exempt": False,
-                             "proposed": True}
+                             "business": [], "non_business": [], "blocked": ["shared_twitter"], "detail": "",
+                             "exempt": False, "proposed": True}
 
     def test_a_drafts_items_show_what_the_draft_breaks(self, client, coe_admin, dlp_world, bearer):
         url = f"/api/dlp/impact-items/?draft={dlp_world['draft'].pk}"

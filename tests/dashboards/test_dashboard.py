@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 def tenant(manager):
     default = Environment.objects.create(env_id="Default-1", display_name="Default", is_default=True,
                                          capacity_database_mb=900, capacity_file_mb=300, capacity_log_mb=50,
-                                         capacity_limit_mb=2000)
+                                         capacity_database_rated_mb=1024, capacity_file_rated_mb=300,
+                                         capacity_log_rated_mb=50, capacity_limit_mb=2000)
     other = Environment.objects.create(env_id="env-hr", display_name="HR", environment_type="Production")
     finance = Maker.objects.create(email=manager.email, display_name="Mia", department="Finance")
     sales = Maker.objects.create(email="sam@contoso.example", display_name="Sam", department="Sales")
@@ -41,7 +42,8 @@ class TestSnapshots:
         assert figures("Finance") == {"inventoried": 3, "tagged": 1, "quarantined": 1, "deleted": 1,
                                       "remaining": 2}
         assert figures("Sales")["inventoried"] == 1  # the flow in the HR environment is not counted
-        assert figures(None)["capacity_database_mb"] == 900 and figures(None)["items_elsewhere"] == 1
+        # What counts against the limit: rated consumption (1,024 MB for a 900 MB database).
+        assert figures(None)["capacity_database_mb"] == 1024 and figures(None)["items_elsewhere"] == 1
 
     def test_retaking_a_day_rewrites_it(self, tenant):
         take_snapshot()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from coe_portal.powerplatform.fake.render import custom_host
 from inventory.choices import SyncStatus
 from inventory.models import App, Connector, ConnectorUsage, Environment, Flow, Maker
 from tests.support.tenant import sync_now
@@ -31,6 +32,14 @@ class TestFullSync:
         assert ConnectorUsage.objects.filter(flow__isnull=False).values("flow").distinct().count() == len(tenant.flows)
         assert ConnectorUsage.objects.filter(app__isnull=False).values("app").distinct().count() == len(tenant.apps)
         assert Connector.objects.filter(connector_id="shared_sharepointonline").exists()
+
+    def test_custom_connectors_hosts_come_from_their_definitions(self, make_tenant):
+        tenant, servers = make_tenant(environments=12)  # seed 3: four custom connectors in two environments
+        sync_now()
+        custom = {c.name: c for env in tenant.environments for c in env.custom_connectors}
+        stored = dict(Connector.objects.filter(is_custom=True).values_list("connector_id", "host_url"))
+        assert custom and {name: stored[name] for name in custom} == {
+            name: "{}://{}".format(*custom_host(connector)) for name, connector in custom.items()}
 
     def test_it_resolves_makers_through_graph(self, make_tenant):
         make_tenant()

@@ -135,7 +135,8 @@ class TestGraph:
     def test_get_by_ids_leaves_deleted_users_out(self, make_fake):
         tenant, _, client = make_fake(environments=1, apps=300, flows=300)
         makers = tenant.makers
-        answer = client.post("graph", "/v1.0/directoryObjects/getByIds",
+        answer = client.post("graph", "/v1.0/directoryObjects/getByIds?$select=id,displayName,mail,userPrincipalName,"
+                                      "department,officeLocation,accountEnabled",
                              json={"ids": [m.oid for m in makers], "types": ["user"]})
         assert answer.status_code == 200
         users = {user["id"]: user for user in answer.json()["value"]}
@@ -144,6 +145,9 @@ class TestGraph:
         user = users[disabled.oid]
         assert user["accountEnabled"] is False
         assert {"displayName", "mail", "userPrincipalName", "department", "officeLocation"} <= set(user)
+        # Without $select, a user's default properties only (recorded): no department, no accountEnabled.
+        plain = client.post("graph", "/v1.0/directoryObjects/getByIds", json={"ids": [disabled.oid]}).json()
+        assert not {"department", "accountEnabled"} & set(plain["value"][0])
 
     def test_get_by_ids_takes_at_most_a_thousand_ids(self, fake):
         _, _, client = fake

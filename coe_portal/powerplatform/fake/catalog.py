@@ -70,7 +70,7 @@ CONNECTORS = (
     # Standard
     _c("sharepointonline", "SharePoint", "Standard", "standard", "#036C70", 20, LISTS,
        ("GetOnNewItems", "GetOnUpdatedItems", "GetOnNewFileItems"), ("GetItems", "PostItem", "PatchItem",
-                                                                     "GetFileContent", "CreateFile"),
+                                                                     "GetFileContent", "CreateFile", "DeleteItem"),
        ("tabular", "blob", "cloud")),
     _c("office365", "Office 365 Outlook", "Standard", "standard", "#0078D4", 18, (),
        ("OnNewEmailV3", "CalendarGetOnNewItemsV3"), ("SendEmailV2", "GetEmailsV3", "V4CalendarPostItem")),

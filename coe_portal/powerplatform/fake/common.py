@@ -46,6 +46,9 @@ class ApiOptions:
         "environments": (1000, 1000), "apps": (250, 250), "flows": (50, 250), "connectors": (250, 250),
         "connections": (250, 250), "policies": (50, 250), "deleted_apps": (250, 250)})
     require_api_version: bool = True
+    # False: Graph answers users with their default properties whatever $select asks (no department,
+    # no accountEnabled), as for a client that does not ask: the portal must keep what it knew.
+    graph_honours_select: bool = True
 
     def page_size(self, kind, query):
         """The page size for listing `kind`: $top if given, within the cap."""

@@ -231,11 +231,14 @@ def make_app(rng, env, seq, pick_maker, now):
     if rng.random() < 0.1:
         title += rng.choice((" (Copy)", " - Test", " v2", " DEV"))
     shared = rng.randint(100, 3000) if rng.random() < 0.03 else int(11 * rng.random() ** 2.5)
-    return App(
+    app = App(
         seq=seq, name=uid(rng), env=env.name, display_name=title, kind=kind, owner=owner, created=created,
         modified=modified, published=modified - rng.random() * 600, shared_users=shared,
         shared_groups=0 if rng.random() < 0.7 else rng.randint(1, 4), connectors=connectors,
         solution=bool(env.dataverse) and rng.random() < 0.1, seed=rng.getrandbits(32))
+    if app.solution and kind == "canvas" and app.seed % 4 == 0:
+        app.kind = "custom_page"  # a model-driven app's page: solution-aware by nature (no extra draw)
+    return app
 
 
 TRIGGERS = (("recurrence", 0.25), ("connector", 0.55), ("http", 0.05), ("button", 0.15))
@@ -278,15 +281,23 @@ def make_policies(rng, tenant):
             created_by=admin, etag=uid(rng),
             groups={"Confidential": set(confidential), "General": set(general), "Blocked": set(blocked)})
 
+    production_data = policy(
+        "Production data", "OnlyEnvironments", production,
+        {"shared_sql", "shared_commondataserviceforapps", "shared_salesforce", "shared_service-now"},
+        {"shared_office365users", "shared_approvals"}, social | {"request"})
+    # The v2 rules beyond groups, in the recorded shapes: custom connectors calling the company's own
+    # hosts are business data; SharePoint deletes are blocked; HTTP may call only the company's APIs.
+    production_data.url_patterns = [("https://*.contoso.com", "Confidential"), ("*", "Ignore")]
+    production_data.action_rules = {"shared_sharepointonline": ("Allow", {"DeleteItem": "Block",
+                                                                          "DeleteFile": "Block"})}
+    production_data.endpoint_rules = {"http": [("https://*.contoso.example", "Allow"), ("*", "Deny")]}
     return [
         policy("Tenant baseline", "AllEnvironments", [],
                {"shared_sharepointonline", "shared_office365", "shared_teams"}, set(), social),
         policy("Protect business data (except makers' sandboxes)", "ExceptEnvironments", developers,
                {"shared_sharepointonline", "shared_sql", "shared_commondataserviceforapps"},
                {"shared_office365users"}, {"shared_webcontents"}),
-        policy("Production data", "OnlyEnvironments", production,
-               {"shared_sql", "shared_commondataserviceforapps", "shared_salesforce", "shared_service-now"},
-               {"shared_office365users", "shared_approvals"}, social),
+        production_data,
     ]
 
 

@@ -106,10 +106,13 @@ class Policy:
     """A DLP policy: connector groups and the environments it covers."""
 
     __slots__ = ("name", "display_name", "default_group", "groups", "scope", "environments", "created", "modified",
-                 "created_by", "etag", "exempt_resources")
+                 "created_by", "etag", "exempt_resources", "url_patterns", "action_rules", "endpoint_rules")
 
     def __init__(self, **fields):
         self.exempt_resources = []  # [(kind "app" or "flow", environment name, item name)]
+        self.url_patterns = [("*", "Ignore")]  # [(pattern, classification)] in order; "*" last
+        self.action_rules = {}  # connector name -> (default behaviour, {operation: behaviour})
+        self.endpoint_rules = {}  # connector name -> [(endpoint pattern, Allow | Deny)] in order
         for name, value in fields.items():
             setattr(self, name, value)
 

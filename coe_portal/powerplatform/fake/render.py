@@ -3,6 +3,7 @@
 App list items are cached as bytes on the record (cleared when it changes). Flows: render_flow.py.
 """
 
+import hashlib
 import json
 import random
 import time
@@ -65,7 +66,9 @@ def environment_item(tenant, env, expand=""):
             "microsoft.ApiManagement": "https://management.EUROPE.azure-apihub.net"},
         "databaseType": "CommonDataService" if env.dataverse else "None",
         "states": {"management": {"id": "Ready"}, "runtime": {"id": "Enabled"}},
-        "retentionDetails": {"retentionPeriod": "P7D", "availableFromDateTime": iso(env.created)},
+        "retentionDetails": {"retentionPeriod": "P7D", "availableFromDateTime": iso(env.created),
+                             "backupsAvailableFromDateTime": iso(max(env.created, tenant.now - 7 * 86400))},
+        "retentionPeriod": "P7D", "notificationMetadata": {"state": "NotSpecified", "branding": "NotSpecific"},
         "protectionStatus": {"keyManagedBy": "Microsoft"},
         "cluster": {"category": "Prod", "number": str(100 + env.seed % 50), "uriSuffix": "",
                     "geoShortName": env.location[:2].upper(), "environment": "Prod"},
@@ -73,7 +76,7 @@ def environment_item(tenant, env, expand=""):
                                     "settings": {"extendedSettings": {}} if env.managed else {}},
         # Undocumented fields the service sends today; clients must ignore them.
         "connectedGroups": [], "lifecycleOperationsEnforcement": {"allowedOperations": [], "disallowedOperations": []},
-        "updateCadence": {"id": "Frequent"}, "trialScenarioType": "None", "environmentProvisioningTemplate": None,
+        "updateCadence": {"id": "Frequent"}, "trialScenarioType": "None",
     }
     dataverse = env.dataverse
     if dataverse:
@@ -88,8 +91,11 @@ def environment_item(tenant, env, expand=""):
         }
         if "capacity" in expand:
             updated = iso(tenant.now - 3600)
+            # Rated consumption is what counts against the entitlement: a database below the 1 GB
+            # minimum is rated at 1,024 MB (recorded: 885 MB actual, 1,024 rated).
             props["capacity"] = [
-                {"capacityType": kind, "actualConsumption": dataverse[key], "ratedConsumption": dataverse[key],
+                {"capacityType": kind, "actualConsumption": dataverse[key],
+                 "ratedConsumption": max(dataverse[key], 1024.0) if kind == "Database" else dataverse[key],
                  "capacityUnit": "MB", "updatedOn": updated}
                 for kind, key in (("Database", "database_mb"), ("File", "file_mb"), ("Log", "log_mb"))]
     elif "capacity" in expand:
@@ -103,8 +109,8 @@ def environment_item(tenant, env, expand=""):
 APP_EXTRAS = {
     "canConsumeAppPass": True, "isCustomizable": True, "performanceOptimizationEnabled": True,
     "userAppMetadata": {"favorite": "NotSpecified", "includeInAppsList": True},
-    "authorizationReferences": [], "isCdsUpgraded": False, "appDefinitionTransformationRequired": False,
-    "teamsColorIconUrl": "https://pafeblobprodam.blob.core.windows.net/20230101t000000z/colorIcon.png",
+    "authorizationReferences": [], "enableModernRuntimeMode": False,
+    "teamsOutlineIconUrl": "https://pafeblobprodam.blob.core.windows.net/20230101t000000z/outlineIcon.png",
 }
 
 
@@ -113,14 +119,40 @@ def _data_sets(rng, connector, sources):
         site = f"https://contoso.sharepoint.com/sites/{rng.choice(('Team', 'Finance', 'HR', 'Projects', 'IT'))}"
         return {site: {"dataSources": {source: {"tableName": uid(rng)} for source in sources}}}
     if connector.name == "shared_excelonlinebusiness":
-        return {"me": {"dataSources": {source: {"tableName": source} for source in sources},
-                       "fileName": f"/Shared Documents/{rng.choice(('Budget', 'Tracker', 'Report'))}.xlsx"}}
+        file = f"/Shared Documents/{rng.choice(('Budget', 'Tracker', 'Report'))}.xlsx"
+        return {file: {"dataSources": {source: {"tableName": source} for source in sources}}}
     return {}
 
 
-def _app_references(rng, app):
+def _native_dataverse(app, env):
+    # A canvas app in an environment with Dataverse uses it natively: a databaseReferences entry,
+    # no connection reference (recorded: connectionReferences {} beside databaseReferences "default.cds").
+    return bool(env.dataverse) and any(c.name == "shared_commondataserviceforapps" for c in app.connectors)
+
+
+def _database_references(app, env):
+    dataverse = env.dataverse
+    return {"default.cds": {"databaseDetails": {
+        "referenceType": "Environmental", "environmentName": "default.cds",
+        "overrideValues": {"status": "NotSpecified"},
+        "linkedEnvironmentMetadata": {
+            "resourceId": dataverse["resourceId"], "friendlyName": dataverse["friendlyName"],
+            "uniqueName": dataverse["uniqueName"], "domainName": dataverse["domainName"],
+            "version": dataverse["version"], "instanceUrl": dataverse["instanceUrl"],
+            "instanceApiUrl": dataverse["instanceApiUrl"], "baseLanguage": 1033, "instanceState": "Ready",
+            "createdTime": iso(dataverse["created"]), "platformSku": "Standard"}},
+        "dataSources": {"Accounts": {"entitySetName": "accounts", "logicalName": "account"}}}}
+
+
+def _client_version(minor):
+    return {"major": 3, "minor": minor, "build": 15, "revision": 0, "majorRevision": 0, "minorRevision": 0}
+
+
+def _app_references(rng, app, native=False):
     references = {}
     for connector in app.connectors:
+        if native and connector.name == "shared_commondataserviceforapps":
+            continue
         sources = rng.sample(connector.data_sources, min(len(connector.data_sources), 1 + (rng.random() < 0.4)))
         references[uid(rng)] = {
             "id": connector_id(connector.name, lower=True), "displayName": connector.display_name,
@@ -153,9 +185,11 @@ def app_item(tenant, app, env):
     owner = principal(tenant, app.owner)
     query = f"tenantId={tenant.tenant_id}"
     premium = any(c.tier == "Premium" for c in app.connectors)
+    native = _native_dataverse(app, env)
+    minor = 24000 + rng.randrange(900)
     props = {
         "appVersion": iso(app.modified), "lastDraftVersion": iso(app.modified), "lifeCycleId": "Published",
-        "status": "Ready", "createdByClientVersion": {"major": 3, "minor": 24000 + rng.randrange(900)},
+        "status": "Ready", "createdByClientVersion": _client_version(minor), "minClientVersion": _client_version(minor),
         "displayName": app.display_name, "description": "" if rng.random() < 0.6 else f"{app.display_name} app",
         "commitMessage": None, "appUris": {"documentUri": {"value": f"https://pafeblobprodam.blob.core.windows.net/"
                                                                     f"{app.name}/document.msapp"}},
@@ -168,22 +202,19 @@ def app_item(tenant, app, env):
         "appPlayUri": f"https://apps.powerapps.com/play/e/{app.env}/a/{app.name}?{query}",
         "environment": {"id": f"/providers/Microsoft.PowerApps/environments/{app.env}", "name": app.env,
                         "location": env.location},
-        "connectionReferences": _app_references(rng, app), "databaseReferences": {},
+        "connectionReferences": _app_references(rng, app, native),
+        "databaseReferences": _database_references(app, env) if native else {},
         "almMode": "Solution" if app.solution else "Environment",
         "executionRestrictions": {
             "isTeamsOnly": env.sku == "Teams",
             "appQuarantineState": {"quarantineStatus": "Quarantined" if app.quarantined else "Unquarantined"},
             "dataLossPreventionEvaluationResult": _dlp_result(tenant, app, env)},
         "appPlanClassification": "Premium" if premium else "Standard", "usesPremiumApi": premium,
+        "usesOnlyGrandfatheredPremiumApis": False, "unauthenticatedWebPackageHint": uid(rng),
         "usesCustomApi": any(c.is_custom for c in app.connectors), "usesOnPremiseGateway": False,
         "usesPcfExternalServiceUsage": False, "isFeaturedApp": False, "isHeroApp": False, "bypassConsent": False,
         **pick_extras(rng, APP_EXTRAS),
     }
-    if env.dataverse and any(c.name == "shared_commondataserviceforapps" for c in app.connectors):
-        props["databaseReferences"] = {"default.cds": {"databaseDetails": {
-            "referenceType": "Environmental", "environmentName": app.env,
-            "overrideValues": {"status": "NotSpecified"}}, "dataSources": {"Accounts": {"entitySetName": "accounts",
-                                                                                        "logicalName": "account"}}}}
     if app.kind == "sharepoint_form":
         props["embeddedApp"] = {"type": "SharepointFormApp", "siteId": "https://contoso.sharepoint.com/sites/Team",
                                 "listId": uid(rng), "screenWidth": 1366, "screenHeight": 768}
@@ -191,9 +222,12 @@ def app_item(tenant, app, env):
         "name": app.name, "id": f"/providers/Microsoft.PowerApps/scopes/admin/environments/{app.env}/apps/{app.name}",
         "type": "Microsoft.PowerApps/scopes/admin/apps",
         "tags": {"primaryDeviceWidth": "1366", "primaryDeviceHeight": "768", "supportsPortrait": "true",
-                 "primaryFormFactor": "Tablet", "publisherVersion": "3.24043.11", "minimumRequiredApiVersion": "2.2.0",
+                 "supportsLandscape": "true", "primaryFormFactor": "Tablet", "publisherVersion": "3.24043.11",
+                 "minimumRequiredApiVersion": "2.2.0", "hasComponent": "false", "hasUnlockedComponent": "false",
+                 "isUnifiedRootApp": "false",
                  "sienaVersion": time.strftime("%Y%m%dT%H%M%S000Z", time.gmtime(app.modified))},
-        "appType": "ClassicCanvasApp", "isAppComponentLibrary": app.kind == "component_library",
+        "appType": "CustomCanvasPage" if app.kind == "custom_page" else "ClassicCanvasApp",
+        "isAppComponentLibrary": app.kind == "component_library",
         "properties": props,
     }
     if app.solution:
@@ -204,13 +238,37 @@ def app_item(tenant, app, env):
 
 # Connectors and connections
 
-def connector_item(tenant, connector, env):
-    """A connector as the catalogue lists it (custom ones with createdBy as a string)."""
+# The backends custom connectors call: what DLP custom connector URL patterns match.
+CUSTOM_HOSTS = (("https", "api.contoso.com"), ("https", "erp.contoso.com"), ("https", "api.fabrikam.net"),
+                ("http", "legacy.contoso.local"))
+
+
+def custom_host(connector):
+    """(scheme, host) of a custom connector's definition, fixed by its name."""
+    return CUSTOM_HOSTS[int(hashlib.sha256(connector.name.encode()).hexdigest(), 16) % len(CUSTOM_HOSTS)]
+
+
+def swagger_signature(tenant, connector):
+    """The SAS signature of a custom connector's definition link (its query is the credential)."""
+    return hashlib.sha256(f"{tenant.tenant_id}:{connector.name}".encode()).hexdigest()[:32]
+
+
+def swagger(connector):
+    """A custom connector's OpenAPI definition, as the maker uploaded it."""
+    scheme, host = custom_host(connector)
+    return {"swagger": "2.0", "info": {"title": connector.display_name, "version": "1.0"}, "host": host,
+            "basePath": "/", "schemes": [scheme], "paths": {
+                f"/{action.lower()}": {"post": {"operationId": action, "responses": {"200": {"description": "OK"}}}}
+                for action in connector.actions}}
+
+
+def connector_item(tenant, connector, env, base_url=""):
+    """A connector as the catalogue lists it (custom ones with createdBy as a string, and their definition)."""
     props = {
         "displayName": connector.display_name, "iconUri": connector.icon_uri,
         "iconBrandColor": connector.brand_color, "description": f"{connector.display_name} connector",
         "tier": connector.tier, "publisher": connector.publisher, "isCustomApi": connector.is_custom,
-        "capabilities": list(connector.capabilities), "runtimeUrls": [
+        "capabilities": list(connector.capabilities), "connectionParameters": {}, "runtimeUrls": [
             f"https://europe-002.azure-apim.net/apim/{connector.name.removeprefix('shared_')}"],
         "primaryRuntimeUrl": f"https://europe-002.azure-apim.net/apim/{connector.name.removeprefix('shared_')}",
         "apiEnvironment": "Shared", "createdTime": iso(connector.created or tenant.now - 4 * 365 * 86400),
@@ -227,7 +285,13 @@ def connector_item(tenant, connector, env):
             "createdBy": json.dumps({"id": maker.oid, "displayName": maker.display_name, "email": maker.mail,
                                      "type": "User", "tenantId": tenant.tenant_id,
                                      "userPrincipalName": maker.upn})})
-        props["createdBy"] = principal(tenant, maker)
+        props["createdBy"] = props["modifiedBy"] = principal(tenant, maker)
+        props["metadata"]["modifiedBy"] = props["metadata"]["createdBy"]
+        link = f"{base_url}/api-swagger-files/{connector.name}.json_original?sv=2018-03-28&sr=b" \
+               f"&sig={swagger_signature(tenant, connector)}&sp=r"
+        props["apiDefinitions"] = {"originalSwaggerUrl": link,
+                                   "modifiedSwaggerUrl": link.replace(".json_original", ".json")}
+        props["environment"] = {"id": f"/providers/Microsoft.PowerApps/environments/{env.name}", "name": env.name}
     return {"name": connector.name, "id": connector.id, "type": "Microsoft.PowerApps/apis", "properties": props}
 
 
@@ -255,6 +319,10 @@ def connection_item(tenant, connection, env):
 
 # DLP policies
 
+# Policies name the built-in HTTP connectors by virtual ids (recorded: the governance API's virtual connectors).
+VIRTUAL_IDS = {"http": "Http", "httpwebhook": "HttpWebhook", "request": "HttpRequestReceived"}
+
+
 def _policy_definition(policy, with_groups):
     body = {
         "name": policy.name, "displayName": policy.display_name,
@@ -269,7 +337,8 @@ def _policy_definition(policy, with_groups):
         names = {c.name: c.display_name for c in CONNECTORS}
         body["connectorGroups"] = [
             {"classification": group, "connectors": [
-                {"id": connector_id(name), "name": names.get(name, name), "type": "Microsoft.PowerApps/apis"}
+                {"id": VIRTUAL_IDS.get(name, connector_id(name)), "name": names.get(name, name),
+                 "type": "Microsoft.PowerApps/apis"}
                 for name in sorted(policy.groups[group])]}
             for group in ("Confidential", "General", "Blocked")]
     return body
@@ -283,20 +352,40 @@ def policy_v1(policy):
 def policy_v2(policy, full):
     """A DLP policy in the v2 shape; connector groups only when `full`."""
     body = {"policyDefinition": _policy_definition(policy, with_groups=full)}
-    if full:
-        body["customConnectorUrlPatternsDefinition"] = {"rules": [
-            {"order": 1, "customConnectorRuleClassification": "Ignore", "pattern": "*"}]}
-        body["connectorConfigurationsDefinition"] = {"connectorActionConfigurations": [],
-                                                     "endpointConfigurations": []}
+    if not full:
+        return body
+    body["customConnectorUrlPatternsDefinition"] = {"rules": [
+        {"order": order, "customConnectorRuleClassification": group, "pattern": pattern}
+        for order, (pattern, group) in enumerate(policy.url_patterns, start=1)]}
+    if policy.action_rules or policy.endpoint_rules:  # a policy without them has no such block (recorded: a1)
+        body["connectorConfigurationsDefinition"] = {
+            "connectorActionConfigurations": [
+                {"connectorId": connector_id(name), "actionRules": [
+                    {"actionId": action, "behavior": behavior} for action, behavior in actions.items()],
+                 "defaultConnectorActionRuleBehavior": default}
+                for name, (default, actions) in policy.action_rules.items()],
+            "endpointConfigurations": [
+                {"connectorId": VIRTUAL_IDS.get(name, connector_id(name)), "endpointRules": [
+                    {"order": order, "behavior": behavior, "endPoint": endpoint}
+                    for order, (endpoint, behavior) in enumerate(rules, start=1)]}
+                for name, rules in policy.endpoint_rules.items()]}
     return body
 
 
 # Graph
 
-def user_item(maker):
-    """A Graph user object."""
-    return {"@odata.type": "#microsoft.graph.user", "id": maker.oid, "businessPhones": [],
-            "displayName": maker.display_name, "givenName": maker.given_name, "jobTitle": maker.job_title,
-            "mail": maker.mail, "mobilePhone": None, "officeLocation": maker.office, "preferredLanguage": "en-US",
-            "surname": maker.surname, "userPrincipalName": maker.upn, "department": maker.department,
-            "accountEnabled": maker.enabled}
+# A v1.0 user's default properties: what Graph answers without $select (recorded: users/{id} and a
+# directoryObject collection carry these eleven and no department or accountEnabled).
+USER_DEFAULTS = ("businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
+                 "preferredLanguage", "surname", "userPrincipalName")
+
+
+def user_item(maker, select=()):
+    """A Graph user object: the default properties, or those `select` names (with the id and type)."""
+    every = {"id": maker.oid, "businessPhones": [], "displayName": maker.display_name, "givenName": maker.given_name,
+             "jobTitle": maker.job_title, "mail": maker.mail, "mobilePhone": None, "officeLocation": maker.office,
+             "preferredLanguage": "en-US", "surname": maker.surname, "userPrincipalName": maker.upn,
+             "department": maker.department, "accountEnabled": maker.enabled}
+    wanted = {name.lower() for name in select} or {name.lower() for name in USER_DEFAULTS}
+    return {"@odata.type": "#microsoft.graph.user", "id": maker.oid,
+            **{key: value for key, value in every.items() if key.lower() in wanted}}

@@ -7,14 +7,18 @@ each request from the flow's own seed, never stored.
 import random
 
 from .generate import uid
-from .render import dumps, iso, pick_extras
+from .render import dumps, iso
 
 __all__ = ["flow_detail", "flow_item"]
 
 LOGIC_FLOWS = "/providers/Microsoft.PowerApps/apis/shared_logicflows"
 
-FLOW_EXTRAS = {"sharingType": "Coauthor", "flowFailureAlertSubscribed": False, "installationStatus": "NotApplicable",
-               "isManaged": False, "plan": "NotSpecified", "keywordsRemainingUnchanged": True}
+HTTP_ENDPOINTS = ("https://api.contoso.example/v1/orders", "https://api.contoso.example/v1/sync",
+                  "https://erp.contoso.example/v1/invoices", "https://hooks.slack.example/services/T0/B0",
+                  "http://10.0.4.12:8080/export")
+# Keys the recorded v2 list items carry beside the flow's own facts.
+FLOW_EXTRAS = {"flowFailureAlertSubscribed": False, "isManaged": False, "machineDescriptionData": {},
+               "flowOpenAiData": {"isConsequential": False, "isConsequentialFlagOverwritten": False}}
 
 
 def _creator(tenant, flow):
@@ -25,7 +29,7 @@ def _creator(tenant, flow):
 def _flow_base(tenant, flow, env):
     state = "Deleted" if flow.deleted is not None else flow.state
     props = {
-        "apiId": LOGIC_FLOWS, "displayName": flow.display_name, "userType": "Owner", "state": state,
+        "apiId": LOGIC_FLOWS, "displayName": flow.display_name, "state": state,
         "flowSuspensionReason": flow.suspension, "createdTime": iso(flow.created),
         "lastModifiedTime": iso(flow.modified), "creator": _creator(tenant, flow),
         "environment": {"name": env.name, "type": "Microsoft.ProcessSimple/environments",
@@ -43,8 +47,8 @@ def flow_item(tenant, flow, env):
     if flow.cached is not None:
         return flow.cached
     item = _flow_base(tenant, flow, env)
-    rng = random.Random(flow.seed ^ 0x5EED)
-    item["properties"].update(pick_extras(rng, FLOW_EXTRAS))
+    # The v2 list carries an empty definition summary (recorded: triggers [] and actions []).
+    item["properties"].update({**FLOW_EXTRAS, "definitionSummary": {"triggers": [], "actions": []}})
     flow.cached = dumps(item)
     return flow.cached
 
@@ -107,12 +111,14 @@ def flow_detail(tenant, flow, env):
             "inputs": {"host": {"connectionName": connector.name, "operationId": operation, "apiId": connector.id},
                        "parameters": _parameters(flow, connector), "authentication": "@parameters('$authentication')"}}
         summaries.append({"type": "OpenApiConnection", "swaggerOperationId": operation, "api": _api(connector),
-                          "metadata": {"operationMetadataId": uid(rng)}})
+                          "metadata": {"flowSystemMetadata": {"swaggerOperationId": operation}}})
+        uid(rng)  # the draw an operation metadata id took: later draws stay as they were
     if flow.http_action:
-        uri = f"https://api.contoso.example/v1/{rng.choice(('orders', 'sync', 'invoices'))}"
+        uri = rng.choice(HTTP_ENDPOINTS)
         method = rng.choice(("GET", "POST"))
         actions["HTTP"] = {"type": "Http", "runAfter": {}, "inputs": {"method": method, "uri": uri}}
-        summaries.append({"type": "Http", "metadata": {"operationMetadataId": uid(rng)}})
+        summaries.append({"type": "Http"})
+        uid(rng)
     for builtin in rng.sample(("Compose", "If", "Foreach", "InitializeVariable"), rng.randint(0, 2)):
         actions[builtin] = {"type": builtin, "runAfter": {}}
         summaries.append({"type": builtin})
@@ -123,26 +129,32 @@ def flow_detail(tenant, flow, env):
             "connectionName": connection.name if connection else connector.name.replace("_", "-"),
             "source": "Embedded" if rng.random() < 0.7 else "Invoker", "id": connector.id,
             "displayName": connector.display_name, "iconUri": connector.icon_uri, "brandColor": connector.brand_color,
-            "swagger": None, "tier": "NotSpecified" if connector.is_custom else connector.tier,
-            "isProcessSimpleApiReferenceConversionAllowed": True, "authenticationType": None,
-            "apiDefinition": None}
+            "swagger": {"swagger": "2.0", "host": "europe-002.azure-apim.net",
+                        "basePath": f"/apim/{connector.name.removeprefix('shared_')}"},
+            "tier": "NotSpecified" if connector.is_custom else connector.tier,
+            "apiDefinition": {"name": connector.name, "id": connector.id, "type": "/providers/Microsoft.PowerApps/apis",
+                              "properties": {"displayName": connector.display_name, "tier": connector.tier}}}
     props = item["properties"]
     props.update({
-        "templateName": "" if rng.random() < 0.7 else uid(rng), "isManaged": False,
+        "userType": "Owner", "templateName": "" if rng.random() < 0.7 else uid(rng), "isManaged": False,
         "definition": {"$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/"
                                   "2016-06-01/workflowdefinition.json#",
                        "contentVersion": "1.0.0.0",
                        "parameters": {"$connections": {"defaultValue": {}, "type": "Object"},
                                       "$authentication": {"defaultValue": {}, "type": "SecureObject"}},
-                       "triggers": {trigger_name: trigger_body}, "actions": actions},
+                       "triggers": {trigger_name: trigger_body}, "actions": actions, "outputs": {},
+                       "description": ""},
         "definitionSummary": {"triggers": [trigger_summary], "actions": summaries,
                               "description": ""},
         "connectionReferences": references, "provisioningMethod": "FromDefinition",
         "flowFailureAlertSubscribed": False, "licenseData": {"performanceProfile": "Low", "plan": "NotSpecified"},
-        "creatorObjectIdHashed": None,
+        "installationStatus": "Installed", "referencedResources": [],
     })
     if flow.trigger == "http":
         props["flowTriggerUri"] = (f"https://prod-{flow.seed % 90:02d}.{env.azure_region}.logic.azure.com:443/"
                                    f"workflows/{flow.seed:032x}/triggers/manual/paths/invoke?api-version=2016-06-01"
                                    f"&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={uid(rng).replace('-', '')}")
+    else:  # every trigger kind gets one (recorded: a Recurrence flow's .../triggers/Every_day/run)
+        props["flowTriggerUri"] = (f"https://management.azure.com:443/providers/Microsoft.ProcessSimple/environments/"
+                                   f"{env.name}/flows/{flow.name}/triggers/{trigger_name}/run?api-version=2016-11-01")
     return item

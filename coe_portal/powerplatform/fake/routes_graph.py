@@ -26,6 +26,10 @@ def _visible(maker):
     return maker is not None and not maker.deleted
 
 
+def _selected(request):
+    return [name.strip() for name in request.query.get("$select", "").split(",") if name.strip()]
+
+
 def get_by_ids(ctx, request):
     """POST directoryObjects/getByIds: up to 1,000 ids, deleted users left out."""
     try:
@@ -42,8 +46,9 @@ def get_by_ids(ctx, request):
     if "user" not in types:
         return Response(200, dumps({"@odata.context": f"{CONTEXT}#directoryObjects", "value": []}))
     found = [ctx.tenant.maker(oid) for oid in ids]
-    # Deleted users are simply absent from the answer.
-    users = [user_item(maker) for maker in found if _visible(maker)]
+    # Deleted users are simply absent from the answer; without $select, users carry their default properties.
+    select = _selected(request) if ctx.options.graph_honours_select else ()
+    users = [user_item(maker, select) for maker in found if _visible(maker)]
     return Response(200, dumps({"@odata.context": f"{CONTEXT}#directoryObjects", "value": users}))
 
 
@@ -57,9 +62,6 @@ def get_user(ctx, request, user):
         return error(404, "Request_ResourceNotFound",
                      f"Resource '{user}' does not exist or one of its queried reference-property objects are "
                      "not present.")
-    item = user_item(maker)
-    selected = [name.strip() for name in request.query.get("$select", "").split(",") if name.strip()]
-    if selected:
-        item = {key: value for key, value in item.items() if key in selected or key in ("@odata.type", "id")}
+    item = user_item(maker, _selected(request))
     item.pop("@odata.type", None)
     return Response(200, dumps({"@odata.context": f"{CONTEXT}#users/$entity", **item}))

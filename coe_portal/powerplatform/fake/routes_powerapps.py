@@ -6,7 +6,8 @@ from functools import partial
 
 from .catalog import CONNECTORS
 from .common import error, page_response
-from .render import app_item, connection_item, connector_item, dumps
+from .render import app_item, connection_item, connector_item, dumps, swagger, swagger_signature
+from .routes_packages import PUBLIC
 from .server import Response
 
 __all__ = ["routes"]
@@ -36,6 +37,8 @@ def routes(ctx):
          view(delete_connection), True),
         ("GET", APIS, partial(list_connectors, ctx), True),
         ("GET", APIS + r"/(?P<connector>[^/]+)", partial(get_connector, ctx), True),
+        # A custom connector's definition: a blob behind a SAS link (its query is the credential).
+        ("GET", r"/api-swagger-files/(?P<connector>[^/]+?)\.json(?:_original)?", partial(get_swagger, ctx), PUBLIC),
     ]
 
 
@@ -131,7 +134,8 @@ def list_connectors(ctx, request):
     include = (lambda connector: connector.is_custom) if CUSTOM_FILTER.search(filter_text) else None
     return page_response(request, ctx.codec, f"connectors:{env.name}", _connectors_of(env),
                          ctx.page_size("connectors", request),
-                         lambda connector: dumps(connector_item(ctx.tenant, connector, env)), include)
+                         lambda connector: dumps(connector_item(ctx.tenant, connector, env, request.base_url)),
+                         include)
 
 
 def get_connector(ctx, request, connector):
@@ -142,7 +146,7 @@ def get_connector(ctx, request, connector):
         return ctx.denied(wanted.group(1))
     for candidate in _connectors_of(env):
         if candidate.name.lower() == connector.lower():
-            return Response(200, dumps(connector_item(ctx.tenant, candidate, env)))
+            return Response(200, dumps(connector_item(ctx.tenant, candidate, env, request.base_url)))
     return error(404, "ApiResourceNotFound", f"Could not find API '{connector}'.")
 
 
@@ -150,7 +154,15 @@ def list_custom_connectors(ctx, request, env):
     """GET the admin list of custom connectors."""
     return page_response(request, ctx.codec, f"custom:{env.name}", env.custom_connectors,
                          ctx.page_size("connectors", request),
-                         lambda connector: dumps(connector_item(ctx.tenant, connector, env)))
+                         lambda connector: dumps(connector_item(ctx.tenant, connector, env, request.base_url)))
+
+
+def get_swagger(ctx, request, connector):
+    """GET a custom connector's definition by its SAS link; a wrong signature is refused as Azure Blob does."""
+    found = next((c for env in ctx.tenant.environments for c in env.custom_connectors if c.name == connector), None)
+    if found is None or request.query.get("sig") != swagger_signature(ctx.tenant, found):
+        return error(403, "AuthenticationFailed", "Server failed to authenticate the request.")
+    return Response(200, dumps(swagger(found)))
 
 
 def list_connections(ctx, request, env, connector=None):
