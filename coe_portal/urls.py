@@ -15,3 +15,4 @@ urlpatterns = [
 ]
 
 handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found

@@ -63,6 +63,11 @@ class Policy(models.Model):
     def is_live(self):
         return not self.is_draft and self.deleted_at is None
 
+    def url_pattern_rows(self):
+        """(pattern, group label) of the custom connector URL patterns in order; "" for Ignore (the default group)."""
+        labels = dict(Group.choices)
+        return [(rule["pattern"], labels.get(rule["group"], "")) for rule in self.url_patterns]
+
 
 class PolicyConnector(models.Model):
     """A connector a policy lists in one of its groups; unlisted connectors take the default group."""

@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django.views.defaults import page_not_found as django_page_not_found
 
 from inventory.models import Maker
 
@@ -38,6 +39,13 @@ def home(request):
 def me(request):
     roles = [Role(role) for role in sorted(user_roles(request.user))]
     return render(request, "core/me.html", {"makers": Maker.objects.for_user(request.user), "roles": roles})
+
+
+def page_not_found(request, exception=None):
+    """404: JSON under /api/ (what API clients and the schema expect), the portal's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return django_page_not_found(request, exception)
 
 
 def permission_denied(request, exception=None):

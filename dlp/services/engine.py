@@ -77,12 +77,12 @@ def _rule_breaks(policy, features):
         if actions is None and endpoints is None:
             continue
         rows = np.flatnonzero(features.conn == conn)
-        verdict = {}
-        for row in rows.tolist():
-            key = (int(features.kind[row]), int(features.value[row]))
-            if key not in verdict:
-                verdict[key] = _forbidden(actions, endpoints, key[0], features.values[key[1]])
-            broken[row] = verdict[key]
+        pairs, inverse = np.unique(features.kind[rows].astype(np.int64) * len(features.values) + features.value[rows],
+                                   return_inverse=True)
+        verdict = np.array([_forbidden(actions, endpoints, pair // len(features.values),
+                                       features.values[pair % len(features.values)]) for pair in pairs.tolist()],
+                           dtype=bool)
+        broken[rows] = verdict[inverse]
     return broken
 
 

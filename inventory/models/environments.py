@@ -41,6 +41,9 @@ class Environment(SyncedItem):
 
     @property
     def capacity_used_mb(self):
-        """What counts against the entitlement: rated consumption."""
-        parts = [self.capacity_database_rated_mb, self.capacity_file_rated_mb, self.capacity_log_rated_mb]
+        """What counts against the entitlement: rated consumption, or the actual one where the rating is unknown
+        (an answer without ratedConsumption, a value from an import)."""
+        rated = [self.capacity_database_rated_mb, self.capacity_file_rated_mb, self.capacity_log_rated_mb]
+        actual = [self.capacity_database_mb, self.capacity_file_mb, self.capacity_log_mb]
+        parts = [r if r is not None else a for r, a in zip(rated, actual, strict=True)]
         return sum(part or 0 for part in parts) if any(part is not None for part in parts) else None

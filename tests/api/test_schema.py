@@ -39,3 +39,12 @@ def personas(inventory, dlp_world, comms, bearer, coe_admin, maker):
 def test_the_api_keeps_its_schema(case, personas):
     for headers in personas:
         case.call_and_validate(headers=headers, checks=CHECKS)
+
+
+def test_an_api_path_no_route_matches_answers_json(client, coe_admin, bearer):
+    # Schemathesis's id: no API route matches a newline, so the project-wide 404 answers.
+    response = client.get("/api/comms/answers/%C2%B7%C2%BD%0A%18%0E/", **bearer(coe_admin))
+    assert (response.status_code, response["Content-Type"]) == (404, "application/json")
+    assert response.json()["detail"]
+    page = client.get("/inventory/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")

@@ -9,6 +9,7 @@ does. Each test failed before issue 17: the rule was dropped, or the ids did not
 from datetime import UTC, datetime
 
 import pytest
+from django.urls import reverse
 
 from coe_portal.powerplatform.policies import parse_policy
 from coe_portal.powerplatform.records import parse_app, parse_flow_detail
@@ -171,3 +172,20 @@ class TestActionAndEndpointRules:
         [why] = explain(None, [-outside.pk])[-outside.pk]
         assert (why.rule, why.detail) == ("endpoint", "https://hooks.slack.example/services/T0")
         assert outside.usages.get().endpoints == ["https://hooks.slack.example/services/T0"]  # the expression is not
+
+
+class TestPages:
+    def test_the_policy_and_its_impact_name_the_rules(self, env, admin_client):
+        sharepoint = {"name": "shared_sharepointonline"}
+        sync_flow(env, "cleaner", {"type": "Recurrence"}, [
+            {"type": "OpenApiConnection", "swaggerOperationId": "DeleteItem", "api": sharepoint}])
+        policy = store_policy({"Confidential": [f"{APIS}/shared_sharepointonline"]}, default="Confidential",
+                              patterns=[("https://*.contoso.com", "Confidential"), ("*", "Ignore")],
+                              actions={f"{APIS}/shared_sharepointonline": ("Allow", {"DeleteItem": "Block"})},
+                              endpoints={"Http": [("https://*.contoso.example", "Allow"), ("*", "Deny")]})
+        run_impact()
+        page = admin_client.get(policy.get_absolute_url()).content.decode()
+        assert "https://*.contoso.com</code> → Business" in page and "DeleteItem block" in page
+        assert "<code>http</code>: 1. <code>https://*.contoso.example</code> allow; 2. <code>*</code> deny" in page
+        impact = admin_client.get(reverse("dlp:impact-items", args=[policy.pk])).content.decode()
+        assert "action DeleteItem of" in impact and "is blocked (connector action rule)" in impact

@@ -366,3 +366,18 @@ def test_twenty_thousand_rows_import_set_based(capsys):
     assert (result.counts["environments"]["created"], result.counts["makers"]["created"]) == (200, 2000)
     assert again.counts["apps"] == {"created": 0, "updated": 20_000} and again.counts["makers"]["created"] == 0
     assert (App.objects.count(), ConnectorUsage.objects.count()) == (20_000, 60_000)
+
+
+def test_one_person_is_one_maker_whatever_the_case_of_their_address():
+    # Issue 17, item 8: Graph writes Ann@Contoso.com, the DLP editor's file ANN@contoso.com.
+    from coe_portal.powerplatform.records import UserRecord
+    from inventory.services.sync_writes import merge_makers
+
+    merge_makers([UserRecord(object_id=ANN_OID, display_name="Ann Lee", email="Ann@Contoso.com",
+                             user_principal_name="Ann.Lee@Contoso.com")])
+    result = run(DLP_APPS)
+    ann = Maker.objects.get(entra_object_id=ANN_OID)
+    assert (ann.email, ann.user_principal_name) == ("ann@contoso.com", "ann.lee@contoso.com")
+    assert App.objects.get(app_id=APP_1).owner == ann
+    assert Maker.objects.filter(email__iexact="ann@contoso.com").count() == 1
+    assert Maker.objects.get(email="bob@contoso.com") and result.counts["makers"]["created"] == 1
