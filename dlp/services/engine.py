@@ -219,5 +219,16 @@ def violations(result, items):
     features = getattr(items, "features", None)
     for row in (result.rule_rows if result.rule_rows is not None else ()).tolist():
         item, conn = int(features.item[row]), int(features.conn[row])
-        rule = Rule.ACTION if features.kind[row] == ACTION else Rule.ENDPOINT
-        yield item, rule, [], [], [conn], bool(exempt[item]), features.values[int(features.value[row])]
+        value = features.values[int(features.value[row])]
+        if features.kind[row] == ACTION:
+            yield item, Rule.ACTION, [], [], [conn], bool(exempt[item]), value
+        else:
+            yield item, Rule.ENDPOINT, [], [], [conn], bool(exempt[item]), _endpoint_reason(result.policy, conn, value)
+
+
+def _endpoint_reason(policy, conn, endpoint):
+    """The endpoint and the rule that denies it: "https://x.example/a (rule 2: *)"."""
+    for order, (pattern, behaviour) in enumerate(policy.endpoint_rules.get(conn, ()), start=1):
+        if matches(pattern, endpoint):
+            return f"{endpoint} (rule {order}: {pattern} {behaviour.lower()})"
+    return endpoint

@@ -70,4 +70,7 @@ class Migration(migrations.Migration):
             "UPDATE inventory_maker SET email = lower(email), user_principal_name = lower(user_principal_name) "
             "WHERE email <> lower(email) OR user_principal_name <> lower(user_principal_name)",
             migrations.RunSQL.noop),
+        # flowTriggerUri comes for every trigger kind: only an HTTP request trigger has callers to tell.
+        migrations.RunSQL("UPDATE inventory_flow SET trigger_url = '' WHERE NOT has_http_trigger AND trigger_url <> ''",
+                          migrations.RunSQL.noop),
     ]

@@ -170,7 +170,7 @@ class TestActionAndEndpointRules:
         run_impact()
         assert status(outside) == ItemStatus.BROKEN and status(inside) == ItemStatus.OK
         [why] = explain(None, [-outside.pk])[-outside.pk]
-        assert (why.rule, why.detail) == ("endpoint", "https://hooks.slack.example/services/T0")
+        assert (why.rule, why.detail) == ("endpoint", "https://hooks.slack.example/services/T0 (rule 2: * deny)")
         assert outside.usages.get().endpoints == ["https://hooks.slack.example/services/T0"]  # the expression is not
 
 
