@@ -5,6 +5,9 @@ Prints:
   BENCH dlp_whatif seconds=s bound=0.2 ratio=s/0.2 touched=..   (one connector moved, then recomputed)
 
 The inventory is written with COPY; connector popularity is skewed (Zipf) like a real tenant's.
+Every flow usage names the operations it calls (one to three of six per connector) and a fifth of
+them an endpoint; one live policy has connector action rules and endpoint rules on popular
+connectors, so the full computation reads those operations too.
 """
 
 import argparse
@@ -82,11 +85,22 @@ def _usages(options, rng):
     item = np.repeat(keys, counts)
     conn = np.asarray(ranked)[rng.choice(len(ranked), size=len(item), p=weights)]
     pairs = np.unique(np.stack([item, conn], axis=1), axis=0)
+    operations = rng.integers(0, 6, (len(pairs), 3))
+    spans = rng.integers(1, 4, len(pairs))
+    endpoints = rng.random(len(pairs)) < 0.2
+
+    def flow_fields(index, key):
+        if key > 0:
+            return [], []
+        called = sorted({f"Op{op}" for op in operations[index, :spans[index]].tolist()})
+        return called, [f"https://host{index % 50}.example/api"] if endpoints[index] else []
+
     with transaction.atomic():
         copy_rows("inventory_connectorusage", ["app_id", "flow_id", "connector_id", "connection_id",
-                                               "is_implicitly_shared", "data_sources"],
-                  ((int(k) if k > 0 else None, int(-k) if k < 0 else None, int(c), "", False, [])
-                   for k, c in pairs.tolist()))
+                                               "is_implicitly_shared", "data_sources", "actions", "endpoints"],
+                  ((int(k) if k > 0 else None, int(-k) if k < 0 else None, int(c), "", False, [],
+                    *flow_fields(index, k))
+                   for index, (k, c) in enumerate(pairs.tolist())))
     print(f"generated {len(keys)} items and {len(pairs)} usages", file=sys.stderr)
     return ranked, len(keys), len(pairs)
 
@@ -95,7 +109,7 @@ def make_policies(ranked, environments):
     """Three live policies (all, all-except, only) and a draft that replaces the first."""
     from dlp.models import Policy, PolicyConnector
     from dlp.services.policies import copy_to_draft
-    from inventory.models import Environment
+    from inventory.models import Connector, Environment
 
     envs = list(Environment.objects.order_by("pk").values_list("pk", flat=True))
 
@@ -111,7 +125,14 @@ def make_policies(ranked, environments):
     # default group), some less used ones non-business, rare ones blocked.
     baseline = policy("baseline", "AllEnvironments", [], ranked[:60], ranked[150:170], ranked[300:340])
     policy("protect", "ExceptEnvironments", envs[:20], ranked[:40], ranked[100:110], ranked[200:210])
-    policy("production", "OnlyEnvironments", envs[20:50], ranked[:25], ranked[60:65], ranked[120:130])
+    production = policy("production", "OnlyEnvironments", envs[20:50], ranked[:25], ranked[60:65], ranked[120:130])
+    # v2 rules on popular connectors: one operation blocked, and endpoints outside one host pattern denied.
+    names = dict(Connector.objects.filter(pk__in=ranked[:3]).values_list("pk", "connector_id"))
+    production.action_rules = {names[ranked[1]]: {"default": "Allow", "actions": {"Op3": "Block"}}}
+    production.endpoint_rules = {names[ranked[2]]: [
+        {"order": 1, "endpoint": "https://host1*.example", "behavior": "Allow"},
+        {"order": 2, "endpoint": "*", "behavior": "Deny"}]}
+    production.save(update_fields=["action_rules", "endpoint_rules"])
     # The draft: a popular connector (the 9th most used) moves to non-business.
     draft = copy_to_draft(baseline)
     PolicyConnector.objects.filter(policy=draft, connector_id=ranked[8]).update(group="non_business")
@@ -127,7 +148,7 @@ def main():
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coe_portal.settings")
     django.setup()
-    from dlp.models import ImpactRun
+    from dlp.models import ImpactRun, Policy
     from dlp.services import impact, matrix
     from dlp.services.policies import move_connector
     from inventory.models import Connector, ConnectorUsage
@@ -135,15 +156,20 @@ def main():
     ranked, items, usages = generate(options)
     draft = make_policies(ranked, options.environments)
     started = time.perf_counter()
-    matrix.load_cached()  # a worker's first run reads the inventory; later ones reuse it while it is unchanged
-    cold = time.perf_counter() - started
+    # A worker's first run reads the inventory (usages, and the operations and endpoints of the
+    # connectors the policies have rules for); later runs reuse both while the inventory is unchanged.
+    inventory = matrix.load_cached()
+    loaded = time.perf_counter()
+    live = impact.compile_policies(list(Policy.objects.filter(is_draft=False)))
+    matrix.with_features(inventory, impact.rule_connectors(live.values()))
+    cold, features = time.perf_counter() - started, time.perf_counter() - loaded
     run = ImpactRun.objects.create(draft=draft)
     started = time.perf_counter()
     impact.compute(run)
     full = time.perf_counter() - started
     print(f"BENCH dlp_full seconds={full:.3f} bound=1.0 ratio={full / 1.0:.3f} items={items} usages={usages} "
           f"broken_new={run.counts['new']} broken_both={run.counts['unchanged']} fixed={run.counts['fixed']} "
-          f"cold_load_seconds={cold:.3f}")
+          f"cold_load_seconds={cold:.3f} of_which_rule_features={features:.3f}")
     moved = Connector.objects.get(pk=ranked[12])  # a popular connector: the 13th most used
     touched = ConnectorUsage.objects.filter(connector=moved).count()
     started = time.perf_counter()

@@ -154,42 +154,60 @@ def select(items, connector=None, keys=None):
                  items.u_conn[kept])
 
 
+# One row per (item, connector, operation or endpoint) for the connectors some policy has rules
+# for; each text is numbered (dense_rank) so only integers cross the wire, plus the texts once.
 FEATURES_SQL = """
-SELECT COALESCE(u.app_id, -u.flow_id), u.connector_id, 0, v.value
+SELECT COALESCE(u.app_id, -u.flow_id)::bigint AS key, u.connector_id::bigint AS conn, 0::bigint AS kind, v.value
 FROM inventory_connectorusage u CROSS JOIN jsonb_array_elements_text(u.actions) AS v(value)
 WHERE u.connector_id = ANY(%(connectors)s) AND u.actions <> '[]'::jsonb
 UNION ALL
-SELECT COALESCE(u.app_id, -u.flow_id), u.connector_id, 1, v.value
+SELECT COALESCE(u.app_id, -u.flow_id)::bigint, u.connector_id::bigint, 1::bigint, v.value
 FROM inventory_connectorusage u CROSS JOIN jsonb_array_elements_text(u.endpoints) AS v(value)
 WHERE u.connector_id = ANY(%(connectors)s) AND u.endpoints <> '[]'::jsonb
 """
+# Each text numbered once (a hash aggregate, no sort); the rows as arrays in array_send()'s format.
+FEATURE_ARRAYS = f"""
+WITH f AS MATERIALIZED ({FEATURES_SQL}),
+     t AS MATERIALIZED (SELECT value, row_number() OVER () - 1 AS id FROM (SELECT DISTINCT value FROM f) d)
+SELECT array_send(array_agg(f.key)), array_send(array_agg(f.conn)), array_send(array_agg(f.kind)),
+       array_send(array_agg(t.id)), (SELECT array_agg(value ORDER BY id) FROM t)
+FROM f JOIN t USING (value)
+"""
+
+
+def _feature_rows(connectors):
+    """(keys, conn, kind, value, texts) for `connectors`, kept per process while the inventory is unchanged."""
+    fingerprint = (_fingerprint(), connectors)
+    cached = _cache.get("features")
+    if cached and cached[0] == fingerprint and time.monotonic() - cached[1] < CACHE_SECONDS:
+        return cached[2]
+    with connection.cursor() as cursor:
+        cursor.execute(FEATURE_ARRAYS, {"connectors": list(connectors)})
+        *arrays, texts = cursor.fetchone()
+    keys, conn, kind, value = (_array(raw) for raw in arrays)
+    rows = (keys, conn, kind.astype(np.int8), value, list(texts or []))
+    _cache["features"] = (fingerprint, time.monotonic(), rows)
+    return rows
 
 
 def with_features(items, connectors):
     """`items` with the operations and endpoints they use through `connectors` (those some policy has rules for).
 
-    Read only for those connectors: a policy without such rules costs nothing.
+    Read only for those connectors (a policy without such rules costs nothing), once per process
+    while the inventory is unchanged; a subset of items takes its rows by key.
     """
     from .engine import Features
 
-    connectors = sorted(set(connectors))
-    rows = []
-    if connectors and len(items):
-        with connection.cursor() as cursor:
-            cursor.execute(FEATURES_SQL, {"connectors": connectors})
-            rows = cursor.fetchall()
-    values, index = [], {}
-    keys = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    position = np.searchsorted(items.keys, keys) if len(items) else np.zeros(0, np.int64)
+    connectors = tuple(sorted(set(connectors)))
+    if not connectors or not len(items):
+        keys, conn, kind, value, texts = (np.zeros(0, np.int64),) * 4 + ([],)
+    else:
+        keys, conn, kind, value, texts = _feature_rows(connectors)
+    position = np.searchsorted(items.keys, keys) if len(items) else np.zeros(len(keys), np.int64)
     position[position >= len(items)] = 0
-    known = (items.keys[position] == keys) if len(rows) else np.zeros(0, dtype=bool)
-    kept = [row for row, ok in zip(rows, known.tolist(), strict=True) if ok]
-    value_ids = [index.setdefault(row[3], len(index)) for row in kept]
-    values = list(index)
+    known = items.keys[position] == keys if len(items) else np.zeros(len(keys), dtype=bool)
     return Items(items.keys, items.env, items.maker, items.u_item, items.u_conn, Features(
-        item=position[known], conn=np.asarray([row[1] for row in kept], dtype=np.int64),
-        kind=np.asarray([row[2] for row in kept], dtype=np.int8), value=np.asarray(value_ids, dtype=np.int64),
-        values=values))
+        item=position[known], conn=conn[known], kind=kind[known], value=value[known], values=texts))
 
 
 def load_subset(connector=None, keys=None):
