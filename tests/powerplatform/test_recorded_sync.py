@@ -46,6 +46,16 @@ def _environment(env_id="00000000-0000-0000-0000-000000000001"):
     return Environment.objects.create(env_id=env_id, display_name="Recorded")
 
 
+def _sync_apps(recording):
+    """Parse a recorded app list and write it as sync_apps does; return the records."""
+    env = _environment()
+    records = _parse_all(parse_app, _values(recording))
+    writes.merge_apps(records, env, RUN)
+    ids = dict(App.objects.values_list("app_id", "pk"))
+    writes.replace_usages("app", {ids[r.app_id]: r.connectors for r in records}, run_id=RUN)
+    return records
+
+
 class TestEnvironments:
     def test_times_keep_their_zone_and_rated_capacity_is_stored(self):
         records = _parse_all(parse_environment, _values("tf_bap_environments_list.json")
@@ -66,11 +76,7 @@ class TestEnvironments:
 
 class TestApps:
     def test_custom_pages_native_dataverse_and_the_premium_flag(self):
-        env = _environment()
-        records = _parse_all(parse_app, _values("tf_powerapps_admin_apps.json"))
-        writes.merge_apps(records, env, RUN)
-        ids = dict(App.objects.values_list("app_id", "pk"))
-        writes.replace_usages("app", {ids[r.app_id]: r.connectors for r in records}, run_id=RUN)
+        records = _sync_apps("tf_powerapps_admin_apps.json")
         app = App.objects.get(app_id=records[0].app_id)
         assert app.kind == "custom_page"
         assert app.uses_premium is True  # usesPremiumApi, although no connection reference is premium
@@ -78,11 +84,7 @@ class TestApps:
         assert (usage.connector.connector_id, usage.data_sources) == ("shared_commondataservice", ["Entities"])
 
     def test_classic_canvas_apps_with_their_references(self):
-        env = _environment()
-        records = _parse_all(parse_app, _values("pnp_powerapps_apps.json"))
-        writes.merge_apps(records, env, RUN)
-        ids = dict(App.objects.values_list("app_id", "pk"))
-        writes.replace_usages("app", {ids[r.app_id]: r.connectors for r in records}, run_id=RUN)
+        _sync_apps("pnp_powerapps_apps.json")
         assert set(App.objects.values_list("kind", flat=True)) == {"canvas"}
         assert not App.objects.filter(uses_premium=True).exists()
         assert Connector.objects.filter(connector_id="shared_office365users").exists()
