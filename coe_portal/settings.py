@@ -281,6 +281,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "coe_portal.core.api.pagination.KeysetPagination",
+    # Views without filters still refuse unknown parameters (coe_portal/core/filtering.py).
+    "DEFAULT_FILTER_BACKENDS": ["coe_portal.core.api.filters.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "coe_portal.core.api.schema.PortalAutoSchema",
     "PAGE_SIZE": 50,
 }

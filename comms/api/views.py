@@ -3,13 +3,13 @@ and makers (answers about their own items)."""
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from coe_portal.core import audit
+from coe_portal.core.api.filters import StrictFilterBackend
 from coe_portal.core.api.schema import ERROR_BODY
 from coe_portal.core.choices import Role
 from coe_portal.core.permissions import HasRole, has_role
@@ -32,7 +32,7 @@ CONFLICT = OpenApiResponse(ERROR_BODY, description="The campaign was already sta
 class CommsViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     permission_classes = [HasRole]
     required_roles = ADMIN
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     lookup_value_regex = "[0-9]+"
 
 
