@@ -12,6 +12,7 @@ from coe_portal.core.choices import Role
 from coe_portal.core.filtering import InvalidFilter, refuse
 from coe_portal.core.generic import ObjectListView
 from coe_portal.core.permissions import has_role, role_required
+from coe_portal.core.redirects import safe_next
 from inventory.models import App, Flow, Maker, Tag
 
 from . import filtersets, rendering, tables
@@ -225,7 +226,7 @@ def answer_reviewed(request, pk):
     recipient = get_object_or_404(Recipient, pk=pk)
     do_mark_reviewed(recipient, request)
     messages.success(request, f"Marked the answer of {recipient.email} as handled.")
-    return redirect(request.POST.get("next") or "comms:answer-queue")
+    return redirect(safe_next(request, request.POST.get("next"), "comms:answer-queue"))
 
 
 #

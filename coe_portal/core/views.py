@@ -19,6 +19,7 @@ from .forms import RolesForm
 from .generic import ObjectListView
 from .models import AuditEntry, JobRun
 from .permissions import role_required, set_roles, user_roles
+from .redirects import safe_next
 from .services.users import user_for_entra_claims
 from .tables import AuditEntryTable, UserTable
 
@@ -109,7 +110,7 @@ def entra_login(request):
         login_hint=request.GET.get("login_hint") or None,
     )
     request.session["entra_flow"] = flow
-    request.session["entra_next"] = request.GET.get("next", "")
+    request.session["entra_next"] = safe_next(request, request.GET.get("next"), "home")
     return redirect(flow["auth_uri"])
 
 
@@ -131,6 +132,6 @@ def entra_callback(request):
     user = user_for_entra_claims(result["id_token_claims"])
     request.login_method = "entra"
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect(request.session.pop("entra_next", "") or "home")
+    return redirect(safe_next(request, request.session.pop("entra_next", ""), "home"))
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from coe_portal.core import audit
 from coe_portal.core.generic import ObjectListView, bind_list_filters, paginate
 from coe_portal.core.permissions import role_required
+from coe_portal.core.redirects import safe_next
 from inventory.models import Connector, Environment, Tag
 
 from ..choices import CHANGE_KEYS, Change, ItemStatus
@@ -127,7 +128,7 @@ def _notify(request, policy, rows):
 def impact_bulk(request, pk):
     """Tag, exempt, notify the makers of, or propose a target environment for the selected items."""
     policy, run = _policy_and_run(pk)
-    back = redirect(request.POST.get("next") or reverse("dlp:impact-items", kwargs={"pk": policy.pk}))
+    back = redirect(safe_next(request, request.POST.get("next"), reverse("dlp:impact-items", kwargs={"pk": policy.pk})))
     rows = _selected(run, request) if run else []
     action = request.POST.get("action")
     if not rows:

@@ -7,6 +7,7 @@ from coe_portal.core import audit
 from coe_portal.core.choices import Role
 from coe_portal.core.generic import ObjectListView
 from coe_portal.core.permissions import role_required
+from coe_portal.core.redirects import safe_next
 from inventory.models import Connector, ConnectorUsage, Environment
 
 from ..choices import Group, Scope
@@ -89,7 +90,7 @@ def policy_move(request, pk):
         label = Group(group).label if group else f"default ({draft.get_default_group_display()})"
         return render(request, "dlp/inc/move_done.html", {"policy": draft, "connector": connector,
                                                           "group": label, "run": latest_run(draft)})
-    return redirect(request.POST.get("next") or draft.get_absolute_url())
+    return redirect(safe_next(request, request.POST.get("next"), draft.get_absolute_url()))
 
 
 @require_POST
