@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.db.models import Q
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -59,7 +60,9 @@ def policy_detail(request, pk):
 def policy_connectors(request, pk):
     """HTMX: connectors matching the search, each with its group in this policy and move buttons."""
     policy = get_object_or_404(Policy, pk=pk)
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").strip()[:200]
+    if "\x00" in query:  # PostgreSQL refuses it in a query parameter
+        return HttpResponseBadRequest("The search holds a NUL character.", content_type="text/plain")
     connectors = Connector.objects.all()
     if query:
         connectors = connectors.filter(Q(display_name__icontains=query) | Q(connector_id__icontains=query))
