@@ -11,7 +11,7 @@ from coe_portal.core import audit
 from coe_portal.core.choices import Role
 from coe_portal.core.filtering import InvalidFilter, refuse
 from coe_portal.core.generic import ObjectListView
-from coe_portal.core.permissions import has_role, role_required
+from coe_portal.core.permissions import role_required
 from coe_portal.core.redirects import safe_next
 from inventory.models import App, Flow, Maker, Tag
 
@@ -19,6 +19,7 @@ from . import filtersets, rendering, tables
 from .choices import Answer, CampaignStatus, DeliveryStatus, SourceKind
 from .forms import CampaignForm, EmailTemplateForm, PreviewItemForm
 from .models import Campaign, Delivery, EmailTemplate, Recipient, RecipientItem
+from .querysets import answers_visible_to
 from .rendering import VARIABLES, validate
 from .services import campaigns
 from .services.answers import do_mark_reviewed
@@ -239,11 +240,8 @@ def item_messages(request, kind, pk):
     model = {"app": App, "flow": Flow}.get(kind)
     if model is None:
         raise Http404
-    item = get_object_or_404(model.objects.select_related("environment"), pk=pk)
-    maker_id = item.owner_id if kind == "app" else item.creator_id
-    if not has_role(request.user, Role.COE_ADMIN, Role.MANAGER) and not Maker.objects.for_user(
-            request.user).filter(pk=maker_id).exists():
-        raise Http404
-    entries = (RecipientItem.objects.filter(**{kind: item}).select_related("recipient__campaign")
-               .order_by("-recipient__campaign__created"))
+    item = get_object_or_404(model.objects.visible_to(request.user).select_related("environment"), pk=pk)
+    # Managers browse every item, but read only their departments' answers: the API's rule.
+    entries = (answers_visible_to(request.user, RecipientItem.objects.filter(**{kind: item}))
+               .select_related("recipient__campaign").order_by("-recipient__campaign__created"))
     return render(request, "comms/item_messages.html", {"item": item, "kind": kind, "entries": entries})
