@@ -55,9 +55,18 @@ def envlist(name, default):
 
 
 # Core
-# The embedded default key only ever signs demo sessions; check --deploy rejects it.
-EMBEDDED_SECRET_KEY = "embedded-demo-only-not-secret-000000000000000000000000000000000"
-SECRET_KEY = envstr("SECRET_KEY", EMBEDDED_SECRET_KEY)
+# No default key: a public one signs sessions and answer links anyone can forge. The embedded demo
+# and test runs generate one under var/ (coe_portal/embedded); anything else must set it.
+SECRET_KEY = envstr("SECRET_KEY")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY is not set: set SECRET_KEY or SECRET_KEY_FILE to a long random value "
+                               "(`make demo` and `python -m coe_portal.embedded` keep one under var/).")
+# Keys retired by a rotation: what they signed (sessions, answer links) stays valid until dropped from here.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", [])
+# The key the retired demo default was; check --deploy refuses it (coe_portal.E001).
+PUBLIC_DEMO_SECRET_KEY = "embedded-demo-only-not-secret-000000000000000000000000000000000"
+# Set by coe_portal.embedded (the demo and test runs on plain http); production defaults are secure.
+EMBEDDED = envbool("COE_EMBEDDED", False)
 DEBUG = envbool("DEBUG", False)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
@@ -248,8 +257,8 @@ if DEBUG:
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # Security
-SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", False)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not EMBEDDED)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not EMBEDDED)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
