@@ -119,7 +119,9 @@ def demo(options):
         if not env.get("ENTRA_TENANT_ID"):
             start_fake_tenant(supervisor, env)
         web = supervisor.start("web", [PYTHON, "-m", "gunicorn", "coe_portal.wsgi", "-b", f"127.0.0.1:{options.port}",
-                                       "-w", "2", "--access-logfile", "-"], env=env, cwd=BASE_DIR)
+                                       "-w", "2", "--access-logfile", "-",
+                                       "--logger-class", "coe_portal.core.logging.RedactingGunicornLogger"],
+                           env=env, cwd=BASE_DIR)
         supervisor.start("worker", [PYTHON, "-m", "celery", "-A", "coe_portal", "worker", "-c", "4", "-n", "worker@%h",
                                     "-l", "info"], env=env, cwd=BASE_DIR)
         supervisor.start("migration-worker", [PYTHON, "-m", "celery", "-A", "coe_portal", "worker", "-Q", "migrations",
