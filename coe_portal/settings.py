@@ -167,6 +167,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 LOCAL_LOGIN_ENABLED = envbool("LOCAL_LOGIN_ENABLED", True)
+# Sign-in throttling (core.services.signin): failures allowed per account and per address in a window.
+SIGNIN_MAX_FAILURES_PER_ACCOUNT = envint("SIGNIN_MAX_FAILURES_PER_ACCOUNT", 5)
+SIGNIN_MAX_FAILURES_PER_ADDRESS = envint("SIGNIN_MAX_FAILURES_PER_ADDRESS", 30)
+SIGNIN_WINDOW_SECONDS = envint("SIGNIN_WINDOW_SECONDS", 900)
 
 # Microsoft Entra ID: the app registration that signs users in (auth-code flow) and calls
 # the admin APIs (client credentials). ENTRA_AUTHORITY_HOST lets tests point msal at a

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from coe_portal.core import views as core_views
+from coe_portal.core.forms import AdminSignInForm
 
 urlpatterns = [
     path("", include("coe_portal.core.urls")),
@@ -15,3 +16,4 @@ urlpatterns = [
 ]
 
 handler403 = core_views.permission_denied
+admin.site.login_form = AdminSignInForm  # throttled like the portal's own sign-in
