@@ -20,7 +20,7 @@ from .generic import ObjectListView
 from .models import AuditEntry, JobRun
 from .permissions import role_required, set_roles, user_roles
 from .redirects import safe_next
-from .services.users import user_for_entra_claims
+from .services.users import LinkPending, user_for_entra_claims
 from .tables import AuditEntryTable, UserTable
 
 logger = logging.getLogger(__name__)
@@ -129,7 +129,12 @@ def entra_callback(request):
     if "error" in result:
         messages.error(request, f"Microsoft sign-in failed: {result.get('error_description') or result['error']}")
         return redirect("login")
-    user = user_for_entra_claims(result["id_token_claims"])
+    try:
+        user = user_for_entra_claims(result["id_token_claims"], request)
+    except LinkPending:
+        messages.error(request, "A portal account with your e-mail address already exists. A CoE admin must "
+                                "confirm that it is yours before you can sign in to it with Microsoft.")
+        return redirect("login")
     request.login_method = "entra"
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return redirect(safe_next(request, request.session.pop("entra_next", ""), "home"))
