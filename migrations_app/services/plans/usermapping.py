@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
 
+from coe_portal.core.export import safe_row
 from inventory.models import Maker
 
 __all__ = ["FILENAME", "HEADER", "MappingError", "environment_users", "generate", "parse_rules", "rewrite",
@@ -99,7 +100,7 @@ def _write(pairs):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerows(pairs)
+    writer.writerows(safe_row(pair) for pair in pairs)  # an address is the maker's to set, formulas too
     return out.getvalue()
 
 
