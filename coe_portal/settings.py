@@ -317,10 +317,12 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "coe_portal.core.logging.RedactTokensFilter"}},
+    "filters": {"redact": {"()": "coe_portal.core.logging.RedactTokensFilter"},
+                "one_line_403": {"()": "coe_portal.core.logging.OneLineForbiddenFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"},
+                "django.request": {"filters": ["one_line_403"]}},
 }
 
 # Environment operations (migrations_app: copy environment, tenant move, portal move)
@@ -341,6 +343,11 @@ COMMS_RATE_WINDOW = envint("COMMS_RATE_WINDOW", 60)  # seconds
 COMMS_DAILY_RECIPIENTS = envint("COMMS_DAILY_RECIPIENTS", 10_000)
 COMMS_ANSWER_LINK_DAYS = envint("COMMS_ANSWER_LINK_DAYS", 60)
 COMMS_CHUNK_SIZE = envint("COMMS_CHUNK_SIZE", 200)  # deliveries per Celery task
+# Readiness (/healthz/ready): beat asks a worker to stamp a heartbeat; older than the max age is not ready.
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 30)
+WORKER_HEARTBEAT_MAX_AGE = envint("WORKER_HEARTBEAT_MAX_AGE", 120)
+CELERY_BEAT_SCHEDULE["worker heartbeat"] = {"task": "coe_portal.core.tasks.heartbeat",
+                                            "schedule": float(WORKER_HEARTBEAT_SECONDS)}
 CELERY_BEAT_SCHEDULE["comms: due campaigns and reminders"] = {"task": "comms.tasks.dispatch_due", "schedule": 60.0}
 
 # REST API (issue 9): DLP and comms endpoints; enums shared by several fields get one schema name.

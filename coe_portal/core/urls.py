@@ -7,6 +7,7 @@ from .forms import SignInForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/ready", views.readyz, name="healthz-ready"),
     path("me/", views.me, name="me"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
          name="login"),

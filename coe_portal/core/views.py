@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -20,6 +20,7 @@ from .generic import ObjectListView
 from .models import AuditEntry, JobRun
 from .permissions import role_required, set_roles, user_roles
 from .redirects import safe_next
+from .services.readiness import readiness
 from .services.users import LinkPending, user_for_entra_claims
 from .tables import AuditEntryTable, UserTable
 
@@ -27,7 +28,17 @@ logger = logging.getLogger(__name__)
 
 
 def healthz(request):
+    """Liveness: the process answers. Touches nothing else, so it stays cheap under any load."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def readyz(request):
+    """Readiness: PostgreSQL, Redis and a worker heartbeat; 503 naming what is not ready."""
+    results = readiness()
+    ready = all(result == "ok" for result in results.values())
+    response = JsonResponse({"ready": ready, **results}, status=200 if ready else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -77,10 +77,12 @@ class RequestCreateSerializer(serializers.Serializer):
     source_action = serializers.ChoiceField(choices=SourceAction.choices, required=False)
 
     def validate_items(self, refs):
+        # Only items the user may see: another maker's item answers as one that does not exist.
+        user = self.context["request"].user
         found = []
         for ref in refs:
             model = App if ref["kind"] == "app" else Flow
-            item = model.objects.filter(pk=ref["id"]).first()
+            item = model.objects.visible_to(user).filter(pk=ref["id"]).first()
             if item is None:
                 raise serializers.ValidationError(f"No {ref['kind']} with id {ref['id']}.")
             found.append(item)

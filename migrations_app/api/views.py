@@ -58,7 +58,7 @@ class RequestViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retr
                    responses={201: serializers.RequestSerializer, 400: REFUSED})
     def create(self, request):
         """Request the migration of some of your own apps and flows (one environment per request)."""
-        body = serializers.RequestCreateSerializer(data=request.data)
+        body = serializers.RequestCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
         try:

@@ -88,3 +88,6 @@ def test_finding8_the_token_never_reaches_the_access_or_error_log(recipient):
     record = logging.makeLogRecord({"msg": "Bad Request: %s", "args": (f"/comms/a/{token}/",)})
     RedactTokensFilter().filter(record)
     assert token.split(":")[0] not in record.getMessage()
+    mapping = logging.makeLogRecord({"msg": "%(path)s %(n)d", "args": {"path": f"/comms/a/{token}/", "n": 1}})
+    RedactTokensFilter().filter(mapping)
+    assert mapping.getMessage() == "/comms/a/[redacted]/ 1"
