@@ -57,7 +57,9 @@ def strictly(filterset, allowed=LIST_CONTROLS):
     errors = form.errors  # validates the form first
     for name in data:
         if name not in filterset.filters and name not in allowed:
-            errors[name] = form.error_class([f"Unknown filter “{name[:50]}”."])
+            # The name is the caller's and may hold a %: it goes in as a param, not into the message.
+            errors[name] = form.error_class([forms.ValidationError("Unknown filter “%(name)s”.", code="unknown",
+                                                                   params={"name": name[:50]})])
     for name, declared in filterset.filters.items():
         raw = data.get(name)
         if raw and isinstance(declared, BooleanFilter) and name not in errors and not _yes_or_no(form[name], raw):
