@@ -96,3 +96,18 @@ def test_finding5_no_list_answers_500_to_hostile_filters(admin_client, inventory
     size = "page_size" if kind == "api" else "per_page"
     assert admin_client.get(url, {size: "-1"}).status_code == 400, (url, size)
     assert admin_client.get(url, {size: "100000"}).status_code == 400, (url, size)
+
+
+@pytest.mark.parametrize("query", ["q=%00", f"environment={HUGE}", "shared_min=" + "x" * 10_000, "bogus_field=1",
+                                   "default_environment=ture", "per_page=-1", "per_page=100000",
+                                   "tag=" + "t" * 10_000, "modified_after=%00"])
+def test_acceptance2_bulk_actions_with_hostile_values_change_nothing(admin_client, inventory, query):
+    from coe_portal.core.models import JobRun
+    from inventory.models import CleanupCase, Tag
+
+    tagged = admin_client.post(reverse("inventory:bulk-tag", args=["app"]), {
+        "new_tag": "Everything", "action": "add", "scope": "all", "query": query}, HTTP_HX_REQUEST="true")
+    cleanup = admin_client.post(reverse("inventory:bulk-cleanup", args=["app"]), {"scope": "all", "query": query})
+    assert (tagged.status_code, cleanup.status_code) == (400, 400), query
+    assert not Tag.objects.filter(name="Everything").exists()
+    assert not JobRun.objects.exists() and not CleanupCase.objects.exists()

@@ -64,3 +64,10 @@ def test_finding5_template_preview_of_a_recursive_macro_is_an_error_not_a_500(ad
     assert response.status_code == 200
     page = response.content.decode()
     assert "does not render" in page and "too deeply" in page and "longer than" in page
+
+
+def test_finding5_a_nul_in_the_migration_request_api_target_is_a_400(client, maker):
+    client.force_login(maker)
+    body = {"items": [{"kind": "app", "id": make_app().pk}], "target": "\x00", "reason": "x"}
+    answer = client.post("/api/migrations/requests/", body, content_type="application/json")
+    assert answer.status_code == 400 and "target" in answer.json()
