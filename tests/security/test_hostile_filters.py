@@ -16,7 +16,8 @@ from tests.inventory.factories import make_app, make_environment, make_flow, mak
 pytestmark = pytest.mark.django_db
 
 HUGE = "9" * 40
-HOSTILE_VALUES = ["\x00", "a\x00b", "x" * 10_000, "-1", HUGE, "ture", "[]", "%00", "é\u202e"]
+HOSTILE_VALUES = ["\x00", "a\x00b", "x" * 10_000, "-1", HUGE, "ture", "[]", "%00", "é\u202e",
+                  "2462-05-18T10:28:08.025075-22:12", "0001-01-01T00:00:00+23:59"]
 HOSTILE_CONTROLS = [
     {"bogus_field": "1"}, {"enviroment": "7"}, {"%s%(x)s%": "1"}, {"": "1"},
     {"per_page": "-1"}, {"per_page": "100000"}, {"per_page": "abc"}, {"per_page": "\x00"},
