@@ -9,4 +9,5 @@ RUN useradd --system --home /app portal && mkdir -p /app/var && chown portal /ap
 USER portal
 ENV STATIC_ROOT=/app/staticfiles
 EXPOSE 8000
-CMD ["gunicorn", "coe_portal.wsgi", "-b", "0.0.0.0:8000", "-w", "3", "--forwarded-allow-ips", "*"]
+# The deployment check first: the container does not serve with a missing or public key, or insecure settings.
+CMD ["sh", "-c", "python manage.py check --deploy --fail-level WARNING && exec gunicorn coe_portal.wsgi -b 0.0.0.0:8000 -w 3 --forwarded-allow-ips '*' --access-logfile - --logger-class coe_portal.core.logging.RedactingGunicornLogger"]

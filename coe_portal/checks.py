@@ -6,8 +6,8 @@ from django.core.checks import Error, Tags, Warning, register
 
 @register(Tags.security, deploy=True)
 def check_secret_key(app_configs, **kwargs):
-    if settings.SECRET_KEY == settings.EMBEDDED_SECRET_KEY:
-        return [Error("SECRET_KEY is the embedded demo key.",
+    if settings.PUBLIC_DEMO_SECRET_KEY in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
+        return [Error("SECRET_KEY is the public demo key of earlier versions.",
                       hint="Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value.",
                       id="coe_portal.E001")]
     return []

@@ -55,9 +55,18 @@ def envlist(name, default):
 
 
 # Core
-# The embedded default key only ever signs demo sessions; check --deploy rejects it.
-EMBEDDED_SECRET_KEY = "embedded-demo-only-not-secret-000000000000000000000000000000000"
-SECRET_KEY = envstr("SECRET_KEY", EMBEDDED_SECRET_KEY)
+# No default key: a public one signs sessions and answer links anyone can forge. The embedded demo
+# and test runs generate one under var/ (coe_portal/embedded); anything else must set it.
+SECRET_KEY = envstr("SECRET_KEY")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY is not set: set SECRET_KEY or SECRET_KEY_FILE to a long random value "
+                               "(`make demo` and `python -m coe_portal.embedded` keep one under var/).")
+# Keys retired by a rotation: what they signed (sessions, answer links) stays valid until dropped from here.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", [])
+# The key the retired demo default was; check --deploy refuses it (coe_portal.E001).
+PUBLIC_DEMO_SECRET_KEY = "embedded-demo-only-not-secret-000000000000000000000000000000000"
+# Set by coe_portal.embedded (the demo and test runs on plain http); production defaults are secure.
+EMBEDDED = envbool("COE_EMBEDDED", False)
 DEBUG = envbool("DEBUG", False)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
@@ -158,6 +167,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 LOCAL_LOGIN_ENABLED = envbool("LOCAL_LOGIN_ENABLED", True)
+# Sign-in throttling (core.services.signin): failures allowed per account and per address in a window.
+SIGNIN_MAX_FAILURES_PER_ACCOUNT = envint("SIGNIN_MAX_FAILURES_PER_ACCOUNT", 5)
+SIGNIN_MAX_FAILURES_PER_ADDRESS = envint("SIGNIN_MAX_FAILURES_PER_ADDRESS", 30)
+SIGNIN_WINDOW_SECONDS = envint("SIGNIN_WINDOW_SECONDS", 900)
 
 # Microsoft Entra ID: the app registration that signs users in (auth-code flow) and calls
 # the admin APIs (client credentials). ENTRA_AUTHORITY_HOST lets tests point msal at a
@@ -248,8 +261,8 @@ if DEBUG:
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # Security
-SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", False)
-CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", False)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not EMBEDDED)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not EMBEDDED)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
@@ -281,6 +294,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "coe_portal.core.api.pagination.KeysetPagination",
+    # Views without filters still refuse unknown parameters (coe_portal/core/filtering.py).
+    "DEFAULT_FILTER_BACKENDS": ["coe_portal.core.api.filters.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "coe_portal.core.api.schema.PortalAutoSchema",
     "PAGE_SIZE": 50,
 }
@@ -302,9 +317,12 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "coe_portal.core.logging.RedactTokensFilter"},
+                "one_line_403": {"()": "coe_portal.core.logging.OneLineForbiddenFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"},
+                "django.request": {"filters": ["one_line_403"]}},
 }
 
 # Environment operations (migrations_app: copy environment, tenant move, portal move)
@@ -325,6 +343,11 @@ COMMS_RATE_WINDOW = envint("COMMS_RATE_WINDOW", 60)  # seconds
 COMMS_DAILY_RECIPIENTS = envint("COMMS_DAILY_RECIPIENTS", 10_000)
 COMMS_ANSWER_LINK_DAYS = envint("COMMS_ANSWER_LINK_DAYS", 60)
 COMMS_CHUNK_SIZE = envint("COMMS_CHUNK_SIZE", 200)  # deliveries per Celery task
+# Readiness (/healthz/ready): beat asks a worker to stamp a heartbeat; older than the max age is not ready.
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 30)
+WORKER_HEARTBEAT_MAX_AGE = envint("WORKER_HEARTBEAT_MAX_AGE", 120)
+CELERY_BEAT_SCHEDULE["worker heartbeat"] = {"task": "coe_portal.core.tasks.heartbeat",
+                                            "schedule": float(WORKER_HEARTBEAT_SECONDS)}
 CELERY_BEAT_SCHEDULE["comms: due campaigns and reminders"] = {"task": "comms.tasks.dispatch_due", "schedule": 60.0}
 
 # REST API (issue 9): DLP and comms endpoints; enums shared by several fields get one schema name.

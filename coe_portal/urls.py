@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from coe_portal.core import views as core_views
+from coe_portal.core.forms import AdminSignInForm
 
 urlpatterns = [
     path("", include("coe_portal.core.urls")),
@@ -16,3 +17,4 @@ urlpatterns = [
 
 handler403 = core_views.permission_denied
 handler404 = core_views.page_not_found
+admin.site.login_form = AdminSignInForm  # throttled like the portal's own sign-in

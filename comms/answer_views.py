@@ -12,7 +12,7 @@ from .choices import Answer
 from .forms import AnswerForm
 from .links import BadLink, read_token
 from .models import Recipient
-from .services.answers import AnswerError, do_answer
+from .services.answers import AnswerError, SignInRequired, do_answer, signed_in_as_recipient
 
 __all__ = ["answer"]
 
@@ -27,13 +27,15 @@ def answer(request, token):
         return render(request, "comms/answer_invalid.html", {"message": message}, status=400)
     choice = Answer(choice)
     form = AnswerForm(request.POST or None, recipient=recipient)
-    done = None
+    done, by_link = None, not signed_in_as_recipient(request.user, recipient)
     if request.method == "POST" and form.is_valid():
         try:
             done = do_answer(recipient, choice, form.cleaned_data["justification"],
-                             [int(pk) for pk in form.cleaned_data["items"]], request=request)
+                             [int(pk) for pk in form.cleaned_data["items"]], request=request, by_link=by_link)
         except AnswerError as exc:
-            form.add_error("justification" if choice == Answer.KEEP else None, str(exc))
+            on_field = choice == Answer.KEEP and not isinstance(exc, SignInRequired)
+            form.add_error("justification" if on_field else None, str(exc))
     context = {"recipient": recipient, "choice": choice, "form": form, "done": done,
-               "needs_justification": choice == Answer.KEEP}
+               "needs_justification": choice == Answer.KEEP,
+               "sign_in_first": by_link and choice == Answer.DELETE}
     return render(request, "comms/answer.html", context)

@@ -1,4 +1,8 @@
-"""Signed, expiring, per-recipient answer links (django.core.signing with a salt of their own)."""
+"""Signed, expiring, per-recipient answer links.
+
+They are signed with a key of their own, derived from SECRET_KEY (and from each of
+SECRET_KEY_FALLBACKS, so links sent before a rotation keep working until the old key is dropped).
+"""
 
 import uuid
 from functools import lru_cache
@@ -6,6 +10,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from .choices import Answer
 
@@ -19,7 +24,14 @@ class BadLink(ValueError):
 
 
 def _signer():
-    return signing.TimestampSigner(salt=SALT)
+    return signing.TimestampSigner(key=_link_key(settings.SECRET_KEY), salt=SALT,
+                                   fallback_keys=[_link_key(key) for key in settings.SECRET_KEY_FALLBACKS])
+
+
+@lru_cache(maxsize=8)
+def _link_key(secret):
+    """The answer links' own signing key: knowing one link's key gives nothing else signed by SECRET_KEY."""
+    return salted_hmac("comms.answer-link.key", "v1", secret=secret, algorithm="sha256").hexdigest()
 
 
 def make_token(code, answer):

@@ -11,13 +11,15 @@ from coe_portal.core import audit
 from coe_portal.core.choices import Role
 from coe_portal.core.filtering import InvalidFilter, refuse
 from coe_portal.core.generic import ObjectListView
-from coe_portal.core.permissions import has_role, role_required
+from coe_portal.core.permissions import role_required
+from coe_portal.core.redirects import safe_next
 from inventory.models import App, Flow, Maker, Tag
 
 from . import filtersets, rendering, tables
 from .choices import Answer, CampaignStatus, DeliveryStatus, SourceKind
 from .forms import CampaignForm, EmailTemplateForm, PreviewItemForm
 from .models import Campaign, Delivery, EmailTemplate, Recipient, RecipientItem
+from .querysets import answers_visible_to
 from .rendering import VARIABLES, validate
 from .services import campaigns
 from .services.answers import do_mark_reviewed
@@ -225,7 +227,7 @@ def answer_reviewed(request, pk):
     recipient = get_object_or_404(Recipient, pk=pk)
     do_mark_reviewed(recipient, request)
     messages.success(request, f"Marked the answer of {recipient.email} as handled.")
-    return redirect(request.POST.get("next") or "comms:answer-queue")
+    return redirect(safe_next(request, request.POST.get("next"), "comms:answer-queue"))
 
 
 #
@@ -238,11 +240,8 @@ def item_messages(request, kind, pk):
     model = {"app": App, "flow": Flow}.get(kind)
     if model is None:
         raise Http404
-    item = get_object_or_404(model.objects.select_related("environment"), pk=pk)
-    maker_id = item.owner_id if kind == "app" else item.creator_id
-    if not has_role(request.user, Role.COE_ADMIN, Role.MANAGER) and not Maker.objects.for_user(
-            request.user).filter(pk=maker_id).exists():
-        raise Http404
-    entries = (RecipientItem.objects.filter(**{kind: item}).select_related("recipient__campaign")
-               .order_by("-recipient__campaign__created"))
+    item = get_object_or_404(model.objects.visible_to(request.user).select_related("environment"), pk=pk)
+    # Managers browse every item, but read only their departments' answers: the API's rule.
+    entries = (answers_visible_to(request.user, RecipientItem.objects.filter(**{kind: item}))
+               .select_related("recipient__campaign").order_by("-recipient__campaign__created"))
     return render(request, "comms/item_messages.html", {"item": item, "kind": kind, "entries": entries})

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from coe_portal.core import audit
 from coe_portal.core.choices import Role
+from coe_portal.core.filtering import refuse
 from coe_portal.core.generic import ObjectListView
 from coe_portal.core.permissions import has_role, role_required
 
@@ -143,10 +144,10 @@ def usermapping_upload(request, pk):
     try:
         text = usermapping.validate(upload.read(), upload.name, usermapping.environment_users(plan.environment))
     except usermapping.MappingError as exc:
-        audit.record(request, "envops.usermapping.refused", obj=plan, file=upload.name, problems=exc.problems[:20])
-        for problem in exc.problems[:20]:
-            messages.error(request, f"{upload.name} was not accepted: {problem}")
-        return redirect(plan)
+        audit.record(request, "envops.usermapping.refused", obj=plan, file=upload.name[:200],
+                     problems=exc.problems[:20])
+        return refuse(request, f"{upload.name[:200]} was not accepted: " + " ".join(exc.problems[:20]),
+                      back=plan.get_absolute_url())
     with transaction.atomic():
         _store_mapping(plan, text)
         rows = text.count("\r\n") - 1

@@ -13,18 +13,19 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
-def record(request, action, obj=None, actor=None, **details):
+def record(request, action, obj=None, actor=None, on_behalf_of="", **details):
     """Record that `actor` (default: the request's user) did `action` to `obj`.
 
     Args:
         request: the request that caused the action, or None for work done by a job.
         action: a dotted verb such as "role.assign" or "auth.login".
+        on_behalf_of: who acted without a portal session, e.g. "answer link sent to ann@contoso.com".
     """
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     entry = AuditEntry(
         actor=actor,
-        actor_name=actor.get_username() if actor else "system",
+        actor_name=(actor.get_username() if actor else on_behalf_of or "system")[:150],
         action=action,
         details=details,
     )

@@ -1,14 +1,15 @@
-"""CSV export that spreadsheets open safely."""
+"""CSV that spreadsheets open safely: every CSV the portal writes passes its cells through safe_cell."""
 
 import csv
 from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 
-__all__ = ["csv_response", "safe_cell"]
+__all__ = ["csv_response", "safe_cell", "safe_row"]
 
-# A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A cell starting with one of these is run as a formula by Excel, LibreOffice and Sheets; Excel in an
+# East Asian locale reads the full-width forms (＝＋－＠) as their ASCII twins.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def safe_cell(value):
@@ -23,6 +24,10 @@ def safe_cell(value):
     return text
 
 
+def safe_row(row):
+    return [safe_cell(cell) for cell in row]
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -31,7 +36,7 @@ class _Echo:
 def csv_response(rows, filename):
     """Stream `rows` (the first one the header) as a CSV download."""
     writer = csv.writer(_Echo())
-    body = (writer.writerow([safe_cell(cell) for cell in row]) for row in rows)
+    body = (writer.writerow(safe_row(row)) for row in rows)
     response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

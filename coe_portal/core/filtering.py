@@ -1,15 +1,32 @@
-"""Filters that bulk actions trust: an invalid filter value refuses the action instead of being dropped.
+"""Strict filters: an unknown or invalid filter parameter is refused, never dropped.
 
 django-filter leaves a field out of `cleaned_data` when its value is invalid (`shared_min=abc`, an
-environment id that does not exist, a bad date), so `filterset.qs` then matches MORE rows than the
-list showed, possibly every row. Anything that acts on "every row the filter matches" goes through
-`strict_queryset`, which raises `InvalidFilter` naming each bad field instead.
+environment id that does not exist, a bad date), ignores parameters it has no filter for
+(`enviroment=7`) and reads a yes/no it does not know (`default_environment=ture`) as "any", so
+`filterset.qs` then matches MORE rows than asked for, possibly every row. `strictly()` adds those
+to the filterset's errors; list pages and API lists answer 400 naming them, and anything that acts
+on "every row the filter matches" goes through `strict_queryset`, which raises `InvalidFilter`.
 """
 
+from django import forms
 from django.http import QueryDict
 from django.shortcuts import render
+from django_filters import BooleanFilter
+from django_filters.widgets import BooleanWidget
 
-__all__ = ["InvalidFilter", "describe_errors", "refuse", "strict_queryset"]
+__all__ = ["API_CONTROLS", "LIST_CONTROLS", "PAGE_SIZES", "InvalidFilter", "describe_errors", "refuse",
+           "strict_queryset", "strictly"]
+
+PAGE_SIZES = (25, 50, 100, 200)
+# Parameters the list machinery reads besides the filters: a list page's page, size, column sort
+# and CSV export; an API list's cursor, page size and renderer.
+LIST_CONTROLS = frozenset({"page", "per_page", "sort", "export"})
+API_CONTROLS = frozenset({"cursor", "page_size", "format"})
+# The spellings each yes/no widget reads as yes or no (the select's "unknown" is its "any");
+# anything else the widget silently reads as "any".
+NULL_BOOLEAN_WORDS = frozenset({"true", "false", "True", "False", "2", "3", "unknown"})
+LOWERCASE_WORDS = {forms.CheckboxInput: frozenset({"on", "true", "false"}),
+                   BooleanWidget: frozenset({"true", "false"})}
 
 
 class InvalidFilter(ValueError):
@@ -31,13 +48,44 @@ def describe_errors(filterset):
     return "; ".join(parts)
 
 
+def strictly(filterset, allowed=LIST_CONTROLS):
+    """Add to a bound filterset's errors every parameter it has no filter for (except `allowed`),
+    every yes/no value its widget would read as "any", and a page size not in PAGE_SIZES."""
+    if not filterset.is_bound:
+        return filterset
+    data, form = filterset.data, filterset.form
+    errors = form.errors  # validates the form first
+    for name in data:
+        if name not in filterset.filters and name not in allowed:
+            # The name is the caller's and may hold a %: it goes in as a param, not into the message.
+            errors[name] = form.error_class([forms.ValidationError("Unknown filter “%(name)s”.", code="unknown",
+                                                                   params={"name": name[:50]})])
+    for name, declared in filterset.filters.items():
+        raw = data.get(name)
+        if raw and isinstance(declared, BooleanFilter) and name not in errors and not _yes_or_no(form[name], raw):
+            errors[name] = form.error_class(["Give true or false."])
+    size = data.get("per_page")
+    if "per_page" in allowed and size and not (size.isdigit() and int(size) in PAGE_SIZES):
+        errors["per_page"] = form.error_class([f"Choose a page size of {', '.join(map(str, PAGE_SIZES))}."])
+    form.cleaned_data = {name: value for name, value in form.cleaned_data.items() if name not in errors}
+    return filterset
+
+
+def _yes_or_no(bound_field, raw):
+    for widget_class, words in LOWERCASE_WORDS.items():
+        if isinstance(bound_field.field.widget, widget_class):
+            return raw.lower() in words
+    return raw in NULL_BOOLEAN_WORDS
+
+
 def strict_queryset(filterset_class, query, queryset, request=None, **kwargs):
     """`filterset_class` applied to the query string `query` (a str or QueryDict) over `queryset`.
 
-    Raises InvalidFilter when any value is invalid, so the result is never wider than the list showed.
+    Raises InvalidFilter when any parameter is unknown or any value invalid, so the result is never
+    wider than the list showed. The list's own controls (page, size, sort) may ride along.
     """
     data = QueryDict(query.lstrip("?")) if isinstance(query, str) else query
-    filterset = filterset_class(data or None, queryset=queryset, request=request, **kwargs)
+    filterset = strictly(filterset_class(data or None, queryset=queryset, request=request, **kwargs))
     if filterset.is_bound and not filterset.is_valid():
         raise InvalidFilter(filterset)
     return filterset.qs

@@ -3,18 +3,18 @@
 import functools
 from functools import cached_property
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.forms.models import ModelChoiceField, ModelChoiceIterator
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
 from .export import csv_response
+from .filtering import LIST_CONTROLS, PAGE_SIZES, InvalidFilter, refuse, strictly
 from .permissions import RoleRequiredMixin
 
-__all__ = ["BoundedPaginator", "ListedChoiceIterator", "ObjectListView", "read_choices_in_one_query"]
-
-PAGE_SIZES = (25, 50, 100, 200)
+__all__ = ["BoundedPaginator", "ListedChoiceIterator", "ObjectListView", "bind_list_filters", "paginate",
+           "read_choices_in_one_query"]
 
 
 class BoundedPaginator(Paginator):
@@ -70,13 +70,43 @@ def read_choices_in_one_query(form):
             field.widget.choices = field.choices
 
 
+def bind_list_filters(filterset_class, request, queryset, **kwargs):
+    """The list's filterset over `queryset`, bound strictly to the query string.
+
+    Returns (filterset, rows, status): with an unknown parameter or an invalid value the list
+    shows no row and answers 400, and its template names the bad parameters.
+    """
+    filterset = strictly(filterset_class(request.GET or None, queryset=queryset, request=request, **kwargs),
+                         allowed=LIST_CONTROLS)
+    read_choices_in_one_query(filterset.form)
+    if filterset.is_bound and filterset.errors:
+        return filterset, queryset.none(), 400
+    return filterset, filterset.qs, 200
+
+
+def paginate(table, request, per_page, paginator_class=BoundedPaginator):
+    """Sort the table by `?sort=` and show page `?page=` (the first or last page when out of range).
+
+    The page size is the caller's: RequestConfig would take any `?per_page=`, -1 and 100000 too.
+    """
+    RequestConfig(request, paginate=False).configure(table)
+    try:
+        table.paginate(paginator_class, per_page=per_page, page=request.GET.get("page") or 1)
+    except PageNotAnInteger:
+        table.page = table.paginator.page(1)
+    except EmptyPage:
+        table.page = table.paginator.page(table.paginator.num_pages)
+    return table
+
+
 class ObjectListView(RoleRequiredMixin, TemplateView):
     """A filtered, sortable, paginated table with CSV export of the filtered set.
 
     Subclasses set `queryset`, `table_class`, `filterset_class`, `required_roles` and
     `title`. `?export=csv` downloads every filtered row; an HTMX request gets the table only;
     `?per_page=` picks a page size of PAGE_SIZES. `get_hidden_columns()` lets a subclass hide
-    the columns a user chose not to see.
+    the columns a user chose not to see. An unknown filter or an invalid value is a 400 that
+    names it (bind_list_filters).
     """
 
     queryset = None
@@ -97,17 +127,16 @@ class ObjectListView(RoleRequiredMixin, TemplateView):
         return int(value) if value.isdigit() and int(value) in PAGE_SIZES else self.paginate_by
 
     def get(self, request, *args, **kwargs):
-        self.filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset(), request=request)
-        read_choices_in_one_query(self.filterset.form)
-        queryset = self.filterset.qs
+        self.filterset, queryset, status = bind_list_filters(self.filterset_class, request, self.get_queryset())
         if request.GET.get("export") == "csv":
+            if status != 200:
+                return refuse(request, f"Nothing was exported: {InvalidFilter(self.filterset)}", back=request.path)
             table = self.table_class(queryset, exclude=getattr(self.table_class, "export_exclude", ()))
             name = f"{self.table_class.Meta.model._meta.model_name}s.csv"
             return csv_response(table.as_values(), name)
         table = self.table_class(queryset, exclude=self.get_hidden_columns())
-        RequestConfig(request, paginate={"per_page": self.get_per_page(), "paginator_class": BoundedPaginator}
-                      ).configure(table)
+        paginate(table, request, self.get_per_page())
         if request.htmx:
             self.template_name = "htmx/table.html"
         return self.render_to_response(self.get_context_data(table=table, filterset=self.filterset, title=self.title,
-                                                             page_sizes=PAGE_SIZES))
+                                                             page_sizes=PAGE_SIZES), status=status)

@@ -52,13 +52,40 @@ class UserProfile(models.Model):
     """What the portal knows of a user beyond Django's User: the Entra identity."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    entra_object_id = models.UUIDField(null=True, blank=True, unique=True)
+    entra_object_id = models.UUIDField(null=True, blank=True, db_index=True)  # drafts match makers by it alone
     entra_tenant_id = models.UUIDField(null=True, blank=True)
     managed_departments = models.JSONField(
         default=list, blank=True, help_text="Departments whose progress this manager sees (default: their own)")
 
+    class Meta:
+        # An Entra identity is its tenant id and object id together (sign-in looks it up by both).
+        constraints = [models.UniqueConstraint(fields=["entra_tenant_id", "entra_object_id"],
+                                               name="userprofile_entra_identity")]
+
     def __str__(self):
         return f"Profile of {self.user}"
+
+
+class PendingEntraLink(models.Model):
+    """An Entra identity whose e-mail claim matches an existing portal account.
+
+    The e-mail claim is whatever the tenant's user set (the "nOAuth" pattern), so it never links an
+    account by itself: a CoE admin confirms the link (core.services.users.do_confirm_entra_link).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_entra_links")
+    entra_tenant_id = models.UUIDField()
+    entra_object_id = models.UUIDField()
+    email = models.CharField(max_length=254)
+    name = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entra_tenant_id", "entra_object_id"],
+                                               name="pending_entra_link_identity")]
+
+    def __str__(self):
+        return f"{self.name or self.email} (Entra {self.entra_object_id}) → {self.user}"
 
 
 #

@@ -1,8 +1,14 @@
 from celery import shared_task
 
-from .services import health
+from .services import health, readiness
 
-__all__ = ["run_health_check"]
+__all__ = ["heartbeat", "run_health_check"]
+
+
+@shared_task(ignore_result=True)
+def heartbeat():
+    """Beat sends it every WORKER_HEARTBEAT_SECONDS: the readiness check sees that a worker takes work."""
+    readiness.beat()
 
 
 @shared_task(acks_late=True)

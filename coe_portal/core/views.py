@@ -20,14 +20,26 @@ from .forms import RolesForm
 from .generic import ObjectListView
 from .models import AuditEntry, JobRun
 from .permissions import role_required, set_roles, user_roles
-from .services.users import user_for_entra_claims
+from .redirects import safe_next
+from .services.readiness import readiness
+from .services.users import LinkPending, user_for_entra_claims
 from .tables import AuditEntryTable, UserTable
 
 logger = logging.getLogger(__name__)
 
 
 def healthz(request):
+    """Liveness: the process answers. Touches nothing else, so it stays cheap under any load."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def readyz(request):
+    """Readiness: PostgreSQL, Redis and a worker heartbeat; 503 naming what is not ready."""
+    results = readiness()
+    ready = all(result == "ok" for result in results.values())
+    response = JsonResponse({"ready": ready, **results}, status=200 if ready else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -117,7 +129,7 @@ def entra_login(request):
         login_hint=request.GET.get("login_hint") or None,
     )
     request.session["entra_flow"] = flow
-    request.session["entra_next"] = request.GET.get("next", "")
+    request.session["entra_next"] = safe_next(request, request.GET.get("next"), "home")
     return redirect(flow["auth_uri"])
 
 
@@ -136,9 +148,14 @@ def entra_callback(request):
     if "error" in result:
         messages.error(request, f"Microsoft sign-in failed: {result.get('error_description') or result['error']}")
         return redirect("login")
-    user = user_for_entra_claims(result["id_token_claims"])
+    try:
+        user = user_for_entra_claims(result["id_token_claims"], request)
+    except LinkPending:
+        messages.error(request, "A portal account with your e-mail address already exists. A CoE admin must "
+                                "confirm that it is yours before you can sign in to it with Microsoft.")
+        return redirect("login")
     request.login_method = "entra"
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect(request.session.pop("entra_next", "") or "home")
+    return redirect(safe_next(request, request.session.pop("entra_next", ""), "home"))
 
 

@@ -9,6 +9,7 @@ server and a throwaway Redis of its own.
 import argparse
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -87,9 +88,27 @@ def services(supervisor, env, redis_port, persist):
     return pg
 
 
+def embedded_env():
+    """The environment of the demo and test runs: plain http, and a secret key of their own under var/."""
+    env = dict(os.environ, COE_EMBEDDED="true")
+    if not (env.get("SECRET_KEY") or env.get("SECRET_KEY_FILE")):
+        env["SECRET_KEY_FILE"] = str(ensure_secret_key(VAR_DIR / "secret_key"))
+    return env
+
+
+def ensure_secret_key(path):
+    """Generate a random key into `path` once (owner-only); later runs reuse it, so sessions survive."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(50))
+    return path
+
+
 def demo(options):
     started = time.monotonic()
-    supervisor, env, pg = Supervisor(), dict(os.environ), None
+    supervisor, env, pg = Supervisor(), embedded_env(), None
     env.setdefault("DJANGO_SETTINGS_MODULE", "coe_portal.settings")
     url = f"http://127.0.0.1:{options.port}/"
     env.setdefault("SITE_URL", url.rstrip("/"))
@@ -100,7 +119,9 @@ def demo(options):
         if not env.get("ENTRA_TENANT_ID"):
             start_fake_tenant(supervisor, env)
         web = supervisor.start("web", [PYTHON, "-m", "gunicorn", "coe_portal.wsgi", "-b", f"127.0.0.1:{options.port}",
-                                       "-w", "2", "--access-logfile", "-"], env=env, cwd=BASE_DIR)
+                                       "-w", "2", "--access-logfile", "-",
+                                       "--logger-class", "coe_portal.core.logging.RedactingGunicornLogger"],
+                           env=env, cwd=BASE_DIR)
         supervisor.start("worker", [PYTHON, "-m", "celery", "-A", "coe_portal", "worker", "-c", "4", "-n", "worker@%h",
                                     "-l", "info"], env=env, cwd=BASE_DIR)
         supervisor.start("migration-worker", [PYTHON, "-m", "celery", "-A", "coe_portal", "worker", "-Q", "migrations",
@@ -129,7 +150,7 @@ def demo(options):
 
 
 def run(options):
-    supervisor, env, pg = Supervisor(), dict(os.environ), None
+    supervisor, env, pg = Supervisor(), embedded_env(), None
     try:
         pg = services(supervisor, env, free_port(), persist=False)
         return subprocess.run(options.command, env=env, cwd=BASE_DIR).returncode

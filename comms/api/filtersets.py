@@ -1,3 +1,5 @@
+import datetime
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -6,6 +8,19 @@ from ..choices import Answer
 from ..models import RecipientItem
 
 __all__ = ["AnswerApiFilterSet"]
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO date-time in UTC: Python takes offsets up to ±23:59, PostgreSQL only ±15:59 (a 500)."""
+
+    def filter(self, qs, value):
+        if value and value.tzinfo:
+            try:
+                value = value.astimezone(datetime.UTC)
+            except OverflowError:  # past year 1 or 9999 once in UTC: the edge of the range
+                edge = datetime.datetime.min if value.year == 1 else datetime.datetime.max
+                value = edge.replace(tzinfo=datetime.UTC)
+        return super().filter(qs, value)
 
 
 class AnswerApiFilterSet(django_filters.FilterSet):
@@ -19,7 +34,7 @@ class AnswerApiFilterSet(django_filters.FilterSet):
     department = django_filters.CharFilter(field_name="recipient__maker__department", lookup_expr="iexact")
     pending_review = django_filters.BooleanFilter(field_name="recipient__reviewed_at", lookup_expr="isnull",
                                                   label="Not reviewed yet", widget=forms.NullBooleanSelect)
-    answered_after = django_filters.IsoDateTimeFilter(field_name="answered_at", lookup_expr="gte")
+    answered_after = UtcDateTimeFilter(field_name="answered_at", lookup_expr="gte")
 
     class Meta:
         model = RecipientItem

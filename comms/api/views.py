@@ -3,21 +3,20 @@ and makers (answers about their own items)."""
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from coe_portal.core import audit
+from coe_portal.core.api.filters import StrictFilterBackend
 from coe_portal.core.api.schema import ERROR_BODY
 from coe_portal.core.choices import Role
-from coe_portal.core.permissions import HasRole, has_role
-from coe_portal.dashboards.scope import departments_for
-from inventory.models import Maker
+from coe_portal.core.permissions import HasRole
 
 from .. import filtersets as ui_filtersets
 from ..models import Campaign, Delivery, RecipientItem
+from ..querysets import answers_visible_to
 from ..services import campaigns
 from ..services.audience import describe_source
 from . import serializers
@@ -32,7 +31,7 @@ CONFLICT = OpenApiResponse(ERROR_BODY, description="The campaign was already sta
 class CommsViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     permission_classes = [HasRole]
     required_roles = ADMIN
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     lookup_value_regex = "[0-9]+"
 
 
@@ -83,19 +82,6 @@ class DeliveryViewSet(CommsViewSet):
     queryset = Delivery.objects.all()
     serializer_class = serializers.DeliverySerializer
     filterset_class = ui_filtersets.DeliveryFilterSet
-
-
-def answers_visible_to(user, queryset):
-    """Admins: every answer; managers: their departments' (and their own items'); makers: their own items'."""
-    if has_role(user, Role.COE_ADMIN):
-        return queryset
-    # Items the user owns, as visible_to decides for makers (managers browse every item, so not visible_to).
-    makers = Maker.objects.for_user(user).values("pk")
-    own = Q(app__owner__in=makers) | Q(flow__creator__in=makers)
-    if has_role(user, Role.MANAGER):
-        departments = departments_for(user) or set()
-        return queryset.filter(Q(recipient__maker__department__in=departments) | own)
-    return queryset.filter(own) if has_role(user, Role.MAKER) else queryset.none()
 
 
 class AnswerViewSet(CommsViewSet):

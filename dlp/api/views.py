@@ -1,11 +1,11 @@
 """DLP API: policies (read-only), impact runs, and impact items with the rule and connectors each breaks."""
 
 from django.db.models import Prefetch
-from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from coe_portal.core.api.filters import StrictFilterBackend
 from coe_portal.core.choices import Role
 from coe_portal.core.permissions import HasRole
 from inventory.models import Connector
@@ -24,7 +24,7 @@ VIEWERS = (Role.COE_ADMIN, Role.MANAGER)  # as the DLP pages: managers read, mak
 class DlpViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [HasRole]
     required_roles = VIEWERS
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     lookup_value_regex = "[0-9]+"
 
 
@@ -45,7 +45,7 @@ class ImpactRunViewSet(DlpViewSet):
     filterset_fields = ["draft", "status"]
 
 
-class RunFilterBackend(DjangoFilterBackend):
+class RunFilterBackend(StrictFilterBackend):
     """Give the filterset the run the view chose, so `policy` maps to the run's policy bits."""
 
     def get_filterset_kwargs(self, request, queryset, view):
@@ -69,6 +69,7 @@ class ImpactItemViewSet(DlpViewSet):
     serializer_class = serializers.ImpactItemSerializer
     filterset_class = ImpactItemApiFilterSet
     filter_backends = [RunFilterBackend]
+    extra_query_params = ("run", "draft")
     queryset = ImpactItem.objects.select_related("app", "flow", "environment", "maker")
 
     def get_run(self):

@@ -1,9 +1,9 @@
 """apps.csv and flow.csv in the DLP editor's impact layout, plus the connectors and rule it lacks."""
 
 from collections import defaultdict
-from functools import partial
 
 from coe_portal.core.export import csv_response
+from coe_portal.core.filtering import InvalidFilter, refuse, strict_queryset
 from coe_portal.core.permissions import role_required
 from inventory.models import Connector, ConnectorUsage
 
@@ -61,7 +61,10 @@ def _export(request, pk, kind):
     policy, run = _policy_and_run(pk)
     rows = ImpactItem.objects.filter(run=run) if run else ImpactItem.objects.none()
     rows = rows.filter(**{f"{kind}__isnull": False}).select_related(kind, "environment", "maker")
-    rows = partial(ImpactItemFilterSet, run=run)(request.GET or None, queryset=rows, request=request).qs
+    try:
+        rows = strict_queryset(ImpactItemFilterSet, request.GET, rows, request=request, run=run)
+    except InvalidFilter as exc:
+        return refuse(request, f"Nothing was exported: {exc}")
     draft = policy if policy.is_draft else None
     names = dict(Connector.objects.values_list("pk", "connector_id"))
     policies = dict(Policy.objects.values_list("pk", "display_name"))

@@ -1,16 +1,17 @@
 from functools import partial
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from coe_portal.core import audit
-from coe_portal.core.generic import ObjectListView
+from coe_portal.core.generic import ObjectListView, bind_list_filters, paginate
 from coe_portal.core.permissions import role_required
+from coe_portal.core.redirects import safe_next
 from inventory.models import Connector, Environment, Tag
 
 from ..choices import CHANGE_KEYS, Change, ItemStatus
@@ -84,10 +85,10 @@ class ImpactItemListView(ObjectListView):
         return rows.select_related("app", "flow", "environment", "maker")
 
     def get(self, request, *args, **kwargs):
-        queryset = self.get_queryset()
-        self.filterset = self.filterset_class(request.GET or None, queryset=queryset, request=request)
-        table = self.table_class(self.filterset.qs)
-        RequestConfig(request, paginate={"per_page": self.paginate_by}).configure(table)
+        queryset = self.get_queryset()  # sets self.run
+        self.filterset, rows, status = bind_list_filters(ImpactItemFilterSet, request, queryset, run=self.run)
+        table = self.table_class(rows)
+        paginate(table, request, self.get_per_page(), Paginator)
         rows = list(table.page.object_list) if table.page else []
         draft = self.policy if self.policy.is_draft else None
         keys = [item_key(r.record) for r in rows]
@@ -103,7 +104,7 @@ class ImpactItemListView(ObjectListView):
             self.template_name = "dlp/inc/impact_table.html"
         return self.render_to_response(self.get_context_data(
             table=table, filterset=self.filterset, title=self.title, policy=self.policy, run=self.run,
-            tags=Tag.objects.all(), environments=Environment.objects.filter(deleted_at__isnull=True)))
+            tags=Tag.objects.all(), environments=Environment.objects.filter(deleted_at__isnull=True)), status=status)
 
 
 def _selected(run, request):
@@ -127,7 +128,7 @@ def _notify(request, policy, rows):
 def impact_bulk(request, pk):
     """Tag, exempt, notify the makers of, or propose a target environment for the selected items."""
     policy, run = _policy_and_run(pk)
-    back = redirect(request.POST.get("next") or reverse("dlp:impact-items", kwargs={"pk": policy.pk}))
+    back = redirect(safe_next(request, request.POST.get("next"), reverse("dlp:impact-items", kwargs={"pk": policy.pk})))
     rows = _selected(run, request) if run else []
     action = request.POST.get("action")
     if not rows:

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.db.models import Q
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -7,6 +8,7 @@ from coe_portal.core import audit
 from coe_portal.core.choices import Role
 from coe_portal.core.generic import ObjectListView
 from coe_portal.core.permissions import role_required
+from coe_portal.core.redirects import safe_next
 from inventory.models import Connector, ConnectorUsage, Environment
 
 from ..choices import Group, Scope
@@ -58,7 +60,9 @@ def policy_detail(request, pk):
 def policy_connectors(request, pk):
     """HTMX: connectors matching the search, each with its group in this policy and move buttons."""
     policy = get_object_or_404(Policy, pk=pk)
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").strip()[:200]
+    if "\x00" in query:  # PostgreSQL refuses it in a query parameter
+        return HttpResponseBadRequest("The search holds a NUL character.", content_type="text/plain")
     connectors = Connector.objects.all()
     if query:
         connectors = connectors.filter(Q(display_name__icontains=query) | Q(connector_id__icontains=query))
@@ -89,7 +93,7 @@ def policy_move(request, pk):
         label = Group(group).label if group else f"default ({draft.get_default_group_display()})"
         return render(request, "dlp/inc/move_done.html", {"policy": draft, "connector": connector,
                                                           "group": label, "run": latest_run(draft)})
-    return redirect(request.POST.get("next") or draft.get_absolute_url())
+    return redirect(safe_next(request, request.POST.get("next"), draft.get_absolute_url()))
 
 
 @require_POST

@@ -1,12 +1,12 @@
 from django.db import transaction
 from django.db.models import Prefetch
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import filters, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from coe_portal.core import audit
+from coe_portal.core.api.filters import StrictFilterBackend
 from coe_portal.core.choices import Role
 from coe_portal.core.permissions import HasRole
 
@@ -26,7 +26,7 @@ class InventoryViewSet(viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [HasRole]
     required_roles = BROWSERS
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     lookup_value_regex = "[0-9]+"
 
 
@@ -78,7 +78,7 @@ class ConnectorViewSet(InventoryViewSet):
 class TagViewSet(InventoryViewSet):
     queryset = Tag.objects.all()
     serializer_class = serializers.TagSerializer
-    filter_backends = [filters.SearchFilter]
+    filter_backends = [StrictFilterBackend, filters.SearchFilter]
     search_fields = ["name", "slug"]
 
 

@@ -65,11 +65,20 @@ class ItemRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(min_value=1)
 
 
+class EnvironmentIdField(serializers.SlugRelatedField):
+    """An environment by env_id; a value no env_id can be (a NUL would reach PostgreSQL: a 500) is not found."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or "\x00" in data or len(data) > 200:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data)[:100])
+        return super().to_internal_value(data)
+
+
 class RequestCreateSerializer(serializers.Serializer):
     """A maker's request: their own items of one environment, a target offered for them, and why."""
 
     items = ItemRefSerializer(many=True, min_length=1, max_length=200)
-    target = serializers.SlugRelatedField(slug_field="env_id", queryset=Environment.objects.all(),
+    target = EnvironmentIdField(slug_field="env_id", queryset=Environment.objects.all(),
                                           help_text="The target environment's id (env_id)")
     reason = serializers.CharField(max_length=2000)
     preferred_from = serializers.DateField(required=False, allow_null=True)
@@ -77,10 +86,12 @@ class RequestCreateSerializer(serializers.Serializer):
     source_action = serializers.ChoiceField(choices=SourceAction.choices, required=False)
 
     def validate_items(self, refs):
+        # Only items the user may see: another maker's item answers as one that does not exist.
+        user = self.context["request"].user
         found = []
         for ref in refs:
             model = App if ref["kind"] == "app" else Flow
-            item = model.objects.filter(pk=ref["id"]).first()
+            item = model.objects.visible_to(user).filter(pk=ref["id"]).first()
             if item is None:
                 raise serializers.ValidationError(f"No {ref['kind']} with id {ref['id']}.")
             found.append(item)

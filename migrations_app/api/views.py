@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from coe_portal.core import audit
+from coe_portal.core.api.filters import StrictFilterBackend
 from coe_portal.core.api.schema import ERROR_BODY
 from coe_portal.core.choices import Role
 from coe_portal.core.permissions import HasRole
@@ -39,7 +40,7 @@ class RequestViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retr
 
     permission_classes = [HasRole]
     required_roles = (Role.COE_ADMIN, Role.MAKER)
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     filterset_class = RequestFilterSet
     serializer_class = serializers.RequestSerializer
     lookup_value_regex = "[0-9]+"
@@ -57,7 +58,7 @@ class RequestViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retr
                    responses={201: serializers.RequestSerializer, 400: REFUSED})
     def create(self, request):
         """Request the migration of some of your own apps and flows (one environment per request)."""
-        body = serializers.RequestCreateSerializer(data=request.data)
+        body = serializers.RequestCreateSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         data = body.validated_data
         try:

@@ -45,7 +45,8 @@ def test_a_maker_requests_their_own_items_and_follows_the_request(client, maker,
 
 def test_a_maker_cannot_request_or_see_someone_elses(client, maker, other_maker, world, bearer):
     refused = client.post(LIST, body(world, world["carols"]), content_type="application/json", **bearer(maker))
-    assert refused.status_code == 400 and "your own" in refused.json()["detail"]
+    # As a missing id (issue 21, finding 10): the answer does not tell that the item exists.
+    assert refused.status_code == 400 and refused.json()["items"] == [f"No app with id {world['carols'].pk}."]
     theirs = requests.do_submit_request(other_maker, [world["carols"]], world["finance"], "mine")
     assert client.get(reverse("migrations-api:request-detail", args=[theirs.pk]), **bearer(maker)).status_code == 404
     assert client.get(LIST, **bearer(maker)).json()["results"] == []

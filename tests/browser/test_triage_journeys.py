@@ -109,7 +109,7 @@ def test_a_bulk_tag_over_an_invalid_filter_is_refused_on_the_page(page, coe_admi
     make_app("Refused app", environment=make_environment())
     sign_in(page, "alice", PASSWORD)
     page.goto("/inventory/apps/?shared_min=abc")
-    expect(page.get_by_role("alert").filter(has_text="left out")).to_contain_text("shared_min")
+    expect(page.get_by_role("alert").filter(has_text="nothing is listed")).to_contain_text("shared_min")
     page.get_by_label("or a new tag").fill("Everything")
     page.get_by_label("Apply to").select_option("all")
     page.get_by_role("button", name="Apply to selection").click()

@@ -53,12 +53,14 @@ class TestEntraSignIn:
         response = client.get(reverse("me"))
         assert list(response.context["makers"]) == [by_oid, by_mail]  # ordered by display name
 
-    def test_existing_local_account_is_adopted_by_email(self, client, entra, django_user_model):
+    def test_existing_local_account_waits_for_an_admin_to_confirm_the_link(self, client, entra,
+                                                                           django_user_model):
+        # Issue 21, finding 9: the e-mail claim alone no longer adopts an account (tests/security).
         local = django_user_model.objects.create_user("max", MAX.email, "pw")
         _, server = entra
-        sign_in_with_entra(client, server, MAX.email)
-        assert client.get(reverse("home")).context["user"] == local
-        assert django_user_model.objects.count() == 1
+        response = sign_in_with_entra(client, server, MAX.email)
+        assert response["Location"] == reverse("login")
+        assert local.pending_entra_links.count() == 1 and django_user_model.objects.count() == 1
 
     def test_second_sign_in_reuses_the_account(self, client, entra, django_user_model):
         _, server = entra

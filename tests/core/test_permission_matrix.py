@@ -18,6 +18,7 @@ EXPECTED = {
     # name: (method, expected statuses)
     "home": ("get", (LOGIN, 200, 200, 200, 200)),
     "healthz": ("get", (200, 200, 200, 200, 200)),
+    "healthz-ready": ("get", (200, 200, 200, 200, 200)),  # public, like liveness (the fixture stamps a heartbeat)
     "me": ("get", (LOGIN, 200, 200, 200, 200)),
     "login": ("get", (200, 302, 302, 302, 302)),
     "logout": ("post", (302, 302, 302, 302, 302)),
@@ -215,6 +216,10 @@ def sample_url(name, fixtures):
 
 @pytest.fixture
 def fixtures(coe_admin, maker, manager, outsider):
+    from coe_portal.core.services import readiness
+
+    readiness.beat()
+    readiness._last.update(at=0.0, result=None)
     items = inventory_items(maker)
     return {"coe_admin": coe_admin, "maker": maker, "manager": manager, "outsider": outsider,
             "job": JobRun.objects.create(kind="health_check", created_by=coe_admin),

@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def manage(*args, **env):
     environment = {**os.environ, **env}
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright; check --deploy rightly rejects it
+    if "SECRET_KEY" in env:  # the embedded run's key file would win over it
+        environment.pop("SECRET_KEY_FILE", None)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
                           capture_output=True, text=True, timeout=120)
 
@@ -48,8 +50,9 @@ class TestDeployCheck:
         assert result.returncode == 0, result.stdout + result.stderr
         assert "no issues" in result.stdout
 
-    def test_check_deploy_rejects_the_embedded_secret_key(self):
-        result = manage("check", "--deploy", **{**self.PRODUCTION, "SECRET_KEY": ""})
+    def test_check_deploy_rejects_the_public_demo_key_of_earlier_versions(self):
+        public = portal_settings.PUBLIC_DEMO_SECRET_KEY
+        result = manage("check", "--deploy", **{**self.PRODUCTION, "SECRET_KEY": public})
         assert result.returncode != 0
         assert "coe_portal.E001" in result.stderr
 

@@ -15,5 +15,5 @@ urlpatterns = [
     path("dlp/", include("dlp.api.urls")),
     path("comms/", include("comms.api.urls")),
     path("migrations/", include("migrations_app.api.urls")),
-    re_path(r"^(?P<path>.*)$", views.api_not_found),  # last: anything unmatched above
+    re_path(r"^(?P<path>(?s:.*))$", views.api_not_found),  # last: anything unmatched above, newlines too
 ]

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,7 @@ class TokenForm(forms.Form):
     days = forms.IntegerField(min_value=1, max_value=365, initial=90, label="Expires after (days)")
 
 
+@never_cache  # the page shows a new token's key: no browser or proxy may keep it
 @role_required(*ANY_ROLE)
 def token_list(request):
     """List the user's tokens; a POST makes one and shows its key this once."""

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Q
 
+from coe_portal.core.export import safe_row
 from inventory.models import Maker
 
 __all__ = ["FILENAME", "HEADER", "MappingError", "environment_users", "generate", "parse_rules", "rewrite",
@@ -15,6 +16,7 @@ __all__ = ["FILENAME", "HEADER", "MappingError", "environment_users", "generate"
 FILENAME = "usermapping.csv"  # the move looks for this exact, case-sensitive name
 HEADER = ["Source", "Destination"]
 MAX_BYTES = 5 * 1024 * 1024
+MAX_CELL = 320  # an e-mail address has at most 254 characters
 
 
 class MappingError(ValueError):
@@ -74,7 +76,13 @@ def validate(data, filename, known_users):
         raise MappingError([f"The file must be named {FILENAME} exactly (the name is case-sensitive), "
                             f"not {filename}."])
     text = _decode(data)
-    rows = list(csv.reader(io.StringIO(text)))
+    if "\x00" in text:  # PostgreSQL stores no NUL in text, and no address has one
+        raise MappingError([f"Line {text.count(chr(10), 0, text.index(chr(0))) + 1}: the file holds a NUL character."])
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # e.g. a field over csv's 128 KB limit
+        raise MappingError([f"Line {reader.line_num}: {exc}."]) from None
     if not rows or [cell.strip() for cell in rows[0]] != HEADER:
         found = ",".join(rows[0]) if rows else "an empty file"
         raise MappingError([f"Line 1: the header must be Source,Destination, not {found}."])
@@ -92,7 +100,7 @@ def _write(pairs):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerows(pairs)
+    writer.writerows(safe_row(pair) for pair in pairs)  # an address is the maker's to set, formulas too
     return out.getvalue()
 
 
@@ -110,6 +118,9 @@ def _check_row(number, row, seen_source, seen_destination, known):
         return []
     if len(row) != 2:
         return [f"Line {number}: expected 2 columns (Source, Destination), found {len(row)}."]
+    too_long = [column for column, cell in zip(HEADER, row, strict=True) if len(cell) > MAX_CELL]
+    if too_long:
+        return [f"Line {number}, column {column}: longer than {MAX_CELL} characters." for column in too_long]
     source, destination = (cell.strip().lower() for cell in row)
     problems = []
     for column, value in (("Source", source), ("Destination", destination)):
