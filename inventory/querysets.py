@@ -12,14 +12,20 @@ BROWSING_ROLES = (Role.COE_ADMIN, Role.MANAGER)
 
 class MakerQuerySet(models.QuerySet):
     def for_user(self, user):
-        """The inventory makers a portal user is: by Entra object id, else by email."""
+        """The inventory makers a portal user is: an Entra user by object id only, a local account by e-mail.
+
+        An Entra user's e-mail claim is whatever the tenant's user set (the "nOAuth" pattern): it
+        proves nothing, so it never makes them the owner of another maker's items. A local
+        account's address was given by an admin.
+        """
         if not user.is_authenticated:
             return self.none()
         oid = getattr(getattr(user, "profile", None), "entra_object_id", None)
-        match = Q(entra_object_id=oid) if oid else Q(pk__in=[])
-        if user.email:
-            match |= Q(email__iexact=user.email) | Q(user_principal_name__iexact=user.email)
-        return self.filter(match)
+        if oid:
+            return self.filter(entra_object_id=oid)
+        if not user.email:
+            return self.none()
+        return self.filter(Q(email__iexact=user.email) | Q(user_principal_name__iexact=user.email))
 
 
 class ItemQuerySet(models.QuerySet):

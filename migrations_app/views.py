@@ -8,7 +8,6 @@ from django.views.decorators.http import require_POST
 
 from coe_portal.core import audit
 from coe_portal.core.choices import Role
-from coe_portal.core.filtering import refuse
 from coe_portal.core.generic import ObjectListView
 from coe_portal.core.permissions import has_role, role_required
 
@@ -146,8 +145,12 @@ def usermapping_upload(request, pk):
     except usermapping.MappingError as exc:
         audit.record(request, "envops.usermapping.refused", obj=plan, file=upload.name[:200],
                      problems=exc.problems[:20])
-        return refuse(request, f"{upload.name[:200]} was not accepted: " + " ".join(exc.problems[:20]),
-                      back=plan.get_absolute_url())
+        # A 400 that keeps the admin on the plan, each problem (line and column) listed, ready for a fixed file.
+        for problem in exc.problems[:20]:
+            messages.error(request, f"{upload.name[:200]} was not accepted: {problem}")
+        response = plan_detail(request, pk)
+        response.status_code = 400
+        return response
     with transaction.atomic():
         _store_mapping(plan, text)
         rows = text.count("\r\n") - 1

@@ -57,3 +57,19 @@ def test_finding9_accounts_are_found_by_tenant_and_object_id_only(client, entra,
     sign_in_with_entra(client, server, MAX.email)
     user = client.get(reverse("home")).context["user"]
     assert user != other_tenant
+
+
+def test_finding9_an_email_claim_does_not_make_an_entra_user_another_makers_owner(client, entra):
+    from inventory.models import App, Environment, Maker
+
+    env = Environment.objects.create(env_id="Default-1", display_name="Default", is_default=True)
+    victim = Maker.objects.create(entra_object_id=uuid.uuid4(), email=MAX.email.lower(), display_name="Victim")
+    App.objects.create(app_id="victims-app", environment=env, display_name="Payroll", owner=victim)
+    _, server = entra
+    sign_in_with_entra(client, server, MAX.email)  # a new tenant user whose e-mail claim is the victim's address
+    user = client.get(reverse("home")).context["user"]
+    assert user.email.lower() == MAX.email.lower()
+    assert not Maker.objects.for_user(user).exists()
+    assert not App.objects.visible_to(user).exists()
+    own = Maker.objects.create(entra_object_id=uuid.UUID(MAX.oid), email="max@elsewhere.example")
+    assert list(Maker.objects.for_user(user)) == [own]
