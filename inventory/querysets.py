@@ -12,20 +12,23 @@ BROWSING_ROLES = (Role.COE_ADMIN, Role.MANAGER)
 
 class MakerQuerySet(models.QuerySet):
     def for_user(self, user):
-        """The inventory makers a portal user is: an Entra user by object id only, a local account by e-mail.
+        """The inventory makers a portal user is: an Entra user by object id, a local account by e-mail.
 
-        An Entra user's e-mail claim is whatever the tenant's user set (the "nOAuth" pattern): it
-        proves nothing, so it never makes them the owner of another maker's items. A local
+        An Entra user's e-mail claim is whatever the tenant's user set (the "nOAuth" pattern), so it
+        never makes them a maker the directory knows by another object id; it matches only makers
+        known by an address alone (a CSV import), until a sync gives those their object id. A local
         account's address was given by an admin.
         """
         if not user.is_authenticated:
             return self.none()
+        by_address = Q(email__iexact=user.email) | Q(user_principal_name__iexact=user.email) if user.email else None
         oid = getattr(getattr(user, "profile", None), "entra_object_id", None)
         if oid:
-            return self.filter(entra_object_id=oid)
-        if not user.email:
-            return self.none()
-        return self.filter(Q(email__iexact=user.email) | Q(user_principal_name__iexact=user.email))
+            match = Q(entra_object_id=oid)
+            if by_address is not None:
+                match |= Q(entra_object_id__isnull=True) & by_address
+            return self.filter(match)
+        return self.filter(by_address) if by_address is not None else self.none()
 
 
 class ItemQuerySet(models.QuerySet):

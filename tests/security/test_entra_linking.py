@@ -72,4 +72,5 @@ def test_finding9_an_email_claim_does_not_make_an_entra_user_another_makers_owne
     assert not Maker.objects.for_user(user).exists()
     assert not App.objects.visible_to(user).exists()
     own = Maker.objects.create(entra_object_id=uuid.UUID(MAX.oid), email="max@elsewhere.example")
-    assert list(Maker.objects.for_user(user)) == [own]
+    imported = Maker.objects.create(email=MAX.email.upper(), display_name="Known by address only (CSV)")
+    assert set(Maker.objects.for_user(user)) == {own, imported}
