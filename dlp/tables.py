@@ -9,9 +9,7 @@ __all__ = ["ImpactItemTable", "PolicyTable"]
 
 
 class PolicyTable(tables.Table):
-    # A full page, not a swap into the list's boosted results.
-    display_name = tables.LinkColumn("dlp:policy", args=[tables.A("pk")], verbose_name="Policy",
-                                     attrs={"a": {"hx-boost": "false"}})
+    display_name = tables.LinkColumn("dlp:policy", args=[tables.A("pk")], verbose_name="Policy")
     replaces = tables.Column(verbose_name="Replaces")
 
     class Meta:
