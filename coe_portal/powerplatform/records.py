@@ -174,12 +174,13 @@ def _app_connectors(props):
     for ref in (props.get("connectionReferences") or {}).values():
         if not isinstance(ref, dict) or "id" not in ref:
             continue
+        data_sets = ref.get("dataSets") if isinstance(ref.get("dataSets"), dict) else {}
         refs.append(ConnectorRef(
             connector_id=_connector_name(ref["id"]), display_name=ref.get("displayName", ""),
             tier=(ref.get("apiTier") or "").lower(), is_custom=bool(ref.get("isCustomApiConnection")),
             connection_id=ref.get("sharedConnectionId") or ref.get("connectionName") or "",
             data_sources=[str(source) for source in ref.get("dataSources") or []],
-            endpoints=sorted(str(key) for key in (ref.get("dataSets") or {}) if isinstance(ref.get("dataSets"), dict)),
+            endpoints=sorted(map(str, data_sets)),
         ))
     sources = [str(name) for database in (props.get("databaseReferences") or {}).values()
                if isinstance(database, dict) for name in (database.get("dataSources") or {})]

@@ -89,10 +89,14 @@ def _rule_breaks(policy, features):
 def _forbidden(actions, endpoints, kind, value):
     if kind == ACTION:
         return actions is not None and actions[1].get(value, actions[0]) == "Block"
-    for pattern, behavior in endpoints or ():
-        if matches(pattern, value):
-            return behavior == "Deny"
-    return False
+    rule = _endpoint_rule(endpoints, value)
+    return rule is not None and rule[2] == "Deny"
+
+
+def _endpoint_rule(rules, endpoint):
+    """(order, pattern, behaviour) of the first endpoint rule `endpoint` matches, None when none does."""
+    return next(((order, pattern, behaviour) for order, (pattern, behaviour) in enumerate(rules or (), start=1)
+                 if matches(pattern, endpoint)), None)
 
 
 @dataclass
@@ -227,8 +231,6 @@ def violations(result, items):
 
 
 def _endpoint_reason(policy, conn, endpoint):
-    """The endpoint and the rule that denies it: "https://x.example/a (rule 2: *)"."""
-    for order, (pattern, behaviour) in enumerate(policy.endpoint_rules.get(conn, ()), start=1):
-        if matches(pattern, endpoint):
-            return f"{endpoint} (rule {order}: {pattern} {behaviour.lower()})"
-    return endpoint
+    """The endpoint and the rule that denies it: "https://x.example/a (rule 2: * deny)"."""
+    rule = _endpoint_rule(policy.endpoint_rules.get(conn), endpoint)
+    return f"{endpoint} (rule {rule[0]}: {rule[1]} {rule[2].lower()})" if rule else endpoint

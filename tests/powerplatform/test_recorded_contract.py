@@ -24,7 +24,7 @@ from coe_portal.powerplatform.records import (
     parse_user,
 )
 
-from .fake_support import BAP_ENVIRONMENTS, make_fake, tls_dir  # noqa: F401  (fixtures)
+from .fake_support import BAP_ENVIRONMENTS, tls_dir  # noqa: F401  (a fixture)
 from .recordings import key_paths, recorded, requires_recordings
 
 pytestmark = requires_recordings
