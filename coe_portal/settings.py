@@ -192,6 +192,13 @@ POWERPLATFORM_POWERAPPS_URL = envstr("POWERPLATFORM_POWERAPPS_URL", "https://api
 POWERPLATFORM_FLOW_URL = envstr("POWERPLATFORM_FLOW_URL", "https://api.flow.microsoft.com")
 POWERPLATFORM_GRAPH_URL = envstr("POWERPLATFORM_GRAPH_URL", "https://graph.microsoft.com")
 POWERPLATFORM_CA_BUNDLE = envstr("POWERPLATFORM_CA_BUNDLE")
+# Usage sources (usage app): the Office 365 Management Activity API (app launches from the audit
+# feed; GCC: https://manage-gcc.office.com, GCC High: https://manage.office365.us) and the Power
+# Platform API (Advisor; the inventory API). Their token audiences follow the host.
+POWERPLATFORM_MANAGE_URL = envstr("POWERPLATFORM_MANAGE_URL", "https://manage.office.com")
+POWERPLATFORM_MANAGE_SCOPE = envstr("POWERPLATFORM_MANAGE_SCOPE", "https://manage.office.com/.default")
+POWERPLATFORM_API_URL = envstr("POWERPLATFORM_API_URL", "https://api.powerplatform.com")
+POWERPLATFORM_API_SCOPE = envstr("POWERPLATFORM_API_SCOPE", "https://api.powerplatform.com/.default")
 POWERPLATFORM_MAX_CONCURRENCY = envint("POWERPLATFORM_MAX_CONCURRENCY", 8)
 POWERPLATFORM_POWERAPPS_SCOPE = envstr("POWERPLATFORM_POWERAPPS_SCOPE", "https://service.powerapps.com/.default")
 # The Flow resource's identifier ends with a slash, hence the double slash (see the API notes).
