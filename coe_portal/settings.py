@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "migrations_app",
     "comms",
     "dlp",
+    "usage",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,16 @@ POWERPLATFORM_QUOTA_BATCH = envint("POWERPLATFORM_QUOTA_BATCH", 8)
 # Attempts per request on 429, 5xx, resets and truncated bodies, with jittered backoff up to the cap.
 POWERPLATFORM_MAX_ATTEMPTS = envint("POWERPLATFORM_MAX_ATTEMPTS", 8)
 POWERPLATFORM_BACKOFF_CAP = envint("POWERPLATFORM_BACKOFF_CAP", 30)
+# Usage sync (usage app): app launches from the audit feed hourly, flow runs, agent conversations
+# and Advisor daily. Usage older than the stale limit no longer counts as known ("usage unknown").
+USAGE_AUDIT_CRON = envstr("USAGE_AUDIT_CRON", "10 * * * *")
+USAGE_RUNS_CRON = envstr("USAGE_RUNS_CRON", "40 3 * * *")
+USAGE_STALE_AFTER_HOURS = envint("USAGE_STALE_AFTER_HOURS", 48)
+# How far back the flow run history answers (28 days by Microsoft's pages; unverified): the first
+# read of a flow's runs makes its usage known that far back.
+USAGE_RUN_RETENTION_DAYS = envint("USAGE_RUN_RETENTION_DAYS", 28)
+# Content listed again before the last watermark, for content that is listed late.
+USAGE_AUDIT_OVERLAP_MINUTES = envint("USAGE_AUDIT_OVERLAP_MINUTES", 65)
 # Inventory sync: nightly full sync, hourly incremental (cron-style, in TIME_ZONE).
 SYNC_FULL_CRON = envstr("SYNC_FULL_CRON", "0 2 * * *")
 SYNC_INCREMENTAL_CRON = envstr("SYNC_INCREMENTAL_CRON", "30 * * * *")
@@ -339,6 +350,10 @@ ENVOPS_POLL_SECONDS = envint("ENVOPS_POLL_SECONDS", 30)
 ENVOPS_POLL_LIMIT = envint("ENVOPS_POLL_LIMIT", 1200)
 
 # Triage (quarantine and clean-up)
+CELERY_BEAT_SCHEDULE["usage: app launches"] = {"task": "usage.tasks.start_usage_sync",
+                                               "schedule": cron(USAGE_AUDIT_CRON), "args": ("usage_audit",)}
+CELERY_BEAT_SCHEDULE["usage: runs and conversations"] = {"task": "usage.tasks.start_usage_sync",
+                                                         "schedule": cron(USAGE_RUNS_CRON), "args": ("usage_runs",)}
 CELERY_BEAT_SCHEDULE["clean-up reminders and ended grace periods"] = {
     "task": "inventory.tasks.cleanup_tick", "schedule": cron(envstr("CLEANUP_CRON", "5 * * * *"))}
 # Communication (comms): the send rate all workers share. Defaults are Exchange Online's

@@ -43,6 +43,8 @@ class ConnectorTier(models.TextChoices):
 class SyncKind(models.TextChoices):
     FULL = "full", "Full"
     INCREMENTAL = "incremental", "Incremental"
+    USAGE_AUDIT = "usage_audit", "Usage: app launches"
+    USAGE_RUNS = "usage_runs", "Usage: runs and conversations"
 
 
 class SyncStatus(models.TextChoices):
@@ -75,8 +77,9 @@ REASONS = {
     "excel_data": "Uses Excel workbook data",
     "heavy_sharepoint": "Heavy SharePoint-list use",
     "custom_connector": "Uses a custom connector",
-    "inactive": "Not used or modified for a long time",
-    "long_inactive": "Not used or modified for a very long time",
+    "inactive": "Not used for the inactive period (usage data)",
+    "long_inactive": "Not used for the deletion period (usage data)",
+    "usage_unknown": "Usage unknown: no usage data covers the inactive period yet, so no clean-up is suggested",
     "orphaned": "Owner left or is disabled",
 }
 
@@ -85,7 +88,7 @@ class TagRuleKind(models.TextChoices):
     CONNECTOR = "connector", "Uses connector"
     DEPARTMENT = "department", "Owner department is"
     LOCATION = "location", "Owner location is"
-    INACTIVE = "inactive", "Inactive more than N days"
+    INACTIVE = "inactive", "Unused for more than N days (usage data)"
     SHARED = "shared", "Shared with more than N users"
     DEFAULT_ENV = "default_env", "In the default environment"
     EXCEL_SHAREPOINT = "excel_sharepoint", "Uses Excel or SharePoint-list data"

@@ -1,5 +1,9 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from coe_portal.core.choices import Role
 from coe_portal.core.permissions import has_role
@@ -42,3 +46,26 @@ class ItemQuerySet(models.QuerySet):
             makers = self.model._meta.get_field(owner_field).related_model.objects.for_user(user)
             return self.filter(**{f"{owner_field}__in": makers})
         return self.none()
+
+    # Usage (apps and flows: models with `last_used_field`); the same rule as recommendations.usage_flags.
+
+    def used_within(self, days, now=None):
+        since = (now or timezone.now()) - timedelta(days=days)
+        return self.filter(**{f"{self.model.last_used_field}__gte": since})
+
+    def unused_for(self, days, now=None):
+        """Items usage data shows unused for `days` days: no use known, every use known, and older than that."""
+        now = now or timezone.now()
+        since = now - timedelta(days=days)
+        return (self.exclude(**{f"{self.model.last_used_field}__gte": since})
+                .filter(usage_known_since__lte=since,
+                        usage_checked_time__gte=now - timedelta(hours=settings.USAGE_STALE_AFTER_HOURS))
+                .filter(Q(created_time__isnull=True) | Q(created_time__lte=since)))
+
+    def usage_unknown_for(self, days, now=None):
+        """Items neither used within `days` days nor known to be unused for that long (new items left out)."""
+        now = now or timezone.now()
+        since = now - timedelta(days=days)
+        return (self.exclude(**{f"{self.model.last_used_field}__gte": since})
+                .exclude(pk__in=self.unused_for(days, now).values("pk"))
+                .filter(Q(created_time__isnull=True) | Q(created_time__lte=since)))

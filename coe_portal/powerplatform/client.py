@@ -24,6 +24,7 @@ from .records import (
 )
 from .solutions import SolutionCalls
 from .transport import AdaptiveConcurrency, Stats, Transport
+from .usage import UsageCalls
 
 __all__ = ["Page", "PowerPlatformClient"]
 
@@ -50,8 +51,9 @@ class Page:
         self.records, self.malformed, self.next_url = records, malformed, next_url
 
 
-class PowerPlatformClient(PackageCalls, SolutionCalls, MetadataCalls):
-    """Calls to BAP, Power Apps, Flow and Graph, sharing tokens, retries and the quota pacing."""
+class PowerPlatformClient(PackageCalls, SolutionCalls, MetadataCalls, UsageCalls):
+    """Calls to BAP, Power Apps, Flow, Graph, the audit feed and the Power Platform API, sharing tokens,
+    retries and the quota pacing."""
 
     def __init__(self, stats=None, max_concurrency=None):
         self.stats = stats or Stats()
@@ -60,10 +62,14 @@ class PowerPlatformClient(PackageCalls, SolutionCalls, MetadataCalls):
             "powerapps": settings.POWERPLATFORM_POWERAPPS_URL.rstrip("/"),
             "flow": settings.POWERPLATFORM_FLOW_URL.rstrip("/"),
             "graph": settings.POWERPLATFORM_GRAPH_URL.rstrip("/"),
+            "manage": settings.POWERPLATFORM_MANAGE_URL.rstrip("/"),
+            "ppapi": settings.POWERPLATFORM_API_URL.rstrip("/"),
         }
         powerapps_scope = settings.POWERPLATFORM_POWERAPPS_SCOPE
         self.scopes = {"bap": powerapps_scope, "powerapps": powerapps_scope,
-                       "flow": settings.POWERPLATFORM_FLOW_SCOPE, "graph": settings.POWERPLATFORM_GRAPH_SCOPE}
+                       "flow": settings.POWERPLATFORM_FLOW_SCOPE, "graph": settings.POWERPLATFORM_GRAPH_SCOPE,
+                       "manage": settings.POWERPLATFORM_MANAGE_SCOPE, "ppapi": settings.POWERPLATFORM_API_SCOPE}
+        self.tenant_id = settings.ENTRA_TENANT_ID
         self.max_concurrency = max_concurrency or settings.POWERPLATFORM_MAX_CONCURRENCY
         self._dataverse_limits = {}  # org base URL -> its quota (Dataverse limits apply per org)
         self._dataverse_lock, self._build_lock = threading.Lock(), threading.Lock()
@@ -75,6 +81,7 @@ class PowerPlatformClient(PackageCalls, SolutionCalls, MetadataCalls):
         return _shared_client(settings.ENTRA_TENANT_ID, settings.ENTRA_CLIENT_ID, settings.ENTRA_AUTHORITY_HOST,
                               settings.POWERPLATFORM_BAP_URL, settings.POWERPLATFORM_POWERAPPS_URL,
                               settings.POWERPLATFORM_FLOW_URL, settings.POWERPLATFORM_GRAPH_URL,
+                              settings.POWERPLATFORM_MANAGE_URL, settings.POWERPLATFORM_API_URL,
                               settings.POWERPLATFORM_CA_BUNDLE, settings.POWERPLATFORM_MAX_CONCURRENCY,
                               settings.POWERPLATFORM_QUOTA_REQUESTS, settings.POWERPLATFORM_QUOTA_WINDOW,
                               settings.POWERPLATFORM_MAX_ATTEMPTS, settings.POWERPLATFORM_BACKOFF_CAP,

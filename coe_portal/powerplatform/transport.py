@@ -80,6 +80,16 @@ class AdaptiveConcurrency:
                 self.condition.notify_all()
 
 
+def _audit_throttle(response):
+    """The audit feed throttles with error AF429, on 403 as often as on 429 (usage-apis.md 1.6)."""
+    if response.status_code != 403 or b"AF429" not in response.content[:200]:
+        return False
+    try:
+        return (response.json().get("error") or {}).get("code") == "AF429"
+    except (ValueError, AttributeError):
+        return False
+
+
 def retry_after_seconds(value, default):
     """Parse Retry-After given as seconds or as an HTTP date."""
     if not value:
@@ -109,13 +119,14 @@ class Transport:
         self.max_attempts, self.backoff_cap, self.sleep = max_attempts, backoff_cap, sleep
 
     def request(self, method, url, params=None, body=None, expect_json=True, headers=None, response_headers=None,
-                background=False):
+                background=False, raw=False):
         """Return the parsed JSON body (or None for an empty one) of a successful call.
 
         Args:
             background: bulk work that yields the quota's reserve to other calls (see _pace).
             response_headers: a dict the successful answer's headers are copied into (for the
                 Location of an asynchronous operation).
+            raw: return the body's bytes unparsed (a caller that decodes them itself).
         """
         refreshes = malformed = 0
         for attempt in range(1, self.max_attempts + 1):
@@ -127,7 +138,7 @@ class Transport:
                 self._back_off(attempt, url, f"connection: {exc}")
                 continue
             status = response.status_code
-            if status == 429:
+            if status == 429 or _audit_throttle(response):
                 self.stats.add(throttled=1)
                 self.concurrency.throttled()
                 wait = retry_after_seconds(response.headers.get("Retry-After"), self._backoff(attempt))
@@ -145,6 +156,8 @@ class Transport:
             self.concurrency.succeeded()
             if response_headers is not None:
                 response_headers.update(response.headers)
+            if raw:
+                return response.content
             try:
                 return self._parse(response, expect_json)
             except MalformedResponse as exc:

@@ -1,4 +1,8 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from coe_portal.core.links import pk_url
 
@@ -54,7 +58,47 @@ class Migrated(models.Model):
         return label
 
 
-class App(Migrated, Recommended, SyncedItem):
+class Used(models.Model):
+    """What the usage sources (usage app) know of an item's use, kept here so lists filter and sort on it.
+
+    `usage_known_since`: every use since this moment is known (the audit feed's coverage for apps,
+    the run history kept for a flow); empty while no source answered, or the last answer failed.
+    `usage_checked_time`: when a source last answered for the item.
+    """
+
+    # Database defaults: the sync's COPY inserts rows without these columns.
+    usage_known_since = models.DateTimeField(null=True, blank=True, db_default=None)
+    usage_checked_time = models.DateTimeField(null=True, blank=True, db_default=None)
+    usage_source = models.CharField(max_length=40, blank=True, db_default="", default="",
+                                    help_text="Which source answered: audit feed, run history, Dataverse")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def last_used_time(self):
+        raise NotImplementedError
+
+    def usage_known(self, days, now=None):
+        """Whether every use in the last `days` days is known (services/recommendations.py has the same rule)."""
+        now = now or timezone.now()
+        fresh = now - timedelta(hours=settings.USAGE_STALE_AFTER_HOURS)
+        return (self.usage_known_since is not None and self.usage_known_since <= now - timedelta(days=days)
+                and self.usage_checked_time is not None and self.usage_checked_time >= fresh)
+
+    def used_within(self, days, now=None):
+        last = self.last_used_time
+        return last is not None and last >= (now or timezone.now()) - timedelta(days=days)
+
+    def unused_for(self, days, now=None):
+        """True only when usage data shows no use for `days` days (and the item is older than that)."""
+        now = now or timezone.now()
+        since = now - timedelta(days=days)
+        return (not self.used_within(days, now) and self.usage_known(days, now)
+                and (self.created_time is None or self.created_time <= since))
+
+
+class App(Used, Migrated, Recommended, SyncedItem):
     """A Power App: canvas, model-driven, SharePoint form or component library."""
 
     app_id = models.CharField(max_length=64, unique=True, help_text="App name (GUID)")
@@ -65,7 +109,12 @@ class App(Migrated, Recommended, SyncedItem):
     created_time = models.DateTimeField(null=True, blank=True)
     modified_time = models.DateTimeField(null=True, blank=True, db_index=True)
     published_time = models.DateTimeField(null=True, blank=True)
-    last_launched_time = models.DateTimeField(null=True, blank=True, help_text="From the audit log, when imported")
+    last_launched_time = models.DateTimeField(null=True, blank=True, db_index=True,
+                                              help_text="From the audit feed or an imported audit export")
+    launches_30d = models.PositiveIntegerField(null=True, blank=True, db_default=None,
+                                               help_text="Launches in the last 30 days (audit feed); empty: unknown")
+    unique_users_30d = models.PositiveIntegerField(null=True, blank=True, db_default=None,
+                                                   help_text="Distinct users who launched it in the last 30 days")
     shared_users_count = models.PositiveIntegerField(default=0)
     shared_groups_count = models.PositiveIntegerField(default=0)
     is_solution_aware = models.BooleanField(default=False)
@@ -79,6 +128,7 @@ class App(Migrated, Recommended, SyncedItem):
     tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="apps")
 
     owner_field = "owner"
+    last_used_field = "last_launched_time"
     objects = ItemQuerySet.as_manager()
 
     class Meta:
@@ -94,8 +144,12 @@ class App(Migrated, Recommended, SyncedItem):
     def get_absolute_url(self):
         return pk_url("inventory:app-detail", self.pk)
 
+    @property
+    def last_used_time(self):
+        return self.last_launched_time
 
-class Flow(Migrated, Recommended, SyncedItem):
+
+class Flow(Used, Migrated, Recommended, SyncedItem):
     """A cloud flow. Its connectors come from the detail call, made again only when it changed."""
 
     flow_id = models.CharField(max_length=64, unique=True, help_text="Flow name (GUID)")
@@ -120,9 +174,16 @@ class Flow(Migrated, Recommended, SyncedItem):
     # The modified time the stored details were read at; differs from modified_time when
     # the flow changed since, so the sync knows which details to fetch again.
     details_modified_time = models.DateTimeField(null=True, blank=True)
+    last_run_time = models.DateTimeField(null=True, blank=True, db_default=None, db_index=True)
+    last_success_time = models.DateTimeField(null=True, blank=True, db_default=None)
+    last_failure_time = models.DateTimeField(null=True, blank=True, db_default=None)
+    runs_30d = models.PositiveIntegerField(null=True, blank=True, db_default=None,
+                                           help_text="Runs started in the last 30 days; empty: unknown")
+    failures_30d = models.PositiveIntegerField(null=True, blank=True, db_default=None)
     tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="flows")
 
     owner_field = "creator"
+    last_used_field = "last_run_time"
     objects = ItemQuerySet.as_manager()
 
     class Meta:
@@ -138,6 +199,15 @@ class Flow(Migrated, Recommended, SyncedItem):
     def get_absolute_url(self):
         return pk_url("inventory:flow-detail", self.pk)
 
+    @property
+    def last_used_time(self):
+        return self.last_run_time
+
+    @property
+    def failure_rate(self):
+        """Failed share of the last 30 days' runs (0-1), None when no run is known."""
+        return self.failures_30d / self.runs_30d if self.runs_30d else None
+
 
 class Bot(SyncedItem):
     """A Copilot Studio agent (bot)."""
@@ -149,6 +219,9 @@ class Bot(SyncedItem):
     created_time = models.DateTimeField(null=True, blank=True)
     modified_time = models.DateTimeField(null=True, blank=True)
     is_published = models.BooleanField(default=False)
+    conversations_30d = models.PositiveIntegerField(null=True, blank=True, db_default=None,
+                                                    help_text="Conversations in 30 days (Dataverse transcripts)")
+    last_conversation_time = models.DateTimeField(null=True, blank=True, db_default=None)
     tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="bots")
 
     owner_field = "owner"

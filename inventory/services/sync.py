@@ -18,7 +18,7 @@ from coe_portal.powerplatform.errors import PowerPlatformError
 
 from ..choices import SyncKind, SyncStatus
 from ..models import SyncRun, SyncTask
-from . import sync_pump, sync_steps, triage
+from . import sync_kinds, sync_pump, sync_steps, triage
 
 __all__ = ["resume", "resume_stalled", "run_task", "schedule", "schedule_many", "start_sync"]
 
@@ -28,13 +28,15 @@ STALL_AFTER = timedelta(minutes=5)
 
 
 def start_sync(kind=SyncKind.FULL, user=None):
-    """Start a sync unless one is running; return the run that is going."""
+    """Start a sync unless one of its family is running; return the run that is going."""
     with transaction.atomic():
-        running = SyncRun.objects.select_for_update().filter(status=SyncStatus.RUNNING).first()
+        running = (SyncRun.objects.select_for_update()
+                   .filter(status=SyncStatus.RUNNING, kind__in=sync_kinds.family_kinds(kind)).first())
         if running:
             return running
         run = SyncRun.objects.create(kind=kind, triggered_by=user)
-        schedule(run, "environments", {"url": None, "page": 1}, key="environments:1")
+        name, args, key = sync_kinds.kind_of(kind).first
+        schedule(run, name, args, key=key)
     return run
 
 
@@ -98,7 +100,7 @@ def _run_one(task_id, client):
             if task is None:  # done already, or another worker holds it
                 return None
             run_id, task.started = task.run_id, timezone.now()
-            follow = sync_steps.STEPS[task.name](task, client)
+            follow = sync_kinds.STEPS[task.name](task, client)
             _mark_done(task, client)
     except PowerPlatformError as exc:
         logger.warning("sync task %s failed: %s", task_id, exc)
@@ -129,7 +131,7 @@ def _record_failure(task_id, exc, client):
 
 
 def finish_if_done(run_id, trust_counters=True):
-    """When no task is pending: first resolve makers through Graph, then close the run."""
+    """When no task is pending: schedule the kind's last steps one by one (makers through Graph), then close."""
     # The counters move with the tasks' own transactions: while they differ, some task is
     # pending, and every task's end need not queue for the run's row lock to learn it.
     if trust_counters and SyncRun.objects.filter(pk=run_id, tasks_done__lt=F("tasks_total")).exists():
@@ -138,14 +140,17 @@ def finish_if_done(run_id, trust_counters=True):
         run = SyncRun.objects.select_for_update().get(pk=run_id)
         if run.status != SyncStatus.RUNNING or run.tasks.filter(done=False).exists():
             return
-        if not run.tasks.filter(name="makers").exists():
-            schedule(run, "makers", {}, key="makers")
-            return
-        run.counts = sync_steps.counts(run)
+        kind = sync_kinds.kind_of(run.kind)
+        done = set(run.tasks.filter(name__in=kind.last).values_list("name", flat=True))
+        for name in kind.last:
+            if name not in done:
+                schedule(run, name, {}, key=name)
+                return
+        run.counts = kind.counts(run)
         run.finished = timezone.now()
         run.status = SyncStatus.COMPLETED_WITH_ERRORS if run.errors else SyncStatus.COMPLETED
         run.save(update_fields=["counts", "finished", "status"])
-        triage.sync_finished(run.pk)
+        kind.finished(run.pk)
 
 
 def resume(run):
@@ -159,6 +164,12 @@ def resume(run):
     if not pending:
         finish_if_done(run.pk, trust_counters=False)
     return len(pending)
+
+
+for _kind in (SyncKind.FULL, SyncKind.INCREMENTAL):
+    sync_kinds.register(_kind, sync_kinds.RunKind(
+        family="inventory", first=("environments", {"url": None, "page": 1}, "environments:1"), steps=sync_steps.STEPS,
+        last=("makers",), counts=sync_steps.counts, finished=triage.sync_finished))
 
 
 def resume_stalled():

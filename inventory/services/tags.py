@@ -4,7 +4,6 @@ Every write is one INSERT ... SELECT or DELETE over the selection's SQL, so tagg
 items costs one statement, not 10,000 rows through Python.
 """
 
-from datetime import timedelta
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
@@ -72,12 +71,8 @@ def rule_matches(rule, model):
         return queryset.filter(_uses(model, Q(connector__connector_id__iexact=value)))
     if kind in (TagRuleKind.DEPARTMENT, TagRuleKind.LOCATION):
         return queryset.filter(**{f"{_owner(model)}__{kind}__iexact": value})
-    if kind == TagRuleKind.INACTIVE:
-        cutoff = timezone.now() - timedelta(days=int(value))
-        recent = Q(modified_time__gte=cutoff)
-        if model is App:
-            recent |= Q(last_launched_time__gte=cutoff)
-        return queryset.exclude(recent)
+    if kind == TagRuleKind.INACTIVE:  # from usage data: an item whose use is unknown is not tagged
+        return queryset.unused_for(int(value))
     if kind == TagRuleKind.SHARED:
         return queryset.filter(shared_users_count__gt=int(value)) if model is App else queryset.none()
     if kind == TagRuleKind.DEFAULT_ENV:

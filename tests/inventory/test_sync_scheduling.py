@@ -11,7 +11,7 @@ from django.db import OperationalError
 from coe_portal.celery import app as celery_app
 from inventory.choices import SyncStatus
 from inventory.models import App, Flow, SyncRun, SyncTask
-from inventory.services import sync, sync_pump, sync_steps
+from inventory.services import sync, sync_kinds, sync_pump
 
 
 def test_detail_batches_go_to_one_pump_and_listing_pages_to_the_queue(db, settings):
@@ -63,7 +63,7 @@ def test_a_pump_runs_every_pending_batch_and_frees_its_slot(db, make_tenant, set
 @pytest.mark.django_db(transaction=True)
 def test_a_task_whose_transaction_deadlocks_is_sent_again(make_tenant, celery_worker, monkeypatch):
     tenant, _ = make_tenant(environments=2, apps=20, flows=10)
-    original, failures = sync_steps.STEPS["apps"], []
+    original, failures = sync_kinds.STEPS["apps"], []
 
     def deadlock_once(task, client):
         if not failures:
@@ -71,7 +71,7 @@ def test_a_task_whose_transaction_deadlocks_is_sent_again(make_tenant, celery_wo
             raise OperationalError("deadlock detected")
         return original(task, client)
 
-    monkeypatch.setitem(sync_steps.STEPS, "apps", deadlock_once)
+    monkeypatch.setitem(sync_kinds.STEPS, "apps", deadlock_once)
     run = sync.start_sync()
     deadline = time.monotonic() + 60
     while not run.is_finished and time.monotonic() < deadline:
