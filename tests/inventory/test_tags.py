@@ -1,12 +1,14 @@
 """Tags: bulk apply/remove over a filtered selection, merge, rules with preview, rules after a sync."""
 
 import time
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from coe_portal.core.models import AuditEntry
-from inventory.models import App, Tag, TagRule
+from inventory.models import App, Flow, Tag, TagRule
 from inventory.services import tags
 from tests.inventory.factories import make_app, make_environment, make_flow, make_maker, make_tag, use_connector
 from tests.support.tenant import sync_now
@@ -76,6 +78,12 @@ def test_each_rule_kind_matches_what_it_says(kind, value, expected):
     make_app("Wide app", environment=other, shared_users_count=41)
     use_connector(make_flow("Excel flow", environment=default), "shared_excelonlinebusiness")
     make_app("List app", environment=other, uses_sharepoint_list=True)
+    now = timezone.now()
+    for model in (App, Flow):  # usage read for a year: used yesterday, except the two old ones
+        model.objects.update(usage_known_since=now - timedelta(days=400), usage_checked_time=now,
+                             **{model.last_used_field: now - timedelta(days=1)})
+        old = model.objects.filter(display_name__startswith="Old")
+        old.update(**{model.last_used_field: now - timedelta(days=300)})
     rule = TagRule.objects.create(name="r", tag=make_tag("t"), kind=kind, value=value)
     counts = tags.preview(rule)
     assert counts["apps"] + counts["flows"] == len(expected)
