@@ -131,6 +131,7 @@ def demo(options):
                                   "-s", str(VAR_DIR / "celerybeat-schedule")], env=env, cwd=BASE_DIR)
         wait_for_http(url + "healthz", web)
         manage(env, "sync_inventory", "--timeout", "300")
+        manage(env, "sync_usage", "--timeout", "300")
         manage(env, "take_snapshot")
         manage(env, "demo_users")
         say(f"CoE Portal is ready at {url} ({time.monotonic() - started:.1f} s). Press Ctrl-C to stop.")

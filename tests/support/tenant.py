@@ -16,7 +16,7 @@ def point_portal_at(settings, servers, quota=100_000, window=60):
     for name, value in servers.settings().items():
         setattr(settings, name, value)
     settings.POWERPLATFORM_QUOTA_REQUESTS, settings.POWERPLATFORM_QUOTA_WINDOW = quota, window
-    for family in ("bap", "powerapps", "flow", "graph"):
+    for family in ("bap", "powerapps", "flow", "graph", "manage", "ppapi"):
         SlidingWindowLimit(f"{settings.ENTRA_TENANT_ID}:{family}", 1, 1).reset()
 
 

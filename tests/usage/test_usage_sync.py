@@ -1,0 +1,143 @@
+"""The usage syncs through the fake tenant (usage-apis.md 7), into PostgreSQL, as issue 18's acceptance asks."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from inventory.choices import SyncKind
+from inventory.models import App, Flow, SyncTask, TriageSettings
+from inventory.services import recommendations, sync
+from tests.support.tenant import drain, sync_now
+from usage.models import AppLaunchDay, AuditContent, FlowRunDay, FlowRunState, UsageSource
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def usage_now(kind):
+    run = drain(sync.start_sync(kind))
+    recommendations.recompute()
+    return run
+
+
+def fake_flow(tenant, flow):
+    return tenant.flow(tenant.environments[0] if flow.environment.is_default else flow.environment.env_id,
+                       flow.flow_id)
+
+
+def busy_and_idle_flows(tenant):
+    """A started flow in the default environment last modified two years ago, and another one."""
+    env = tenant.default_environment
+    started = [flow for flow in env.flows if flow.live and flow.state == "Started" and not flow.workflow_id]
+    return started[0], started[1]
+
+
+def test_a_flow_modified_two_years_ago_that_runs_hourly_is_never_cleaned_up(make_tenant):
+    tenant, _ = make_tenant(environments=2, apps=10, flows=30)
+    hourly, dead = busy_and_idle_flows(tenant)
+    now = tenant.clock()
+    for flow in (hourly, dead):
+        flow.modified = (now - timedelta(days=730)).timestamp()
+        flow.changed()
+    tenant.usage.set_flow_runs(hourly, every=timedelta(hours=1))
+    tenant.usage.set_flow_runs(dead, every=None)
+    sync_now()
+    # The portal has read usage for 400 days already (state as earlier runs would have left it).
+    for flow_id in (hourly.name, dead.name):
+        FlowRunState.objects.create(flow_guid=flow_id, source="run history", through=timezone.now() - timedelta(days=1),
+                                    known_since=timezone.now() - timedelta(days=400))
+    TriageSettings.objects.update_or_create(pk=1, defaults={"inactive_days": 90, "delete_after_days": 180})
+    run = usage_now(SyncKind.USAGE_RUNS)
+    assert not run.errors, run.errors
+    busy, idle = Flow.objects.get(flow_id=hourly.name), Flow.objects.get(flow_id=dead.name)
+    truth = tenant.usage.run_counts(hourly, now - timedelta(days=30), now + timedelta(days=1))
+    assert busy.runs_30d == truth["runs"] and busy.runs_30d >= 24 * 25
+    assert busy.last_run_time >= timezone.now() - timedelta(hours=2)
+    assert busy.recommendation not in ("quarantine", "delete") and "inactive" not in busy.recommendation_reasons
+    assert not Flow.objects.unused_for(90).filter(pk=busy.pk).exists()
+    assert idle.runs_30d == 0 and idle.last_run_time is None
+    assert idle.recommendation == "delete" and Flow.objects.unused_for(90).filter(pk=idle.pk).exists()
+
+
+def test_an_app_launched_yesterday_by_40_people_is_not_inactive(make_tenant):
+    tenant, _ = make_tenant(environments=2, apps=10, flows=10, makers=60)
+    app = next(app for app in tenant.default_environment.apps if app.live)
+    tenant.usage.set_app_pattern(app, "dead")
+    yesterday = tenant.clock() - timedelta(days=1)
+    people = [maker for maker in tenant.makers if not maker.deleted][:40]
+    tenant.usage.add_launches(app, [(yesterday + timedelta(minutes=i), maker) for i, maker in enumerate(people)])
+    sync_now()
+    run = usage_now(SyncKind.USAGE_AUDIT)
+    assert not run.errors, run.errors
+    stored = App.objects.get(app_id=app.name)
+    assert stored.unique_users_30d == 40 and stored.launches_30d == 40
+    assert stored.last_launched_time >= timezone.now() - timedelta(days=2)
+    assert "inactive" not in stored.recommendation_reasons and stored.recommendation not in ("quarantine", "delete")
+
+
+def test_repeated_and_late_audit_records_count_once(make_tenant):
+    tenant, _ = make_tenant(environments=2, apps=10, flows=10)
+    app = next(app for app in tenant.default_environment.apps if app.live)
+    tenant.usage.set_app_pattern(app, "dead")
+    maker = next(maker for maker in tenant.makers if not maker.deleted)
+    now = tenant.clock()
+    tenant.usage.add_launches(app, [(now - timedelta(hours=30), maker), (now - timedelta(hours=29), maker)])
+    sync_now()
+    usage_now(SyncKind.USAGE_AUDIT)
+    first = AppLaunchDay.objects.filter(app_guid=app.name).values_list("launches", flat=True)
+    assert sum(first) == 2
+    # A later blob repeats both records, and a late one brings a launch from three days ago.
+    for content in AuditContent.objects.all():
+        tenant.usage.duplicate_blob(content.content_id)
+    tenant.usage.add_launches(app, [(now - timedelta(days=3), maker)], delay=timedelta(days=3))
+    run = usage_now(SyncKind.USAGE_AUDIT)
+    assert not run.errors, run.errors
+    assert sum(AppLaunchDay.objects.filter(app_guid=app.name).values_list("launches", flat=True)) == 3
+    truth = tenant.usage.launch_counts(app, now - timedelta(days=7), now + timedelta(days=1))
+    assert App.objects.get(app_id=app.name).launches_30d == truth["launches"] == 3
+
+
+def test_a_failing_source_leaves_usage_unknown_instead_of_guessing(make_tenant):
+    tenant, _ = make_tenant(environments=2, apps=10, flows=20)
+    sync_now()
+    TriageSettings.objects.update_or_create(pk=1, defaults={"inactive_days": 20, "delete_after_days": 400})
+    tenant.usage.fail("audit", 400, "AF20023", "The subscription was disabled.")
+    tenant.usage.fail("runs", 503, "ServiceUnavailable", "Try later.")
+    tenant.usage.fail("dataverse", 503, "ServiceUnavailable", "Try later.")
+    usage_now(SyncKind.USAGE_AUDIT)
+    usage_now(SyncKind.USAGE_RUNS)
+    feed = UsageSource.objects.get(key="audit")
+    assert feed.state == UsageSource.State.FAILED and "AF20023" in feed.last_error
+    old = timezone.now() - timedelta(days=100)
+    App.objects.update(created_time=old)
+    Flow.objects.update(created_time=old)
+    recommendations.recompute()
+    for model in (App, Flow):
+        items = model.objects.filter(deleted_at=None).exclude(last_launched_time__isnull=False) if model is App \
+            else model.objects.filter(deleted_at=None)
+        assert items.exists()
+        assert not items.filter(recommendation__in=["quarantine", "delete"]).exists()
+        assert not items.exclude(recommendation_reasons__contains="usage_unknown").exists()
+        assert not items.filter(usage_known_since__isnull=False).exists()
+
+
+def test_a_killed_usage_sync_resumes_to_exact_counts(make_tenant):
+    tenant, _ = make_tenant(environments=3, apps=40, flows=80)
+    sync_now()
+    now = tenant.clock()
+    run = sync.start_sync(SyncKind.USAGE_AUDIT)
+    # Run part of it, then "kill" the worker: tasks left pending are what a dead worker leaves.
+    for task_id in list(run.tasks.filter(done=False).values_list("pk", flat=True))[:3]:
+        sync.run_task(task_id)
+    SyncTask.objects.filter(run=run, done=False).update(started=timezone.now() - timedelta(hours=1))
+    sync.resume(run)
+    drain(run)
+    runs = drain(sync.start_sync(SyncKind.USAGE_RUNS))
+    assert not runs.errors, runs.errors
+    for app in tenant.apps[:20]:
+        truth = tenant.usage.launch_counts(app, now - timedelta(days=7), now + timedelta(days=1))
+        stored = AppLaunchDay.objects.filter(app_guid=app.name)
+        assert sum(row.launches for row in stored) == truth["launches"], app.name
+    for flow in [flow for flow in tenant.flows if flow.state == "Started"][:20]:
+        truth = tenant.usage.run_counts(flow, now - timedelta(days=28), now + timedelta(days=1))
+        assert sum(FlowRunDay.objects.filter(flow_guid=flow.name).values_list("runs", flat=True)) == truth["runs"]
