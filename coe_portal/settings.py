@@ -236,6 +236,8 @@ USAGE_STALE_AFTER_HOURS = envint("USAGE_STALE_AFTER_HOURS", 48)
 USAGE_RUN_RETENTION_DAYS = envint("USAGE_RUN_RETENTION_DAYS", 28)
 # Content listed again before the last watermark, for content that is listed late.
 USAGE_AUDIT_OVERLAP_MINUTES = envint("USAGE_AUDIT_OVERLAP_MINUTES", 65)
+# How far back the audit feed lists content: 7 days (Management Activity API reference).
+USAGE_AUDIT_REACH_DAYS = envint("USAGE_AUDIT_REACH_DAYS", 7)
 # Inventory sync: nightly full sync, hourly incremental (cron-style, in TIME_ZONE).
 SYNC_FULL_CRON = envstr("SYNC_FULL_CRON", "0 2 * * *")
 SYNC_INCREMENTAL_CRON = envstr("SYNC_INCREMENTAL_CRON", "30 * * * *")

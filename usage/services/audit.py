@@ -25,7 +25,7 @@ __all__ = ["AUDIT", "STEPS", "finish", "source"]
 
 AUDIT = "audit"
 WINDOW = timedelta(hours=24)
-REACH = timedelta(days=7) - timedelta(minutes=10)  # the feed's start may be 7 days back at most; a margin
+MARGIN = timedelta(minutes=10)  # a listing's start must stay inside the feed's reach while it is sent
 BLOB_BATCH = 16
 LOST = {"AF20050", "AF20051"}  # content that does not exist, or expired after 7 days: never to be had
 
@@ -54,7 +54,7 @@ def start(task, client):
             # Content starts from the subscription: nothing earlier can be read (and the first may take 12 h).
             feed.subscribed_at, feed.covered_since = now, None
             feed.save(update_fields=["subscribed_at", "covered_since"])
-    floor = now - REACH
+    floor = now - timedelta(days=settings.USAGE_AUDIT_REACH_DAYS) + MARGIN
     overlap = timedelta(minutes=settings.USAGE_AUDIT_OVERLAP_MINUTES)
     begin = max(floor, feed.watermark - overlap) if feed.watermark else floor
     if feed.subscribed_at:
