@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BENCHES = ["bench.sync", "bench.client_cpu", "bench.dlp", "bench.web", "bench.comms", "bench.migrate"]
+BENCHES = ["bench.sync", "bench.usage", "bench.client_cpu", "bench.dlp", "bench.web", "bench.comms", "bench.migrate"]
 
 if __name__ == "__main__":
     failed = 0

@@ -25,8 +25,8 @@ def make_tenant(settings, tmp_path):
     """Start a fake tenant with the given shape and throttle; the portal's settings point at it."""
     started = []
 
-    def make(environments=4, apps=60, flows=120, seed=3, throttle="none", faults=""):
-        tenant = FakeTenant(seed=seed, environments=environments, apps=apps, flows=flows)
+    def make(environments=4, apps=60, flows=120, seed=3, throttle="none", faults="", makers=None):
+        tenant = FakeTenant(seed=seed, environments=environments, apps=apps, flows=flows, makers=makers)
         servers = start_fake_tenant(tenant, tmp_path / "tls", CLIENT_ID, CLIENT_SECRET, throttle=throttle,
                                     faults=faults)
         started.append(servers)

@@ -1,0 +1,130 @@
+"""The usage syncs (app launches, flow runs) of a large generated tenant through Celery, against the throttle's bound.
+
+Prints:
+  BENCH usage_sync seconds=S min_seconds=M ratio=S/M requests=R records=N records_per_worker_cpu_s=P
+        worker_cpu_s=C fake_cpu_s=F
+
+The inventory (environments, apps, flows, agents) is written straight from the generated tenant: the
+inventory sync has its own benchmark (bench.sync). Both usage runs start together (they use other
+quotas: the audit feed, Flow, Dataverse); S is until both finished. M is the least time the fake's
+throttle allows for the requests each API served (bench.sync.least_seconds), the largest over the
+APIs. The audit feed is read over `--days` days of content (the real feed lists 7; the fake and the
+portal are told to reach further, `USAGE_AUDIT_REACH_DAYS`). P: audit records read per second of
+worker CPU (client, parsing, writes and Celery), the whole run's CPU counted against the records.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.support import Workers, fresh_database, manage, wait
+from bench.sync import least_seconds
+
+FAMILIES = ("manage", "flow", "dataverse", "ppapi")
+
+
+def parse():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--environments", type=int, default=500)
+    parser.add_argument("--apps", type=int, default=20_000)
+    parser.add_argument("--flows", type=int, default=40_000)
+    parser.add_argument("--days", type=int, default=30, help="days of audit content to read")
+    parser.add_argument("--profile", default="bench")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=4, help="Celery worker processes (as docker-compose runs)")
+    return parser.parse_args()
+
+
+def _moment(seconds):
+    return datetime.fromtimestamp(seconds, UTC) if seconds else None
+
+
+def seed_inventory(tenant):
+    """Write the tenant's environments, apps, flows and agents as a sync would have left them."""
+    from inventory.models import App, Bot, Environment, Flow
+
+    environments = Environment.objects.bulk_create([
+        Environment(env_id=env.name, display_name=env.display_name, is_default=env.is_default,
+                    dataverse_url=(env.dataverse or {}).get("instanceUrl", "").rstrip("/"))
+        for env in tenant.environments])
+    by_name = {env.env_id: env for env in environments}
+    App.objects.bulk_create([App(app_id=app.name, environment=by_name[env.name], display_name=app.display_name,
+                                 created_time=_moment(app.created), modified_time=_moment(app.modified))
+                             for env in tenant.environments for app in env.apps if app.live], batch_size=5000)
+    Flow.objects.bulk_create([Flow(flow_id=flow.name, environment=by_name[env.name], display_name=flow.display_name,
+                                   state=flow.state, is_solution_aware=bool(flow.workflow_id),
+                                   created_time=_moment(flow.created), modified_time=_moment(flow.modified))
+                              for env in tenant.environments for flow in env.flows if flow.live], batch_size=5000)
+    Bot.objects.bulk_create([Bot(bot_id=row.row_id, environment=by_name[env.name], display_name=row.name)
+                             for env in tenant.environments for row in env.tables.get("bots", [])])
+
+
+def main():
+    options = parse()
+    os.environ["DATABASE_URL"] = fresh_database("coe_bench_usage")
+    env = dict(os.environ)
+    manage(env, "migrate", "-v", "0")
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coe_portal.settings")
+    django.setup()
+    from django.conf import settings
+
+    from coe_portal.core.ratelimit import SlidingWindowLimit
+    from coe_portal.powerplatform.fake.api import start_fake_tenant
+    from coe_portal.powerplatform.fake.tenant import FakeTenant
+    from coe_portal.powerplatform.fake.throttle import PROFILES
+    from inventory.choices import SyncKind
+    from inventory.models import SyncRun
+    from inventory.services.sync import start_sync
+    from usage.models import AuditContent
+
+    started = time.monotonic()
+    tenant = FakeTenant(seed=options.seed, environments=options.environments, apps=options.apps, flows=options.flows)
+    tenant.usage.audit_reach_days = options.days
+    print(f"generated the tenant in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    seed_inventory(tenant)
+    profile = PROFILES[options.profile].numbers()
+    servers = start_fake_tenant(tenant, Path(tempfile.mkdtemp()), "bench-client", "bench-secret",
+                                throttle=options.profile)
+    overrides = {**servers.settings(), "POWERPLATFORM_QUOTA_REQUESTS": profile["Q"],
+                 "POWERPLATFORM_QUOTA_WINDOW": profile["W"], "USAGE_AUDIT_REACH_DAYS": options.days}
+    env.update({name: str(value) for name, value in overrides.items()})
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+    for family in ("bap", "powerapps", "flow", "graph", "manage", "ppapi"):
+        SlidingWindowLimit(f"{settings.ENTRA_TENANT_ID}:{family}", 1, 1).reset()
+    workers = Workers(env, concurrency=options.workers)
+    try:
+        before = {"worker": workers.cpu_seconds(), "fake": time.process_time(), "stats": servers.stats()}
+        clock = time.monotonic()
+        runs = [start_sync(SyncKind.USAGE_AUDIT), start_sync(SyncKind.USAGE_RUNS)]
+        wait(lambda: all(SyncRun.objects.get(pk=run.pk).is_finished for run in runs), workers, timeout=3 * 3600)
+        seconds = time.monotonic() - clock
+        cpu = {"worker": workers.cpu_seconds() - before["worker"], "fake": time.process_time() - before["fake"]}
+        stats = servers.stats()
+    finally:
+        workers.stop()
+        servers.stop()
+    runs = [SyncRun.objects.get(pk=run.pk) for run in runs]
+    for run in runs:
+        print(f"{run.get_kind_display()}: {run.status} in {run.duration:.1f} s, {run.requests} requests, "
+              f"{run.throttled} throttled, {len(run.errors)} errors {run.errors[:2]}, counts {run.counts}",
+              file=sys.stderr)
+    served = {family: (stats[family]["requests"] - stats[family]["throttled"])
+              - (before["stats"][family]["requests"] - before["stats"][family]["throttled"]) for family in FAMILIES}
+    bound = max(1.0, max(least_seconds(count, profile) for count in served.values()))
+    records = sum(AuditContent.objects.values_list("records", flat=True))
+    requests = sum(run.requests for run in runs)
+    print(f"BENCH usage_sync seconds={seconds:.1f} min_seconds={bound:.1f} ratio={seconds / bound:.3f} "
+          f"requests={requests} records={records} records_per_worker_cpu_s={records / max(cpu['worker'], 0.01):.0f} "
+          f"worker_cpu_s={cpu['worker']:.0f} fake_cpu_s={cpu['fake']:.0f} served={served}")
+
+
+if __name__ == "__main__":
+    main()
