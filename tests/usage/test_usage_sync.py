@@ -1,13 +1,18 @@
 """The usage syncs through the fake tenant (usage-apis.md 7), into PostgreSQL, as issue 18's acceptance asks."""
 
-from datetime import timedelta
+import os
+import signal
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from inventory.choices import SyncKind
-from inventory.models import App, Flow, SyncTask, TriageSettings
+from inventory.models import App, Flow, TriageSettings
 from inventory.services import recommendations, sync
+from tests.inventory.test_sync_faults import start_worker, wait_finished, worker_environment
 from tests.support.tenant import drain, sync_now
 from usage.models import AppLaunchDay, AuditContent, FlowRunDay, FlowRunState, UsageSource
 
@@ -18,11 +23,6 @@ def usage_now(kind):
     run = drain(sync.start_sync(kind))
     recommendations.recompute()
     return run
-
-
-def fake_flow(tenant, flow):
-    return tenant.flow(tenant.environments[0] if flow.environment.is_default else flow.environment.env_id,
-                       flow.flow_id)
 
 
 def busy_and_idle_flows(tenant):
@@ -121,23 +121,50 @@ def test_a_failing_source_leaves_usage_unknown_instead_of_guessing(make_tenant):
         assert not items.filter(usage_known_since__isnull=False).exists()
 
 
-def test_a_killed_usage_sync_resumes_to_exact_counts(make_tenant):
-    tenant, _ = make_tenant(environments=3, apps=40, flows=80)
+@pytest.mark.timeout(240)
+def test_a_worker_killed_mid_usage_sync_is_resumed_to_exact_counts(make_tenant, settings):
+    from coe_portal.celery import app as celery_app
+
+    tenant, servers = make_tenant(environments=3, apps=60, flows=120)
     sync_now()
-    now = tenant.clock()
-    run = sync.start_sync(SyncKind.USAGE_AUDIT)
-    # Run part of it, then "kill" the worker: tasks left pending are what a dead worker leaves.
-    for task_id in list(run.tasks.filter(done=False).values_list("pk", flat=True))[:3]:
-        sync.run_task(task_id)
-    SyncTask.objects.filter(run=run, done=False).update(started=timezone.now() - timedelta(hours=1))
-    sync.resume(run)
-    drain(run)
-    runs = drain(sync.start_sync(SyncKind.USAGE_RUNS))
-    assert not runs.errors, runs.errors
-    for app in tenant.apps[:20]:
-        truth = tenant.usage.launch_counts(app, now - timedelta(days=7), now + timedelta(days=1))
-        stored = AppLaunchDay.objects.filter(app_guid=app.name)
-        assert sum(row.launches for row in stored) == truth["launches"], app.name
-    for flow in [flow for flow in tenant.flows if flow.state == "Started"][:20]:
-        truth = tenant.usage.run_counts(flow, now - timedelta(days=28), now + timedelta(days=1))
-        assert sum(FlowRunDay.objects.filter(flow_guid=flow.name).values_list("runs", flat=True)) == truth["runs"]
+    servers.faults.slow_next(r"/audit/|/runs", seconds=0.02, times=100_000)  # blobs and run pages take a while
+    env = worker_environment(settings)
+    celery_app.control.purge()
+    worker = start_worker(env)
+    runs = [sync.start_sync(SyncKind.USAGE_AUDIT), sync.start_sync(SyncKind.USAGE_RUNS)]
+    deadline = time.monotonic() + 60
+    while sum(run.tasks_done for run in runs) < 6 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        for run in runs:
+            run.refresh_from_db()
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
+    assert not all(run.is_finished for run in runs), "the kill must land mid-sync"
+    celery_app.control.purge()
+    worker = start_worker(env)
+    try:
+        for run in runs:
+            sync.resume(run)
+        runs = [wait_finished(run, timeout=150) for run in runs]
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(30)
+    assert all(not run.errors for run in runs), [run.errors for run in runs]
+    read_at = parse_datetime(runs[1].tasks.get(name="usage_runs_start").args["at"])
+    begin = parse_datetime(runs[0].tasks.get(name="usage_audit_start").args["begin"])
+    # Days wholly after the first content listed and before content could still be on its way (48 h).
+    days = [(begin + timedelta(days=n)).date() for n in range(2, 5)]
+    for app in tenant.apps:
+        truth = sum(tenant.usage.launch_counts(app, _day(day), _day(day) + timedelta(days=1))["launches"]
+                    for day in days)
+        stored = AppLaunchDay.objects.filter(app_guid=app.name, day__in=days)
+        assert sum(row.launches for row in stored) == truth, app.name
+    first_day = (read_at - timedelta(days=27)).date()
+    for flow in [flow for flow in tenant.flows if flow.state == "Started"]:
+        truth = tenant.usage.run_counts(flow, _day(first_day), read_at)["runs"]
+        stored = FlowRunDay.objects.filter(flow_guid=flow.name, day__gte=first_day)
+        assert sum(row.runs for row in stored) == truth, flow.name
+
+
+def _day(day):
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
