@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from coe_portal.core.models import JobRun
 from inventory.models import App, CleanupCase, Flow
 from tests.conftest import PASSWORD
-from tests.support.browser import sign_in
+from tests.support.browser import go_to, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 UNKNOWN = "0badc0de-0000-4000-8000-000000000001"
@@ -26,7 +26,7 @@ def test_admin_deletes_a_batch_from_a_csv_after_preview_and_typed_count(page, sy
     app = App.objects.filter(deleted_at__isnull=True).select_related("environment").first()
     flow = Flow.objects.filter(deleted_at__isnull=True).first()
     sign_in(page, "alice", PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Clean-up").click()
+    go_to(page, "Clean-up")
     page.get_by_role("link", name="Delete only, from a CSV of ids…").click()
     # A malformed file is refused whole, naming where.
     page.get_by_label("CSV of ids").set_input_files(csv_file(f"id\n{app.app_id}\nnot-an-id\n"))
@@ -61,7 +61,7 @@ def test_admin_quarantines_checked_apps_and_stops_every_filtered_flow(page, sync
                                                                       celery_worker):
     apps = list(App.objects.filter(deleted_at__isnull=True).order_by("display_name")[:2])
     sign_in(page, "alice", PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Apps").click()
+    go_to(page, "Apps")
     for app in apps:
         page.locator(f'input[name="pk"][value="{app.pk}"]').check()  # names repeat across environments
     page.get_by_label("Quarantine with a grace period").select_option("selected")
@@ -74,7 +74,7 @@ def test_admin_quarantines_checked_apps_and_stops_every_filtered_flow(page, sync
 
     environment = Flow.objects.filter(deleted_at__isnull=True).first().environment
     flows = list(Flow.objects.filter(deleted_at__isnull=True, environment=environment))
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Flows").click()
+    go_to(page, "Flows")
     page.get_by_role("combobox", name="Environment", exact=True).select_option(str(environment.pk))
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text(f"{len(flows)} result")).to_be_visible()
@@ -86,5 +86,5 @@ def test_admin_quarantines_checked_apps_and_stops_every_filtered_flow(page, sync
     others = Flow.objects.filter(deleted_at__isnull=True).exclude(environment=environment)
     assert all(synced_tenant.flow(f.environment.env_id, f.flow_id).state != "Stopped" for f in others)
     # The clean-up page shows both jobs with their progress.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Clean-up").click()
+    go_to(page, "Clean-up")
     expect(page.get_by_role("heading", name="Bulk quarantine and stop")).to_have_count(2)

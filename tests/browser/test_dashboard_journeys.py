@@ -8,7 +8,7 @@ from coe_portal.core.models import UserProfile
 from coe_portal.dashboards.snapshots import take_snapshot
 from inventory.models import App, Environment, Maker
 from tests.conftest import PASSWORD
-from tests.support.browser import sign_in
+from tests.support.browser import go_to, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,7 +33,7 @@ def two_departments(manager):
 
 def test_manager_reads_the_charts_and_filters_them(page, manager, two_departments, tmp_path):
     sign_in(page, "mia", PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Progress").click()
+    go_to(page, "Progress")
     funnel = page.get_by_role("img", name="Migration funnel")
     expect(funnel).to_be_visible()
     # Legal is not one of the manager's departments: 5 + 2 inventoried, not 16.

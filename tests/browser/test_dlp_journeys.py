@@ -11,7 +11,7 @@ from dlp.services.policies import copy_to_draft
 from inventory.models import Flow, Tag
 from tests.conftest import PASSWORD
 from tests.dlp.world import add_item, add_policy, build_inventory
-from tests.support.browser import sign_in
+from tests.support.browser import go_to, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,7 @@ def test_admin_edits_a_draft_sees_newly_broken_items_exports_and_notifies(page, 
     impact.compute(ImpactRun.objects.create(draft=draft))
 
     sign_in(page, "alice", PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="DLP policies").click()
+    go_to(page, "DLP policies")
     page.get_by_role("link", name=draft.display_name).click()
     page.get_by_label("Search connectors").fill("twitter")
     expect(page.locator("#connector-rows tbody tr")).to_have_count(1)  # the search has answered

@@ -8,13 +8,13 @@ from playwright.sync_api import expect
 from migrations_app.models import CopyEnvironmentPlan, Plan
 from tests.conftest import PASSWORD
 from tests.migrations_app.plans import environment, inventory_of, pair, populate
-from tests.support.browser import sign_in
+from tests.support.browser import go_to, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def open_wizard(page, link):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Environment plans").click()
+    go_to(page, "Environment plans")
     page.get_by_role("link", name=link).click()
 
 

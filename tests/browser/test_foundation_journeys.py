@@ -17,15 +17,29 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_each_role_sees_its_own_navigation(page, coe_admin, maker, manager):
     nav = page.get_by_role("navigation", name="Main")
     sign_in(page, "alice", PASSWORD)
+    groups = nav.locator("summary")
+    expect(groups).to_have_text(["Inventory", "DLP", "Clean-up", "Migration", "Communication", "Administration"])
+    top = nav.locator("ul.nav > li")
+    assert top.first.bounding_box()["y"] == top.last.bounding_box()["y"], "the menu fits one row"
+    expect(nav.get_by_role("link", name="Audit log")).to_be_hidden()
+    nav.get_by_text("Administration").click()
     expect(nav.get_by_role("link", name="Audit log")).to_be_visible()
+    nav.get_by_text("Inventory").click()  # one group open at a time
+    expect(nav.get_by_role("link", name="Audit log")).to_be_hidden()
+    expect(nav.get_by_role("link", name="Apps", exact=True)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(nav.get_by_role("link", name="Apps", exact=True)).to_be_hidden()
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "bob", PASSWORD)
     expect(nav.get_by_role("link", name="My profile")).to_be_visible()
-    expect(nav.get_by_role("link", name="Audit log")).to_have_count(0)
+    expect(nav.locator("summary")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Audit log", include_hidden=True)).to_have_count(0)
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "mia", PASSWORD)
     expect(page.get_by_text("Dashboards of the clean-up")).to_be_visible()
-    expect(nav.get_by_role("link", name="Users & roles")).to_have_count(0)
+    expect(nav.locator("summary")).to_have_text(["Inventory", "DLP", "Migration"])
+    expect(nav.get_by_role("link", name="Users & roles", include_hidden=True)).to_have_count(0)
+    expect(nav.get_by_role("link", name="Apps", include_hidden=True)).to_have_count(1)
 
 
 def test_sign_in_works_from_the_keyboard_alone(page, maker):

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from inventory.models import App
 from tests.conftest import PASSWORD
-from tests.support.browser import sign_in
+from tests.support.browser import go_to, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,11 +18,11 @@ BAD = GOOD + "Broken app,Bo,bo@contoso.example,SharePoint,not-a-guid,Default-72f
 def test_admin_syncs_from_the_browser_and_browses_apps(page, coe_admin, make_tenant, celery_worker):
     tenant, _ = make_tenant()
     sign_in(page, "alice", PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sync").click()
+    go_to(page, "Sync")
     page.get_by_role("button", name="Full sync").click()
     expect(page.locator("[data-status]")).to_have_text("Completed", timeout=60_000)
     expect(page.get_by_role("row").filter(has_text="Apps")).to_contain_text(str(len(tenant.apps)))
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Apps").click()
+    go_to(page, "Apps")
     expect(page.get_by_text(f"{len(tenant.apps)} results")).to_be_visible()
     first = App.objects.order_by("display_name").first()
     page.get_by_label("Search").fill(first.display_name)

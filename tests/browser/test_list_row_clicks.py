@@ -8,7 +8,7 @@ from dlp.models import Policy
 from migrations_app.models import MigrationRequest
 from tests.conftest import PASSWORD
 from tests.inventory.factories import make_app, make_environment, make_flow, make_maker, make_tag, use_connector
-from tests.support.browser import sign_in
+from tests.support.browser import go_to, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +47,7 @@ def one_of_each(coe_admin):
 def test_a_row_click_on_every_list_page_opens_one_page_with_one_header(page, one_of_each):
     sign_in(page, "alice", PASSWORD)
     for menu, heading, detail in one_of_each:
-        page.get_by_role("navigation", name="Main").get_by_role("link", name=menu, exact=True).click()
+        go_to(page, menu)
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         row = page.locator("#results tbody tr").first
         if detail is None:

@@ -9,7 +9,7 @@ from inventory.models import App
 from migrations_app.models import MigrationRequest
 from tests.conftest import PASSWORD
 from tests.migrations_app import world as world_module
-from tests.support.browser import sign_in
+from tests.support.browser import go_to, sign_in
 
 migration_world = world_module.migration_world
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def test_a_maker_moves_an_app_through_a_wave_and_picks_its_connection(page, brow
     world.connect_target()  # the maker made a connection in the target beforehand
     page.set_default_timeout(30_000)
     sign_in(page, world.user.username, PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My items").click()
+    go_to(page, "My items")
     page.get_by_label(app.display_name, exact=True).check()
     page.get_by_role("button", name="Request migration of the ticked items").click()
     page.get_by_label("Target environment").select_option(label=world.target.display_name)
@@ -40,10 +40,10 @@ def test_a_maker_moves_an_app_through_a_wave_and_picks_its_connection(page, brow
     request = MigrationRequest.objects.get()
 
     admin = admin_page(browser, live_server)
-    admin.get_by_role("navigation", name="Main").get_by_role("link", name="Migration waves").click()
+    go_to(admin, "Migration waves")
     admin.get_by_label("Name").fill("December wave")
     admin.get_by_role("button", name="Plan the wave").click()
-    admin.get_by_role("navigation", name="Main").get_by_role("link", name="Migration requests").click()
+    go_to(admin, "Migration requests")
     admin.get_by_role("row").filter(has_text=app.display_name).get_by_role("checkbox").check()
     decide = admin.get_by_role("form", name="Decide on the ticked requests")
     decide.get_by_label("Action", exact=True).select_option("approve")
@@ -72,7 +72,7 @@ def test_a_maker_moves_an_app_through_a_wave_and_picks_its_connection(page, brow
     copy = world.tenant.app(world.fake_target, request.items.get().new_id)
     assert copy is not None and copy.display_name == app.display_name
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My items").click()
+    go_to(page, "My items")
     expect(page.get_by_role("row").filter(has_text=app.display_name).locator("[data-migration=done]")).to_have_text(
         "Migrated")
     admin.goto(App.objects.get(pk=app.pk).get_absolute_url())

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from inventory.models import App, Backup, CleanupCase, Flow, Maker, Tag, TagRule
 from tests.conftest import PASSWORD
 from tests.inventory.factories import make_app, make_environment, make_flow, make_maker
-from tests.support.browser import sign_in
+from tests.support.browser import go_to, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def test_admin_filters_apps_then_tags_every_match_without_a_reload(page, coe_adm
     wide = [make_app(f"Wide app {n}", environment=default, shared_users_count=90) for n in range(3)]
     narrow = make_app("Narrow app", environment=default, shared_users_count=2)
     sign_in(page, "alice", PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Apps").click()
+    go_to(page, "Apps")
     expect(page.get_by_text("4 results")).to_be_visible()
     page.get_by_label("Shared with at least").fill("50")
     page.get_by_role("button", name="Filter").click()
@@ -55,7 +55,7 @@ def test_admin_builds_a_tag_rule_previews_it_and_applies_it(page, coe_admin):
     make_app("Sales pipeline", environment=default)
     Tag.objects.create(name="HR", slug="hr")
     sign_in(page, "alice", PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Tags").click()
+    go_to(page, "Tags")
     page.get_by_role("link", name="Tag rules").click()
     page.get_by_role("link", name="New rule").click()
     page.get_by_label("Name").fill("HR department")
@@ -161,12 +161,12 @@ def test_an_unanswered_flow_is_backed_up_deleted_and_its_backup_downloads(page, 
     assert synced_tenant.flow(flow.environment.env_id, flow.flow_id).state == "Stopped"
     # The grace period passes without an answer.
     CleanupCase.objects.filter(flow=flow).update(grace_until=timezone.now() - timedelta(minutes=1))
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Clean-up").click()
+    go_to(page, "Clean-up")
     page.get_by_role("button", name="Run due steps now").click()
     expect(page.get_by_role("status")).to_contain_text("1 item queued for backup and deletion.")
     _reload_until(page, "Deleted", role="cell")
     assert synced_tenant.flow(flow.environment.env_id, flow.flow_id) is None
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Backups").click()
+    go_to(page, "Backups")
     backup = Backup.objects.get(case__flow=flow)
     expect(page.get_by_role("cell", name=backup.sha256)).to_be_visible()
     with page.expect_download() as info:

@@ -53,3 +53,13 @@ def sign_in(page, username, password):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def go_to(page, link):
+    """Open a page from the main menu as a person does: open the link's group first when it is in one."""
+    nav = page.get_by_role("navigation", name="Main")
+    target = nav.get_by_role("link", name=link, exact=True)
+    if not target.is_visible():
+        hidden = page.get_by_role("link", name=link, exact=True, include_hidden=True)
+        nav.locator("li.menu").filter(has=hidden).locator("summary").click()
+    target.click()
