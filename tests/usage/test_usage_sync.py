@@ -37,21 +37,24 @@ def test_a_flow_modified_two_years_ago_that_runs_hourly_is_never_cleaned_up(make
     hourly, dead = busy_and_idle_flows(tenant)
     now = tenant.clock()
     for flow in (hourly, dead):
-        flow.modified = (now - timedelta(days=730)).timestamp()
+        flow.created = flow.modified = (now - timedelta(days=730)).timestamp()
         flow.changed()
     tenant.usage.set_flow_runs(hourly, every=timedelta(hours=1))
     tenant.usage.set_flow_runs(dead, every=None)
     sync_now()
-    # The portal has read usage for 400 days already (state as earlier runs would have left it).
+    # The portal has read usage for 400 days already; its last read was 27 days ago.
+    last_read = timezone.now() - timedelta(days=27)
     for flow_id in (hourly.name, dead.name):
-        FlowRunState.objects.create(flow_guid=flow_id, source="run history", through=timezone.now() - timedelta(days=1),
+        FlowRunState.objects.create(flow_guid=flow_id, source="run history", through=last_read,
                                     known_since=timezone.now() - timedelta(days=400))
     TriageSettings.objects.update_or_create(pk=1, defaults={"inactive_days": 90, "delete_after_days": 180})
     run = usage_now(SyncKind.USAGE_RUNS)
     assert not run.errors, run.errors
     busy, idle = Flow.objects.get(flow_id=hourly.name), Flow.objects.get(flow_id=dead.name)
-    truth = tenant.usage.run_counts(hourly, now - timedelta(days=30), now + timedelta(days=1))
-    assert busy.runs_30d == truth["runs"] and busy.runs_30d >= 24 * 25
+    read_from = (last_read - timedelta(hours=6)).replace(hour=0, minute=0, second=0, microsecond=0)
+    read_at = parse_datetime(run.tasks.get(name="usage_runs_start").args["at"])
+    truth = tenant.usage.run_counts(hourly, read_from, read_at)
+    assert busy.runs_30d == truth["runs"] and busy.runs_30d >= 24 * 27
     assert busy.last_run_time >= timezone.now() - timedelta(hours=2)
     assert busy.recommendation not in ("quarantine", "delete") and "inactive" not in busy.recommendation_reasons
     assert not Flow.objects.unused_for(90).filter(pk=busy.pk).exists()
