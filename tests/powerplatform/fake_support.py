@@ -17,7 +17,8 @@ CLIENT_ID = "7e57c11e-0000-4000-8000-00000000fa4e"
 CLIENT_SECRET = "fake-tests-secret"
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 SCOPES = {"bap": "https://service.powerapps.com/.default", "powerapps": "https://service.powerapps.com/.default",
-          "flow": "https://service.flow.microsoft.com//.default", "graph": "https://graph.microsoft.com/.default"}
+          "flow": "https://service.flow.microsoft.com//.default", "graph": "https://graph.microsoft.com/.default",
+          "manage": "https://manage.office.com/.default", "ppapi": "https://api.powerplatform.com/.default"}
 BAP_ENVIRONMENTS = "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments"
 POWERAPPS_ADMIN = "/providers/Microsoft.PowerApps/scopes/admin/environments"
 FLOW_ADMIN = "/providers/Microsoft.ProcessSimple/scopes/admin/environments"
