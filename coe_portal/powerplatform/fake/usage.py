@@ -222,7 +222,8 @@ class Usage:
             pairs = []
             for day in range(int(now // DAY) - days, int(now // DAY) + 1):
                 launches = self.launch_day(day)
-                real = (launches.flags & (DUPLICATE | NO_APP_ID) == 0) & (launches.time < now)
+                real = ((launches.flags & (DUPLICATE | NO_APP_ID) == 0) & (launches.time < now)
+                        & (launches.time >= now - days * DAY))
                 app, when = launches.app[real], launches.time[real]
                 np.fmax.at(last, app, when)
                 pairs.append(app * table.makers + launches.user[real])
