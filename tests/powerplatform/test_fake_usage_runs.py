@@ -74,6 +74,9 @@ class TestFlowRuns:
         assert client.get("flow", runs_path(env, flow)).status_code == 200
         tenant.usage.fail("dataverse", 500)
         assert client.dataverse(env, "flowruns").status_code == 500
+        tenant.usage.fail("audit", 500, "AF50000", "An internal error occurred. Retry the request.")
+        feed = client.get("manage", client.feed_path("subscriptions/list"))
+        assert feed.status_code == 500 and feed.json()["error"]["code"] == "AF50000"
 
 
 class TestDataverse:
