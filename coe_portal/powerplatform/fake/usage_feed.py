@@ -157,12 +157,13 @@ class Feed:
         records = []
         for day in days_feeding_slot(slot):
             launches = usage.launch_day(day)
-            for row in launches.in_blob(number):
-                app = apps[launches.app[row]]
-                records.append(launch_record(
-                    tenant, app, usage.environment(app), makers[launches.user[row]], float(launches.time[row]),
-                    int(launches.key[row]), legacy=bool(launches.flags[row] & LEGACY),
-                    app_id=not launches.flags[row] & NO_APP_ID))
+            rows = launches.in_blob(number)
+            for app_index, user, when, key, flags in zip(
+                    launches.app[rows].tolist(), launches.user[rows].tolist(), launches.time[rows].tolist(),
+                    launches.key[rows].tolist(), launches.flags[rows].tolist(), strict=True):
+                app = apps[app_index]
+                records.append(launch_record(tenant, app, usage.environment(app), makers[user], when, key,
+                                             legacy=bool(flags & LEGACY), app_id=not flags & NO_APP_ID))
         records += noise_records(tenant, apps, makers, scalar(usage.seed, number, 0xB10B), blob.created)
         records.sort(key=lambda record: record["Id"])  # not in time order (§1.3)
         return records

@@ -36,6 +36,33 @@ def _ip(value):
     return f"203.0.113.{value % 250 + 1}"  # a documentation range: no real client's address
 
 
+_STATIC = {}
+
+
+def _static(tenant, app, env, app_id):
+    """The PropertyCollection entries one app's launches share (D5's names), made once per app."""
+    key = (tenant.tenant_id, app.name, app.display_name, env.display_name, app_id)
+    found = _STATIC.get(key)
+    if found is None:
+        pairs = [("powerplatform.analytics.resource.type", "PowerApp"),
+                 ("powerplatform.analytics.resource.power_app.id", app.name),
+                 ("powerplatform.analytics.resource.power_app.display_name", app.display_name),
+                 ("powerplatform.analytics.resource.environment.id", env.name),
+                 ("powerplatform.analytics.resource.environment.name", env.display_name),
+                 ("powerplatform.analytics.activity.name", "LaunchPowerApp")]
+        if not app_id:
+            pairs = [(name, value) for name, value in pairs if ".power_app." not in name]
+        middle = [("powerplatform.analytics.operation.is_successful", "True"),
+                  ("powerplatform.analytics.resource.tenant.id", tenant.tenant_id)]
+        tail = [("user_agent.original", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"),
+                ("type", "PowerPlatformAdministratorActivityRecord"), ("version", "1.0")]
+        found = tuple([{"Name": name, "Value": value} for name, value in part] for part in (pairs, middle, tail))
+        if len(_STATIC) > 100_000:
+            _STATIC.clear()
+        _STATIC[key] = found
+    return found
+
+
 def launch_record(tenant, app, env, maker, seconds, key, legacy=False, app_id=True):
     """One LaunchPowerApp record; `key` (a 64-bit hash) makes its Id; without `app_id` it names no app."""
     record_id = guid(key)
@@ -46,29 +73,21 @@ def launch_record(tenant, app, env, maker, seconds, key, legacy=False, app_id=Tr
         # §1.4 B: RecordType 45 is presumed; EnvironmentName holds the environment's id despite its name (C6).
         return {**common, "RecordType": 45, "UserType": 0, "Workload": "PowerApps", "ObjectId": app.name,
                 "AppName": app.name, "EnvironmentName": env.name, "AppDisplayName": app.display_name}
+    head = _static(tenant, app, env, app_id)
     properties = [
-        ("powerplatform.analytics.resource.type", "PowerApp"),
-        ("powerplatform.analytics.resource.power_app.id", app.name),
-        ("powerplatform.analytics.resource.power_app.display_name", app.display_name),
-        ("powerplatform.analytics.resource.environment.id", env.name),
-        ("powerplatform.analytics.resource.environment.name", env.display_name),
-        ("powerplatform.analytics.activity.name", "LaunchPowerApp"),
-        ("powerplatform.analytics.activity.id", guid(key ^ 0xAC7)),
-        ("powerplatform.analytics.operation.is_successful", "True"),
-        ("powerplatform.analytics.resource.tenant.id", tenant.tenant_id),
-        ("powerplatform.analytics.correlation.id", guid(key ^ 0xC0)),
-        ("enduser.id", maker.oid), ("enduser.principal_name", maker.upn), ("enduser.role", "Viewer"),
-        ("enduser.ip_address", _ip(key)), ("user_agent.original", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)"),
-        ("type", "PowerPlatformAdministratorActivityRecord"), ("version", "1.0"),
+        *head[0],
+        {"Name": "powerplatform.analytics.activity.id", "Value": guid(key ^ 0xAC7)},
+        *head[1],
+        {"Name": "powerplatform.analytics.correlation.id", "Value": guid(key ^ 0xC0)},
+        {"Name": "enduser.id", "Value": maker.oid}, {"Name": "enduser.principal_name", "Value": maker.upn},
+        {"Name": "enduser.role", "Value": "Viewer"}, {"Name": "enduser.ip_address", "Value": _ip(key)},
+        *head[2],
     ]
-    if not app_id:
-        properties = [(name, value) for name, value in properties if not name.startswith(
-            "powerplatform.analytics.resource.power_app.")]
     # §1.4 A: UserType 2, Version 1 and RequiresCustomerKeyEncryption are from C6's sanitised sample.
     return {**common, "RecordType": 256, "UserType": 2, "Version": 1, "Workload": "PowerPlatform",
             "ObjectId": app.name if app_id else "", "EnvironmentId": env.name,
             "RequiresCustomerKeyEncryption": False,
-            "PropertyCollection": [{"Name": name, "Value": value} for name, value in properties]}
+            "PropertyCollection": properties}
 
 
 def noise_records(tenant, apps, makers, blob_key, around):
