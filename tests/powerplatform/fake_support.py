@@ -17,7 +17,8 @@ CLIENT_ID = "7e57c11e-0000-4000-8000-00000000fa4e"
 CLIENT_SECRET = "fake-tests-secret"
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 SCOPES = {"bap": "https://service.powerapps.com/.default", "powerapps": "https://service.powerapps.com/.default",
-          "flow": "https://service.flow.microsoft.com//.default", "graph": "https://graph.microsoft.com/.default"}
+          "flow": "https://service.flow.microsoft.com//.default", "graph": "https://graph.microsoft.com/.default",
+          "manage": "https://manage.office.com/.default", "ppapi": "https://api.powerplatform.com/.default"}
 BAP_ENVIRONMENTS = "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments"
 POWERAPPS_ADMIN = "/providers/Microsoft.PowerApps/scopes/admin/environments"
 FLOW_ADMIN = "/providers/Microsoft.ProcessSimple/scopes/admin/environments"
@@ -37,8 +38,8 @@ class FakeClient:
     def url(self, family, path):
         return self.servers.urls[family] + path
 
-    def token(self, family, fresh=False):
-        scope = SCOPES[family]
+    def token(self, family, fresh=False, scope=None):
+        scope = scope or SCOPES[family]
         if fresh or scope not in self.tokens:
             answer = self.session.post(
                 f"{self.servers.urls['authority_host']}/{self.servers.tenant_id}/oauth2/v2.0/token",
@@ -74,7 +75,18 @@ class FakeClient:
             url = body.get("nextLink")
         return items, pages
 
+    def dataverse(self, env, path, **kwargs):
+        """GET `path` (or a full URL) of `env`'s Dataverse Web API with a token for its org."""
+        root = env.dataverse["instanceUrl"].rstrip("/")
+        token = self.token("dataverse", scope=f"{root}/.default")
+        url = path if path.startswith("https://") else f"{root}/api/data/v9.2/{path}"
+        return self.get("dataverse", url, token=token, **kwargs)
+
     # Paths
+
+    def feed_path(self, rest, tenant=None):
+        """A Management Activity API path under the feed's root (usage-apis.md §1.2)."""
+        return f"/api/v1.0/{tenant or self.servers.tenant_id}/activity/feed/{rest}"
 
     def apps_path(self, env, top=None):
         return f"{POWERAPPS_ADMIN}/{env}/apps?api-version=2016-11-01" + (f"&$top={top}" if top else "")

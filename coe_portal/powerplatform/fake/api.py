@@ -1,7 +1,8 @@
 """The fake tenant on loopback HTTPS: an identity provider and one server per admin API family.
 
 The client picks a token audience by host, so BAP, Power Apps, Flow and Graph each get a port
-of their own; every Dataverse org is served under one more port, at `{server}/{org}`.
+of their own; every Dataverse org is served under one more port, at `{server}/{org}`; then the
+Office 365 Management Activity API (`manage`) and the Power Platform API (`ppapi`), usage-apis.md.
 Every request passes, in order: route match (404), bearer token check (401),
 the throttle (429), injected faults, the api-version check (400), then the route's view.
 """
@@ -18,34 +19,49 @@ from . import (
     routes_envops,
     routes_flow,
     routes_graph,
+    routes_manage,
     routes_package_import,
     routes_packages,
     routes_powerapps,
+    routes_ppapi,
+    routes_runs,
     routes_solutions,
+    routes_usage_tables,
 )
 from .common import ApiContext, ApiOptions, auth_error, error
 from .faults import Faults
 from .identity import DirectoryUser, IdentityProvider
 from .server import FakeServer
 from .throttle import Throttle, profile
+from .usage import Usage, UsageOptions
 
-__all__ = ["AUDIENCES", "FAMILIES", "FakeTenantServers", "TenantIdentity", "TokenVerifier", "start_fake_tenant"]
+__all__ = ["AUDIENCES", "FAMILIES", "FakeTenantServers", "TenantIdentity", "TokenVerifier", "UsageOptions",
+           "start_fake_tenant"]
 
-FAMILIES = ("bap", "powerapps", "flow", "graph", "dataverse")
+# New families go last: a base port's offsets keep their meaning.
+FAMILIES = ("bap", "powerapps", "flow", "graph", "dataverse", "manage", "ppapi")
 AUDIENCES = {
     "bap": ("https://service.powerapps.com",),
     "powerapps": ("https://service.powerapps.com",),
     "flow": ("https://service.flow.microsoft.com",),
     "graph": ("https://graph.microsoft.com",),
     "dataverse": routes_dataverse.audiences,  # each org's own URL
+    "manage": ("https://manage.office.com",),  # usage-apis.md §1.1
+    "ppapi": ("https://api.powerplatform.com",),  # usage-apis.md §2.3, §3
 }
 # Dataverse service protection applies per user and org (web server), not per API family.
 PARTITIONS = {"dataverse": routes_dataverse.org_of}
+# The audit feed throttles per tenant and publisher, not per caller (usage-apis.md §1.7, §7.6).
+THROTTLE_KEYS = {"manage": routes_manage.throttle_key}
+REFUSALS = {"manage": routes_manage.refusal}
 ROUTES = {"bap": lambda ctx: (routes_bap.routes(ctx) + routes_envops.routes(ctx) + routes_packages.routes(ctx)
                              + routes_package_import.routes(ctx)),
           "powerapps": lambda ctx: routes_powerapps.routes(ctx) + routes_solutions.powerapps_routes(ctx),
-          "flow": lambda ctx: routes_flow.routes(ctx) + routes_solutions.flow_routes(ctx), "graph": routes_graph.routes,
-          "dataverse": lambda ctx: routes_dataverse.routes(ctx) + routes_solutions.routes(ctx)}
+          "flow": lambda ctx: (routes_flow.routes(ctx) + routes_solutions.flow_routes(ctx)
+                               + routes_runs.routes(ctx)), "graph": routes_graph.routes,
+          "dataverse": lambda ctx: (routes_dataverse.routes(ctx) + routes_solutions.routes(ctx)
+                                    + routes_usage_tables.routes(ctx)),
+          "manage": routes_manage.routes, "ppapi": routes_ppapi.routes}
 # The demo's sign-in personas (core/management/commands/demo_users.py), so Entra sign-in works there too.
 PERSONAS = (("ada.admin@contoso.example", "Ada Admin", ["CoE.Admin"]), ("max.maker@contoso.example", "Max Maker", []),
             ("mia.manager@contoso.example", "Mia Manager", ["CoE.Manager"]))
@@ -106,7 +122,9 @@ class Gate:
         self.options = options
         self.audiences = AUDIENCES[family]
         self.partition = PARTITIONS.get(family)
+        self.throttle_key, self.refusal = THROTTLE_KEYS.get(family), REFUSALS.get(family)
         self.base_url = ""
+        self.tenant = None
 
     def wrap(self, view, versioned):
         """Return `view` behind the checks; `versioned` routes need api-version."""
@@ -122,9 +140,11 @@ class Gate:
             principal = claims.get("oid") or claims.get("appid") or "anonymous"
             if self.partition is not None:
                 principal = f"{principal}:{self.partition(request)}"
+            if self.throttle_key is not None:
+                principal = self.throttle_key(request)
             ticket = self.throttle.enter(principal)
             if not hasattr(ticket, "bucket"):
-                return ticket
+                return ticket if self.refusal is None else self.refusal(self.tenant, request, ticket)
             try:
                 return self._answer(request, view, versioned, groups)
             finally:
@@ -173,6 +193,7 @@ class FakeTenantServers:
             "POWERPLATFORM_POWERAPPS_URL": self.urls["powerapps"], "POWERPLATFORM_FLOW_URL": self.urls["flow"],
             "POWERPLATFORM_GRAPH_URL": self.urls["graph"], "POWERPLATFORM_CA_BUNDLE": ca,
             "POWERPLATFORM_DATAVERSE_URL_PATTERN": rf"^{re.escape(self.urls['dataverse'])}/[a-z0-9]+$",
+            "POWERPLATFORM_MANAGE_URL": self.urls["manage"], "POWERPLATFORM_API_URL": self.urls["ppapi"],
         }
 
     def stop(self):
@@ -200,17 +221,24 @@ def directory_users(tenant, count=50):
 
 
 def start_fake_tenant(tenant, tls_dir, client_id, client_secret, throttle="none", faults="", base_port=0,
-                      options=None, fault_seed=0):
-    """Start the identity provider and the BAP, Power Apps, Flow, Graph and Dataverse servers over `tenant`.
+                      options=None, fault_seed=0, usage=None, activity_feed_role=True):
+    """Start the identity provider and the BAP, Power Apps, Flow, Graph, Dataverse, Management Activity
+    and Power Platform API servers over `tenant`.
 
-    With `base_port`, they listen on base_port .. base_port + 5 in that order; else on free ports.
-    The environments' Dataverse instance URLs are pointed at the Dataverse server.
+    With `base_port`, they listen on base_port .. base_port + 7 in that order; else on free ports.
+    The environments' Dataverse instance URLs are pointed at the Dataverse server. `usage` (UsageOptions)
+    sets how the usage APIs behave; `activity_feed_role=False` withholds ActivityFeed.Read from the
+    client, so the feed answers AF10001 (usage-apis.md §1.1).
     """
     tls_dir = Path(tls_dir)
     chosen = profile(throttle)
     fault_plan = faults if isinstance(faults, Faults) else Faults(faults, seed=fault_seed)
     provider = TenantIdentity(tenant.tenant_id, users=directory_users(tenant))
     provider.add_client(client_id, client_secret)
+    if activity_feed_role:
+        provider.grant(client_id, AUDIENCES["manage"][0], routes_manage.ROLE)
+    if usage is not None:
+        tenant._usage = Usage(tenant, usage)
     fault_plan.tokens_issued = lambda: provider.tokens_issued
     port = lambda offset: base_port + offset if base_port else 0  # noqa: E731
     identity_server = FakeServer(provider.routes(), tls_dir, port=port(0)).start()
@@ -220,8 +248,10 @@ def start_fake_tenant(tenant, tls_dir, client_id, client_secret, throttle="none"
     servers, throttles = {}, {}
     try:
         for offset, family in enumerate(FAMILIES, start=1):
-            throttles[family] = Throttle(chosen, service=family)
+            throttles[family] = (routes_manage.ManageThrottle(chosen) if family == "manage"
+                                 else Throttle(chosen, service=family))
             gate = Gate(family, verifier, throttles[family], fault_plan, context.options)
+            gate.tenant = tenant
             table = [(method, pattern, gate.wrap(view, versioned))
                      for method, pattern, view, versioned in ROUTES[family](context)]
             servers[family] = FakeServer(table, tls_dir, port=port(offset))

@@ -32,6 +32,7 @@ class IdentityProvider:
         self.tenant_id = tenant_id
         self.users = {user.email.lower(): user for user in users}
         self.clients = {}
+        self.app_roles = {}  # (client id, audience) -> application permissions granted to the client
         self.codes = {}
         self.token_lifetime = token_lifetime
         self.tokens_issued = 0
@@ -41,6 +42,10 @@ class IdentityProvider:
 
     def add_client(self, client_id, secret):
         self.clients[client_id] = secret
+
+    def grant(self, client_id, audience, role):
+        """Grant the client an application permission on `audience`: its app-only tokens carry it in `roles`."""
+        self.app_roles.setdefault((client_id, audience.rstrip("/")), []).append(role)
 
     def routes(self):
         prefix = rf"/(?P<tenant>{self.tenant_id})"
@@ -131,7 +136,7 @@ class IdentityProvider:
 
     def _app_token(self, client_id, resource):
         access = self._sign({"aud": resource, "appid": client_id, "oid": str(uuid.uuid5(uuid.NAMESPACE_URL, client_id)),
-                             "roles": []})
+                             "roles": list(self.app_roles.get((client_id, resource), []))})
         return {"token_type": "Bearer", "expires_in": self.token_lifetime, "ext_expires_in": self.token_lifetime,
                 "access_token": access}
 

@@ -69,6 +69,17 @@ class FakeTenant:
         populate(self, environments, apps, flows, makers)
         self.by_name = {env.name.lower(): env for env in self.environments}
         self.makers_by_oid = {maker.oid: maker for maker in self.makers}
+        self._usage = None
+
+    @property
+    def usage(self):
+        """App launches, flow runs and agent transcripts (usage.py), made on first use."""
+        with self.lock:
+            if self._usage is None:
+                from .usage import Usage
+
+                self._usage = Usage(self)
+            return self._usage
 
     # Lookups
 

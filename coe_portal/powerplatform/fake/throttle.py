@@ -174,6 +174,9 @@ class Throttle:
                 "concurrency": {"code": "TooManyConcurrentRequests", "message": (
                     f"Number of concurrent requests {who} exceeded the limit of '{p.concurrency}'.")},
             }[limit]
+        if self.service == "ppapi":  # usage-apis.md §3: Advisor answers 429 (D10); body shape unverified
+            return {"code": "TooManyRequests",
+                    "message": f"Rate limit is exceeded. Try again in {retry_after} seconds."}
         if self.service == "graph":
             return {"code": "TooManyRequests", "message": "Please retry again later.",
                     "innerError": {"code": "throttledRequest", "status": "429", "limit": limit,

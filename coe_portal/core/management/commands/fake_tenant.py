@@ -34,8 +34,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["serve"])
         parser.add_argument("--port", type=int, default=0,
-                            help="first of six consecutive ports (identity, BAP, Power Apps, Flow, Graph, Dataverse); "
-                                 "0 picks free ports")
+                            help="first of eight consecutive ports (identity, BAP, Power Apps, Flow, Graph, Dataverse, "
+                                 "Management Activity API, Power Platform API); 0 picks free ports")
         parser.add_argument("--environments", type=int, default=5)
         parser.add_argument("--apps", type=int, default=200)
         parser.add_argument("--flows", type=int, default=400)

@@ -1,0 +1,158 @@
+"""Flow run history on api.flow.microsoft.com (usage-apis.md §2.1, §7.7).
+
+Admin path `…/scopes/admin/environments/{env}/flows/{flow}/runs`: `$filter` clauses joined by ` and `
+(`status eq 'Failed'`, `startTime ge|lt` with unquoted datetimes), `$top`, newest first, `nextLink` with
+an opaque `$skiptoken`. The maker path (no `scopes/admin/`) refuses an app-only token. Trigger
+`inputsLink` / `outputsLink` are SAS URLs: served without a bearer token, and they expire.
+"""
+
+import hashlib
+import re
+from functools import partial
+
+from .common import error, next_link
+from .render import dumps, iso
+from .routes_flow import missing_flow
+from .routes_manage import parse_time
+from .routes_packages import PUBLIC
+from .server import Response
+from .usage_runs import CANCELLED, FAILED, STATUSES
+
+__all__ = ["routes", "run_item"]
+
+ADMIN = r"(?i)/providers/Microsoft\.ProcessSimple/scopes/admin/environments/(?P<env>[^/]+)/flows/(?P<flow>[^/]+)/runs"
+MAKER = r"(?i)/providers/Microsoft\.ProcessSimple/environments/(?P<env>[^/]+)/flows/(?P<flow>[^/]+)/runs"
+LINK = r"/runlinks/(?P<env>[^/]+)/(?P<flow>[^/]+)/(?P<run>[^/]+)/(?P<which>inputs|outputs)"
+CLAUSE = re.compile(r"^\s*(status|starttime)\s+(eq|ge|gt|le|lt)\s+'?([^']+?)'?\s*$", re.IGNORECASE)
+# The page size's default and maximum are unverified (§2.1, §8): clients use 1-100.
+DEFAULT_TOP, MAX_TOP = 50, 250
+LINK_LIFETIME = 3600.0
+TRIGGERS = {"recurrence": "Recurrence", "connector": "When_an_item_is_created", "http": "manual",
+            "button": "manual"}
+
+
+def routes(ctx):
+    """(method, pattern, view, needs api-version) added to the Flow server."""
+    return [("GET", ADMIN, partial(list_runs, ctx), True), ("GET", MAKER, partial(maker_runs, ctx), True),
+            ("GET", LINK, partial(run_link, ctx), PUBLIC)]
+
+
+def maker_runs(ctx, request, env, flow):
+    """The maker path needs a user's token; an app-only one is refused (§2.1, issues #1048, #3894)."""
+    if "scp" not in request.claims:
+        # The error code is not quoted by the sources; the message is.
+        return error(403, "ClientScopeAuthorizationFailed", "The x-ms-client-scope header must not be null or empty.")
+    return list_runs(ctx, request, env, flow)
+
+
+def parse_filter(text):
+    """[(field, operator, value)] from `$filter`; None if a clause is not one the service takes (§2.1)."""
+    clauses = []
+    for part in re.split(r"\s+and\s+", text.strip(), flags=re.IGNORECASE) if text.strip() else []:
+        found = CLAUSE.match(part)
+        if not found:
+            return None
+        field, operator, value = found.group(1).lower(), found.group(2).lower(), found.group(3)
+        if field == "starttime":
+            value = parse_time(value)
+            if value is None or operator == "eq":
+                return None
+        elif operator != "eq" or value not in STATUSES + ("Running",):
+            return None
+        clauses.append((field, operator, value))
+    return clauses
+
+
+def list_runs(ctx, request, env, flow):
+    """GET a flow's runs, newest first, within the retention window (§2.1)."""
+    tenant, usage = ctx.tenant, ctx.tenant.usage
+    environment = tenant.environment(env)
+    if environment is None:
+        return ctx.denied(env)
+    found = tenant.flow(environment, flow)
+    if found is None:
+        return missing_flow(ctx, request, flow)
+    failure = usage.failure("runs")
+    if failure is not None:
+        return failure
+    clauses = parse_filter(request.query.get("$filter", ""))
+    if clauses is None:
+        return error(400, "InvalidFilter", f"The filter '{request.query.get('$filter')}' is not supported.")
+    now = tenant.timestamp()
+    low, high, status = now - usage.options.run_retention_days * 86400, now + 1, None
+    for field, operator, value in clauses:
+        if field == "status":
+            status = value
+        elif operator in ("ge", "gt"):
+            low = max(low, value + (0.001 if operator == "gt" else 0))
+        else:
+            high = min(high, value + (0.001 if operator == "le" else 0))
+    try:
+        top = max(1, min(int(request.query.get("$top") or DEFAULT_TOP), MAX_TOP))
+    except ValueError:
+        return error(400, "InvalidQueryParameter", "The value of $top must be an integer.")
+    kind = f"runs:{found.name}:{request.query.get('$filter', '')}"
+    boundary = ctx.codec.decode(kind, request.query.get("$skiptoken"))
+    if boundary is None:
+        return error(400, "InvalidSkipToken", "The skip token in the request is invalid.")
+    if boundary:
+        high = min(high, boundary / 1000)
+    runs = usage.runs(found, low, high)
+    positions = [p for p in range(len(runs) - 1, -1, -1)
+                 if status is None or STATUSES[runs.status[p]] == status][:top + 1]
+    chosen = positions[:top]
+    items = [run_item(ctx, request, environment, found, runs, position) for position in chosen]
+    body = {"value": items}
+    if len(positions) > top:
+        body["nextLink"] = next_link(request, ctx.codec.encode(kind, int(runs.start[chosen[-1]] * 1000)))
+    return Response(200, dumps(body))
+
+
+def _signature(ctx, env, flow, run, which, expiry):
+    text = f"{ctx.codec.secret.decode()}|{env}|{flow}|{run}|{which}|{expiry}"
+    return hashlib.blake2s(text.encode(), digest_size=16).hexdigest()
+
+
+def _link(ctx, request, env, flow, run, which, seed):
+    expiry = int(ctx.tenant.timestamp() + LINK_LIFETIME)
+    signature = _signature(ctx, env.name, flow.name, run, which, expiry)
+    uri = (f"{request.base_url}/runlinks/{env.name}/{flow.name}/{run}/{which}?api-version=2016-06-01"
+           f"&se={expiry}&sp=%2Fruns%2F{run}%2Ftrigger%2F{which}%2Fread&sv=1.0&sig={signature}")
+    return {"uri": uri, "contentVersion": f"{seed:x}"[:24], "contentSize": 200 + seed % 2000,
+            "contentHash": {"algorithm": "md5", "value": hashlib.md5(str(seed).encode()).hexdigest()}}
+
+
+def run_item(ctx, request, env, flow, runs, position):
+    """One run as §2.1's example shows it (C7, C9); failed runs carry `error` (unverified)."""
+    name, started = runs.name(position), float(runs.start[position])
+    ended, status = started + float(runs.duration[position]), int(runs.status[position])
+    seed = int(runs.hashes[position])
+    trigger = {"name": TRIGGERS.get(flow.trigger, "manual"), "startTime": iso(started), "endTime": iso(started + 0.4),
+               "originHistoryName": name, "code": "OK", "status": "Succeeded",
+               "inputsLink": _link(ctx, request, env, flow, name, "inputs", seed),
+               "outputsLink": _link(ctx, request, env, flow, name, "outputs", seed >> 3)}
+    if flow.trigger == "recurrence":
+        trigger["scheduledTime"] = iso(started)
+    properties = {"startTime": iso(started), "endTime": iso(ended), "status": STATUSES[status],
+                  "code": {FAILED: "ActionFailed", CANCELLED: "Cancelled"}.get(status, "OK"),
+                  "correlation": {"clientTrackingId": f"{seed % 10**20:020d}CU{seed % 89:02d}"}, "trigger": trigger}
+    if status == FAILED:
+        properties["error"] = {"code": "ActionFailed", "message": "An action failed. No dependent actions succeeded."}
+    return {"name": name, "id": f"/providers/Microsoft.ProcessSimple/environments/{env.name}/flows/{flow.name}/runs/"
+                                f"{name}", "type": "Microsoft.ProcessSimple/environments/flows/runs",
+            "properties": properties}
+
+
+def run_link(ctx, request, env, flow, run, which):
+    """GET a trigger's inputs or outputs by its SAS link: no bearer token; refused once expired (§2.1)."""
+    try:
+        expiry = int(request.query.get("se", ""))
+    except ValueError:
+        expiry = 0
+    if request.query.get("sig") != _signature(ctx, env, flow, run, which, expiry):
+        return error(403, "AuthorizationFailed", "The provided signature is not valid.")
+    if expiry <= ctx.tenant.timestamp():
+        return error(403, "AuthorizationFailed", "The SAS token has expired.")
+    body = {"headers": {"Content-Type": "application/json"}, "body": {"runName": run}} if which == "outputs" else {
+        "headers": {"Accept": "*/*"}, "queries": {}}
+    return Response(200, dumps(body))
