@@ -76,7 +76,7 @@ def main():
     from django.conf import settings
 
     from coe_portal.core.ratelimit import SlidingWindowLimit
-    from coe_portal.powerplatform.fake.api import start_fake_tenant
+    from coe_portal.powerplatform.fake.api import UsageOptions, start_fake_tenant
     from coe_portal.powerplatform.fake.tenant import FakeTenant
     from coe_portal.powerplatform.fake.throttle import PROFILES
     from inventory.choices import SyncKind
@@ -86,12 +86,11 @@ def main():
 
     started = time.monotonic()
     tenant = FakeTenant(seed=options.seed, environments=options.environments, apps=options.apps, flows=options.flows)
-    tenant.usage.audit_reach_days = options.days
     print(f"generated the tenant in {time.monotonic() - started:.1f} s", file=sys.stderr)
     seed_inventory(tenant)
     profile = PROFILES[options.profile].numbers()
     servers = start_fake_tenant(tenant, Path(tempfile.mkdtemp()), "bench-client", "bench-secret",
-                                throttle=options.profile)
+                                throttle=options.profile, usage=UsageOptions(feed_reach_days=options.days + 1))
     overrides = {**servers.settings(), "POWERPLATFORM_QUOTA_REQUESTS": profile["Q"],
                  "POWERPLATFORM_QUOTA_WINDOW": profile["W"], "USAGE_AUDIT_REACH_DAYS": options.days}
     env.update({name: str(value) for name, value in overrides.items()})

@@ -197,7 +197,7 @@ def list_content(ctx, request, tenant):
             return af("AF20002", f"Invalid parameter type: startTime={start_text}, endTime={end_text}.")
         if low >= high:
             return af("AF20055", "Start time must be earlier than end time. " + WINDOW_RULES)
-        if high - low > DAY or low < now - 7 * DAY:
+        if high - low > DAY or low < now - usage.options.feed_reach_days * DAY:
             return af("AF20030", WINDOW_RULES)
     kind = f"content:{content_type}:{int(low * 1000)}:{int(high * 1000)}"
     position = ctx.codec.decode(kind, query.get("nextpage"))
@@ -209,7 +209,8 @@ def list_content(ctx, request, tenant):
     root = f"{request.base_url}/api/v1.0/{tenant}/activity/feed/"
     body = [{"contentType": blob.content_type, "contentId": blob.content_id,
              "contentUri": f"{root}audit/{blob.content_id}", "contentCreated": content_time(blob.created),
-             "contentExpiration": content_time(blob.created + 7 * DAY)} for blob in page]
+             "contentExpiration": content_time(blob.created + usage.options.feed_reach_days * DAY)}
+            for blob in page]
     headers = {}
     if position + size < len(blobs):
         publisher = query.get("publisheridentifier")

@@ -23,7 +23,7 @@ __all__ = ["routes"]
 CLAUSE = re.compile(r"^\s*([A-Za-z_]+)\s+(eq|ne|ge|gt|le|lt)\s+(?:'((?:[^']|'')*)'|([^\s)]+))\s*$", re.IGNORECASE)
 COLUMNS = {"flowruns": {"starttime", "workflowid", "_workflow_value", "status"},
            "conversationtranscripts": {"conversationstarttime", "_bot_conversationtranscriptid_value"},
-           "flowevents": {"eventtype", "eventcode"}}
+           "flowevents": {"eventtype", "eventcode", "createdon"}}
 DEFAULT_PAGE, MAX_PAGE = 500, 5000  # §2.2: elastic tables page 500 rows without top (D13)
 TRIGGER_TYPES = {"recurrence": "Scheduled", "connector": "Automated", "http": "Manual", "button": "Manual"}
 STRIDE = 1 << 24
@@ -48,7 +48,7 @@ def parse_filter(table, text):
             return None
         column, operator = found.group(1).lower(), found.group(2).lower()
         value = found.group(3).replace("''", "'") if found.group(3) is not None else found.group(4)
-        if column.endswith("time"):
+        if column.endswith("time") or column == "createdon":
             value = parse_time(value)
             if value is None:
                 return None
@@ -211,9 +211,10 @@ def event_segments(ctx, env, clauses):
         rows.append({"@odata.etag": f'W/"{int(day)}"', "floweventid": guid(hash_of(flow.workflow_id)),
                      "eventtype": "FlowRunIngestion", "eventcode": "IngestionRateDataLoss",
                      "parentobjectid": flow.workflow_id, "createdon": dv_time(day + 86400)})
-    rows = [row for row in rows if all(
+    low, high = window(clauses, "createdon", float("-inf"), float("inf"))
+    rows = [row for row in rows if low <= day + 86400 < high and all(
         (str(row.get(column, "")).lower() == str(value).lower()) == (operator == "eq")
-        for column, operator, value in clauses)]
+        for column, operator, value in clauses if column != "createdon")]
     return [("events", lambda offset, limit: rows[offset:None if limit is None else offset + limit])]
 
 

@@ -40,6 +40,7 @@ class UsageOptions:
     flowruns_apply: bool = False  # §2.2: $apply on flowruns is unverified; False answers 400
     ingestion_loss: bool = False  # §2.2: drop a day of the busiest solution flow's runs, with a flowevent row
     transcript_retention_days: int = 30  # §4 (unverified)
+    feed_reach_days: int = 7  # content listed and served 7 days back (§1.3); a benchmark reads a month at once
     failing: dict = field(default_factory=dict)
 
 

@@ -18,7 +18,7 @@ from .usage_records import launch_record, noise_records
 __all__ = ["CONTENT_TYPES", "Blob", "Feed"]
 
 CONTENT_TYPES = ("Audit.AzureActiveDirectory", "Audit.Exchange", "Audit.SharePoint", "Audit.General", "DLP.All")
-WEEK = 7 * 86400
+DAY = 86400
 
 
 def _stamp(seconds):
@@ -177,4 +177,4 @@ class Feed:
         return content_id
 
     def expired(self, blob):
-        return self.tenant.timestamp() - blob.created > WEEK
+        return self.tenant.timestamp() - blob.created > self.usage.options.feed_reach_days * DAY
