@@ -62,7 +62,8 @@ def start(task, client):
     task.args["at"] = now.isoformat()
     task.save(update_fields=["args"])
     states = dict(FlowRunState.objects.values_list("flow_guid", "through"))
-    flows = (Flow.objects.filter(deleted_at=None).values_list("flow_id", "environment_id", "state", "modified_time", "is_solution_aware"))
+    flows = Flow.objects.filter(deleted_at=None).values_list("flow_id", "environment_id", "state", "modified_time",
+                                                             "is_solution_aware")
     by_dataverse = set(Environment.objects.filter(deleted_at=None).exclude(dataverse_url="")
                        .values_list("pk", flat=True))
     history, dataverse = defaultdict(list), set()

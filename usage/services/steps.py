@@ -20,7 +20,8 @@ def finish_audit(task, client):
 
 
 def finish_runs(task, client):
-    failed = [e for e in task.run.errors if str(e.get("task", "")).startswith(("usage_flow_runs", "usage_runs", "usage_dataverse_runs"))]
+    steps = ("usage_flow_runs", "usage_runs", "usage_dataverse_runs")
+    failed = [e for e in task.run.errors if str(e.get("task", "")).startswith(steps)]
     history = runs.source("runs", "Flow run history")
     if failed:
         history.failed(f"{len(failed)} batch(es) failed, first: {failed[0].get('error', '')}")
