@@ -10,7 +10,7 @@ import msgspec
 
 from .errors import ApiError, MalformedResponse
 
-__all__ = ["AuditContent", "Launch", "RunRecord", "UsageCalls", "parse_audit_blob"]
+__all__ = ["AuditContent", "Launch", "RunPage", "UsageCalls", "parse_audit_blob", "parse_time"]
 
 AUDIT_CONTENT_TYPE = "Audit.General"
 ADVISOR_VERSION = "2024-10-01"
@@ -42,13 +42,41 @@ class Launch:
     at: datetime
 
 
-@dataclass(frozen=True)
-class RunRecord:
-    """One run of a flow: which flow, when it started, and how it ended (None while running)."""
+class RunPage:
+    """One page of runs: `runs` as (flow key, start time as the service wrote it, True/False/None for
+    succeeded/failed/not ended) tuples, cheap to make by the million; and the next page's URL."""
 
-    flow_key: str
-    started: datetime
-    succeeded: bool | None
+    def __init__(self, runs, next_url):
+        self.runs, self.next_url = runs, next_url
+
+
+class _RunProperties(msgspec.Struct):
+    startTime: str = ""
+    status: str | None = None
+
+
+class _FlowRun(msgspec.Struct):
+    properties: _RunProperties | None = None
+
+
+class _FlowRunPage(msgspec.Struct):
+    value: list[_FlowRun]
+    nextLink: str | None = None
+
+
+class _DataverseRun(msgspec.Struct):
+    workflowid: str = ""
+    starttime: str = ""
+    status: str | None = None
+
+
+class _DataverseRunPage(msgspec.Struct):
+    value: list[_DataverseRun]
+    next_link: str | None = msgspec.field(name="@odata.nextLink", default=None)
+
+
+_FLOW_RUNS = msgspec.json.Decoder(_FlowRunPage)
+_DATAVERSE_RUNS = msgspec.json.Decoder(_DataverseRunPage)
 
 
 class _Property(msgspec.Struct):
@@ -75,7 +103,7 @@ _RAW_BLOB = msgspec.json.Decoder(list[msgspec.Raw])
 _ONE = msgspec.json.Decoder(_Record)
 
 
-def _time(text):
+def parse_time(text):
     """Audit times come without a zone ("2015-06-29T20:03:19", section 1.4): they are UTC."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -98,7 +126,7 @@ def _launch(record):
     else:
         return None
     user = (record.UserKey or str(properties.get(USER_ID_PROPERTY) or "") or record.UserId or "").lower()
-    return Launch(record.Id.lower(), app, user, _time(record.CreationTime))
+    return Launch(record.Id.lower(), app, user, parse_time(record.CreationTime))
 
 
 def parse_audit_blob(body, url=""):
@@ -136,17 +164,15 @@ def parse_audit_blob(body, url=""):
 
 
 def _run_status(status):
-    status = str(status or "").lower()
+    status = (status or "").lower()
     return True if status in SUCCEEDED else False if status in FAILED else None
 
 
-def _flow_run(item, url):
-    properties = item["properties"]
-    return RunRecord("", _time(properties["startTime"]), _run_status(properties.get("status")))
-
-
-def _dataverse_run(item, url):
-    return RunRecord(str(item["workflowid"]).lower(), _time(item["starttime"]), _run_status(item.get("status")))
+def _decode(decoder, body, url):
+    try:
+        return decoder.decode(body or b"")
+    except msgspec.DecodeError as exc:
+        raise MalformedResponse(f"a run page that is not the expected JSON: {exc}", url) from None
 
 
 def _stamp(moment):
@@ -193,7 +219,7 @@ class UsageCalls:
         body = self.transport.request("GET", url, response_headers=headers)
         if not isinstance(body, list):
             raise MalformedResponse("a content listing that is not an array", url)
-        contents = [AuditContent(item["contentId"], item["contentUri"], _time(item["contentCreated"]))
+        contents = [AuditContent(item["contentId"], item["contentUri"], parse_time(item["contentCreated"]))
                     for item in body if isinstance(item, dict) and item.get("contentId") and item.get("contentUri")]
         next_url = next((value for name, value in headers.items() if name.lower() == "nextpageuri"), None)
         if next_url and "PublisherIdentifier=" not in next_url:
@@ -215,7 +241,10 @@ class UsageCalls:
                 f"&$filter={quote(f'startTime ge {_stamp(since)}', safe='')}")
 
     def flow_run_page(self, url):
-        return self.page(url, _flow_run)
+        """One page of a flow's runs, newest first (runs without a start time are left out)."""
+        page = _decode(_FLOW_RUNS, self.transport.request("GET", url, raw=True), url)
+        return RunPage([("", run.properties.startTime, _run_status(run.properties.status))
+                        for run in page.value if run.properties and run.properties.startTime], page.nextLink)
 
     def dataverse_runs_url(self, dataverse_url, since):
         base = self.dataverse_org(dataverse_url)
@@ -223,7 +252,9 @@ class UsageCalls:
                 f"&$filter={quote(f'starttime ge {_stamp(since)}', safe='')}")
 
     def dataverse_run_page(self, url):
-        return self.page(url, _dataverse_run, headers=DATAVERSE_PAGE)
+        page = _decode(_DATAVERSE_RUNS, self.transport.request("GET", url, raw=True, headers=DATAVERSE_PAGE), url)
+        return RunPage([(run.workflowid.lower(), run.starttime, _run_status(run.status))
+                        for run in page.value if run.workflowid and run.starttime], page.next_link)
 
     def run_ingestion_gaps(self, dataverse_url, since):
         """The flowevent rows that say runs were not recorded (section 2.2), as their event codes."""
@@ -255,7 +286,7 @@ class UsageCalls:
 
     def transcript_page(self, url):
         return self.page(url, lambda item, _: (str(item["_bot_conversationtranscriptid_value"]).lower(),
-                                               _time(item["conversationstarttime"])), headers=DATAVERSE_PAGE)
+                                               parse_time(item["conversationstarttime"])), headers=DATAVERSE_PAGE)
 
     # Power Platform Advisor (section 3): scenario ids are discovered, never assumed
 

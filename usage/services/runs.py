@@ -9,7 +9,7 @@ never counts it twice. A page's writes and its task's completion commit together
 
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from coe_portal.powerplatform.errors import ApiError
+from coe_portal.powerplatform.usage import parse_time
 from inventory.choices import FlowState
 from inventory.models import Bot, Environment, Flow
 
@@ -87,20 +88,28 @@ def start(task, client):
     schedule_many(task.run, specs)
 
 
-def _tally(runs, key=lambda run: run.flow_key):
-    """{(flow, day): [runs, succeeded, failed, last run, last success, last failure]}."""
+def _tally(runs, key=lambda run: run[0]):
+    """{(flow, day): [runs, succeeded, failed, last run, last success, last failure]} from (flow, start, outcome)
+    tuples; times stay the service's text until the end (one format per source, so text order is time order)."""
     days = {}
     for run in runs:
-        row = days.setdefault((key(run), run.started.date()), [0, 0, 0, None, None, None])
+        _, start, succeeded = run
+        row = days.get((key(run), start[:10]))
+        if row is None:
+            row = days[(key(run), start[:10])] = [0, 0, 0, "", "", ""]
         row[0] += 1
-        row[3] = max(row[3] or run.started, run.started)
-        if run.succeeded is True:
+        if start > row[3]:
+            row[3] = start
+        if succeeded is True:
             row[1] += 1
-            row[4] = max(row[4] or run.started, run.started)
-        elif run.succeeded is False:
+            if start > row[4]:
+                row[4] = start
+        elif succeeded is False:
             row[2] += 1
-            row[5] = max(row[5] or run.started, run.started)
-    return days
+            if start > row[5]:
+                row[5] = start
+    return {(flow, date.fromisoformat(day)): [*counts[:3], *(parse_time(text) if text else None for text in counts[3:])]
+            for (flow, day), counts in days.items()}
 
 
 def _add_days(days, replace):
@@ -143,7 +152,7 @@ def flow_runs(task, client):
         try:
             while url:
                 page = client.flow_run_page(url)
-                runs += page.records
+                runs += page.runs
                 url = page.next_url
         except ApiError as exc:
             if exc.status in (403, 404):  # deleted since the listing: the next inventory sync marks it
@@ -186,9 +195,8 @@ def dataverse_runs(task, client):
             return None
         FlowRunDay.objects.filter(flow_guid__in=_dataverse_flows(environment), day__gte=since.date()).delete()
     page = client.dataverse_run_page(task.args["url"] or client.dataverse_runs_url(environment.dataverse_url, since))
-    names = client.workflow_flow_ids(environment.dataverse_url, {run.flow_key for run in page.records})
-    _add_days(_tally([run for run in page.records if names.get(run.flow_key)],
-                     key=lambda run: names[run.flow_key]), replace=False)
+    names = client.workflow_flow_ids(environment.dataverse_url, {run[0] for run in page.runs})
+    _add_days(_tally([run for run in page.runs if names.get(run[0])], key=lambda run: names[run[0]]), replace=False)
     if page.next_url:
         return schedule(task.run, "usage_dataverse_runs", {**task.args, "url": page.next_url,
                                                            "page": task.args["page"] + 1},
