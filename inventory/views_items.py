@@ -45,7 +45,7 @@ class ColumnsMixin:
         chosen = TablePreference.objects.filter(user=self.request.user, table=self.table_key()).values_list(
             "columns", flat=True).first()
         if not chosen:
-            return ()
+            return self.table_class.default_hidden
         return [name for name, _ in chooseable_columns(self.table_class) if name not in chosen]
 
     def get_context_data(self, **kwargs):
