@@ -7,6 +7,7 @@ from coe_portal.core.forms import AdminSignInForm
 urlpatterns = [
     path("", include("coe_portal.core.urls")),
     path("inventory/", include("inventory.urls")),
+    path("usage/", include("usage.urls")),
     path("migrations/", include("migrations_app.urls")),
     path("comms/", include("comms.urls")),
     path("api/", include("coe_portal.core.api.urls")),

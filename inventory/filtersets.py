@@ -2,7 +2,7 @@ from datetime import datetime, time
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -16,7 +16,19 @@ from .choices import (
     FlowState,
     QuarantineStatus,
 )
-from .models import App, Bot, Connector, ConnectorUsage, Environment, Flow, Maker, PagesSite, SyncRun, Tag
+from .models import (
+    App,
+    Bot,
+    Connector,
+    ConnectorUsage,
+    Environment,
+    Flow,
+    Maker,
+    PagesSite,
+    SyncRun,
+    Tag,
+    TriageSettings,
+)
 
 __all__ = ["AppFilterSet", "BotFilterSet", "ConnectorFilterSet", "EnvironmentFilterSet", "FlowFilterSet",
            "MakerFilterSet", "PagesSiteFilterSet", "SyncRunFilterSet", "TagFilterSet"]
@@ -66,6 +78,15 @@ class DayFilter(django_filters.DateFilter):
         if value:
             value = timezone.make_aware(datetime.combine(value, time.min))
         return super().filter(qs, value)
+
+
+class DaysFilter(django_filters.NumberFilter):
+    """A whole number of days (1 to 3650): "90.5" or "0" is an error, not a rounded guess."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=3650, **kwargs)
 
 
 class SearchMixin(django_filters.FilterSet):
@@ -119,6 +140,21 @@ class ItemFilterSet(SearchMixin, DeletedMixin, DlpImpactMixin):
     recommendation = django_filters.ChoiceFilter(choices=Disposition.choices)
     migration = django_filters.ChoiceFilter(choices=MIGRATION_FILTER_CHOICES, method="filter_migration",
                                             label="Migration", empty_label="Any")
+    unused_for = DaysFilter(method="filter_unused_for", label="Unused for N days")
+    used_within = DaysFilter(method="filter_used_within", label="Used within N days")
+    usage_unknown = django_filters.BooleanFilter(method="filter_usage_unknown", label="Usage unknown")
+
+    def filter_unused_for(self, queryset, name, value):
+        """Usage data shows no use for `value` days (Used.unused_for): never a guess from modification dates."""
+        return queryset.unused_for(value)
+
+    def filter_used_within(self, queryset, name, value):
+        return queryset.used_within(value)
+
+    def filter_usage_unknown(self, queryset, name, value):
+        """Items whose use over the triage's inactive period no source can vouch for (or, false, the others)."""
+        unknown = queryset.usage_unknown_for(TriageSettings.load().inactive_days)
+        return unknown if value else queryset.exclude(pk__in=unknown.values("pk"))
 
     def filter_migration(self, queryset, name, value):
         """requested / migrating / migrated / none, read from the denormalised migration_status."""
@@ -164,19 +200,27 @@ class AppFilterSet(ItemFilterSet):
         fields = ["q", "environment", "default_environment", "kind", "owner", "department", "connector", "tag",
                   "modified_after", "modified_before", "used_after", "used_before", "quarantine_status",
                   "is_solution_aware", "shared_min", "shared_max", "recommendation", "dlp", "migration",
-                  "include_deleted"]
+                  "unused_for", "used_within", "usage_unknown", "include_deleted"]
 
 
 class FlowFilterSet(ItemFilterSet):
     owner_field = "creator"
     search_fields = ("display_name__icontains", "creator__display_name__icontains", "flow_id")
     state = django_filters.ChoiceFilter(choices=FlowState.choices)
+    failure_rate_min = django_filters.NumberFilter(method="filter_failure_rate_min", label="Failure rate at least %",
+                                                   min_value=0, max_value=100)
 
     class Meta:
         model = Flow
         fields = ["q", "environment", "default_environment", "state", "owner", "department", "connector", "tag",
                   "modified_after", "modified_before", "has_http_trigger", "is_solution_aware", "recommendation",
-                  "dlp", "migration", "include_deleted"]
+                  "dlp", "migration", "unused_for", "used_within", "usage_unknown", "failure_rate_min",
+                  "include_deleted"]
+
+    def filter_failure_rate_min(self, queryset, name, value):
+        """Flows whose failed share of the last 30 days' runs is at least `value` percent (flows with runs only)."""
+        return queryset.filter(runs_30d__gt=0).alias(failed_pct=F("failures_30d") * 100).filter(
+            failed_pct__gte=F("runs_30d") * value)
 
 
 class BotFilterSet(SearchMixin, DeletedMixin):

@@ -4,8 +4,8 @@ from django import forms
 
 from .models import Tag, TagRule, TriageSettings
 
-__all__ = ["BatchConfirmForm", "BulkCleanupForm", "BulkTagForm", "DeleteBatchForm", "ImportForm", "TagForm",
-           "TagMergeForm", "TagRuleForm", "TriageSettingsForm"]
+__all__ = ["BatchConfirmForm", "BulkCleanupForm", "BulkTagForm", "DeleteBatchForm", "ImportForm", "InUseOverrideForm",
+           "TagForm", "TagMergeForm", "TagRuleForm", "TriageSettingsForm"]
 
 
 class ImportForm(forms.Form):
@@ -91,11 +91,19 @@ class DeleteBatchForm(forms.Form):
     reason = forms.CharField(max_length=300, label="Reason for deleting without a backup")
 
 
-class BatchConfirmForm(forms.Form):
+class InUseOverrideForm(forms.Form):
+    """The explicit go-ahead for a clean-up that includes items in use (inventory/services/usage_guard.py)."""
+
+    override = forms.BooleanField(required=False, label="Clean up the items in use too")
+    override_reason = forms.CharField(max_length=300, required=False, label="Why clean up items that are in use",
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class BatchConfirmForm(InUseOverrideForm):
     typed = forms.CharField(max_length=40, label="Type the confirmation phrase")
 
 
-class BulkCleanupForm(forms.Form):
+class BulkCleanupForm(InUseOverrideForm):
     """Quarantine (apps) or stop (flows) the checked rows, or every row the list's filters match."""
 
     scope = forms.ChoiceField(choices=[("selected", "Checked rows"), ("all", "Every row the filters match")],

@@ -1,12 +1,14 @@
 """Figures of the inventory for the progress dashboards (see coe_portal/dashboards/metrics.py)."""
 
 from collections import Counter, defaultdict
+from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.urls import reverse
 
-from coe_portal.dashboards.metrics import by_department, register, register_breakdown, register_fact
+from coe_portal.dashboards.metrics import by_department, register, register_breakdown, register_fact, register_linked
 
-from .models import App, Environment, Flow
+from .models import App, Environment, Flow, TriageSettings
 
 
 def _default_items(**filters):
@@ -66,6 +68,27 @@ def left_by_environment():
     return {department: dict(parts) for department, parts in totals.items()}
 
 
+def _usage_figures(model, owner, days, departments):
+    plural = model._meta.verbose_name_plural.capitalize()
+    url = reverse(f"inventory:{model._meta.model_name}-list")
+    live = model.objects.filter(deleted_at__isnull=True)
+    scope = {}
+    if departments is not None:
+        live = live.filter(**{f"{owner}__department__in": departments})
+        scope = {"department": next(iter(departments))} if len(departments) == 1 else {}
+    counts = live.aggregate(unused=Count("pk", filter=Q(pk__in=live.unused_for(days).values("pk"))),
+                            unknown=Count("pk", filter=Q(pk__in=live.usage_unknown_for(days).values("pk"))))
+    unused, unknown = urlencode({"unused_for": days, **scope}), urlencode({"usage_unknown": "true", **scope})
+    return [(f"{plural} unused for {days} days", counts["unused"], f"{url}?{unused}"),
+            (f"{plural}: usage unknown", counts["unknown"], f"{url}?{unknown}")]
+
+
+def usage_figures(departments):
+    """Apps and flows unused for the inactive period and those whose usage is unknown, each with its list."""
+    days = TriageSettings.current().inactive_days
+    return _usage_figures(App, "owner", days, departments) + _usage_figures(Flow, "creator", days, departments)
+
+
 register("inventoried", "Inventoried", 10, inventoried)
 register("tagged", "Tagged", 20, tagged)
 register("quarantined", "Quarantined", 70, quarantined)
@@ -78,3 +101,4 @@ register_fact("capacity_log_mb", "Log, rated (MB)", _default_capacity("capacity_
 register_fact("capacity_limit_mb", "Limit (MB)", _default_capacity("capacity_limit_mb"))
 register_fact("items_elsewhere", "Apps and flows in other environments", items_elsewhere)
 register_breakdown("left_by_environment", "Items left per environment", left_by_environment)
+register_linked("usage", usage_figures)

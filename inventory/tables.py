@@ -1,4 +1,6 @@
 import django_tables2 as tables
+from django.db.models import F, FloatField
+from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -35,6 +37,20 @@ class WhenColumn(tables.Column):
         return value.isoformat() if value else ""
 
 
+def nulls_last(expression):
+    """A table's `order_<column>` method: sort by `expression`, unknown values last either way."""
+    expression = F(expression) if isinstance(expression, str) else expression
+
+    def order(table, queryset, is_descending):
+        key = expression.desc(nulls_last=True) if is_descending else expression.asc(nulls_last=True)
+        return queryset.order_by(key, "pk"), True
+
+    return order
+
+
+FAILURE_RATE = Cast("failures_30d", FloatField()) / NullIf("runs_30d", 0)
+
+
 class EnvironmentTable(tables.Table):
     class Meta:
         model = Environment
@@ -56,8 +72,9 @@ class ItemTable(FastRowsMixin, tables.Table):
     migration = tables.Column(accessor="migration_status", verbose_name="Migration", empty_values=())
     modified_time = WhenColumn(verbose_name="Modified")
     deleted_at = WhenColumn(verbose_name="Deleted")
-    # Columns a user cannot hide.
+    # Columns a user cannot hide, and the ones hidden until a user chooses columns.
     required = ("select", "display_name")
+    default_hidden = ()
     export_exclude = ("select",)
 
     def render_tags(self, record):
@@ -92,30 +109,62 @@ class ItemTable(FastRowsMixin, tables.Table):
 class AppTable(ItemTable):
     owner = tables.Column(accessor="owner__display_name", verbose_name="Owner")
     last_launched_time = WhenColumn(verbose_name="Last used")
+    launches_30d = tables.Column(verbose_name="Launches (30 d)")
+    unique_users_30d = tables.Column(verbose_name="Users (30 d)")
+    default_hidden = ("launches_30d", "unique_users_30d")
 
     class Meta:
         model = App
         fields = ("select", "display_name", "kind", "environment", "owner", "modified_time", "last_launched_time",
-                  "shared_users_count", "quarantine_status", "is_solution_aware", "tags", "recommendation", "dlp",
-                  "migration", "deleted_at")
+                  "launches_30d", "unique_users_30d", "shared_users_count", "quarantine_status", "is_solution_aware",
+                  "tags", "recommendation", "dlp", "migration", "deleted_at")
+
+    order_last_launched_time = nulls_last("last_launched_time")
+    order_launches_30d = nulls_last("launches_30d")
+    order_unique_users_30d = nulls_last("unique_users_30d")
 
 
 class FlowTable(ItemTable):
     creator = tables.Column(accessor="creator__display_name", verbose_name="Owner")
+    last_run_time = WhenColumn(verbose_name="Last run")
+    runs_30d = tables.Column(verbose_name="Runs (30 d)")
+    failure_rate = tables.Column(verbose_name="Failure rate (%)", empty_values=())
+    default_hidden = ("runs_30d", "failure_rate")
 
     class Meta:
         model = Flow
         fields = ("select", "display_name", "state", "environment", "creator", "trigger_kind", "has_http_trigger",
-                  "modified_time", "is_solution_aware", "tags", "recommendation", "dlp", "migration", "deleted_at")
+                  "modified_time", "last_run_time", "runs_30d", "failure_rate", "is_solution_aware", "tags",
+                  "recommendation", "dlp", "migration", "deleted_at")
+
+    order_last_run_time = nulls_last("last_run_time")
+    order_runs_30d = nulls_last("runs_30d")
+    order_failure_rate = nulls_last(FAILURE_RATE)
+
+    def render_failure_rate(self, record):
+        return percent(record.failure_rate)
+
+    def value_failure_rate(self, record):
+        return percent(record.failure_rate)
+
+
+def percent(rate):
+    """0.125 -> "12.5"; "" when unknown (no run in 30 days)."""
+    return "" if rate is None else f"{rate * 100:.1f}".removesuffix(".0")
 
 
 class BotTable(tables.Table):
     environment = tables.Column(accessor="environment__display_name", verbose_name="Environment")
     owner = tables.Column(accessor="owner__display_name", verbose_name="Owner")
+    conversations_30d = tables.Column(verbose_name="Conversations (30 d)")
+    last_conversation_time = WhenColumn(verbose_name="Last conversation")
 
     class Meta:
         model = Bot
-        fields = ("display_name", "environment", "owner", "is_published", "modified_time", "deleted_at")
+        fields = ("display_name", "environment", "owner", "is_published", "conversations_30d",
+                  "last_conversation_time", "modified_time", "deleted_at")
+
+    order_conversations_30d = nulls_last("conversations_30d")
 
 
 class PagesSiteTable(tables.Table):

@@ -16,6 +16,7 @@ from .services import sync
 from .services.csv_import import CsvImportError, import_csv
 
 BROWSERS = (Role.COE_ADMIN, Role.MANAGER)
+USAGE_KINDS = (SyncKind.USAGE_AUDIT, SyncKind.USAGE_RUNS)
 
 
 class EnvironmentListView(ObjectListView):
@@ -51,7 +52,10 @@ class SyncRunListView(ObjectListView):
     template_name = "inventory/sync_list.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(running=SyncRun.objects.filter(status="running").first(), **kwargs)
+        running = {run.kind: run for run in SyncRun.objects.filter(status="running")}
+        inventory = running.get(SyncKind.FULL) or running.get(SyncKind.INCREMENTAL)
+        usage = [(kind, SyncKind(kind).label.removeprefix("Usage: "), running.get(kind)) for kind in USAGE_KINDS]
+        return super().get_context_data(running=inventory, usage_kinds=usage, **kwargs)
 
 
 @role_required(Role.COE_ADMIN)
@@ -64,7 +68,9 @@ def sync_run_detail(request, pk):
 @require_POST
 @role_required(Role.COE_ADMIN)
 def sync_start(request):
-    kind = SyncKind.FULL if request.POST.get("kind") == SyncKind.FULL else SyncKind.INCREMENTAL
+    """Start an inventory sync (incremental unless asked for a full one) or a usage sync of either kind."""
+    asked = request.POST.get("kind")
+    kind = asked if asked in (SyncKind.FULL, *USAGE_KINDS) else SyncKind.INCREMENTAL
     with transaction.atomic():
         run = sync.start_sync(kind, user=request.user)
         audit.record(request, "sync.start", obj=run, kind=run.kind)

@@ -17,7 +17,7 @@ from coe_portal.core.permissions import role_required
 from .choices import CleanupMode, CleanupStage
 from .forms import BatchConfirmForm, BulkCleanupForm, DeleteBatchForm
 from .models import App, Flow
-from .services import cleanup_jobs, cleanup_recovery, delete_batch
+from .services import cleanup_jobs, cleanup_recovery, delete_batch, usage_guard
 from .services.csv_import.errors import CsvImportError
 
 ADMIN = (Role.COE_ADMIN,)
@@ -58,13 +58,28 @@ def bulk_cleanup(request, kind):
         if not spec["items"][kind]:
             messages.error(request, "Check the rows to quarantine or stop first.")
             return redirect(f"inventory:{kind}-list")
+    usage = usage_guard.in_use(cleanup_jobs.selected(spec))
+    if refused := usage_guard.refusal(usage, data["override"], data["override_reason"]):
+        return render(request, "inventory/cleanup_in_use.html", {
+            "title": "Items in use", "refused": refused, "usage": usage, "form": form, "kind": kind,
+            "pks": spec.get("items", {}).get(kind, [])}, status=409)
+    reason = data["override_reason"].strip() if usage else ""
     with transaction.atomic():
-        job = cleanup_jobs.create_job("cleanup.bulk", request.user, CleanupMode.QUARANTINE, **spec)
+        job = cleanup_jobs.create_job("cleanup.bulk", request.user, CleanupMode.QUARANTINE, reason=reason,
+                                      override=bool(usage), **spec)
         audit.record(request, "cleanup.bulk", obj=job, kind=kind, scope=data["scope"], filters=data["query"],
-                     checked=len(spec.get("items", {}).get(kind, [])))
+                     checked=len(spec.get("items", {}).get(kind, [])), **_override_details(usage, reason))
         cleanup_jobs.queue_job(job)
     messages.success(request, "Clean-up started: each item is quarantined or stopped with a grace period.")
     return redirect("inventory:cleanup-job", pk=job.pk)
+
+
+def _override_details(usage, reason):
+    """What the audit log keeps of an override: the reason and the items in use it covered."""
+    if not usage:
+        return {}
+    return {"override": True, "override_reason": reason, "in_use": usage.count,
+            "in_use_items": [f"{kind}:{item.pk}" for kind, item in usage.items]}
 
 
 @role_required(*ADMIN)
@@ -116,7 +131,8 @@ def cleanup_job(request, pk):
         return render(request, "inventory/inc/cleanup_job.html", context)
     if job.kind == delete_batch.KIND and not job.result.get("confirmed"):
         context.update(preview=_preview(job), phrase=delete_batch.expected_phrase(job),
-                       confirm_form=BatchConfirmForm(auto_id="confirm_%s"))
+                       confirm_form=BatchConfirmForm(auto_id="confirm_%s"),
+                       usage=usage_guard.in_use(cleanup_jobs.selected(job.result)))
     return render(request, "inventory/cleanup_job.html", context)
 
 
@@ -125,10 +141,16 @@ def cleanup_job(request, pk):
 def delete_batch_confirm(request, pk):
     job = get_object_or_404(JobRun, pk=pk, kind=delete_batch.KIND)
     form = BatchConfirmForm(request.POST)
-    typed = form.data.get("typed", "")
-    if delete_batch.confirm_batch(job, typed):
+    form.is_valid()
+    typed, override = form.data.get("typed", ""), form.cleaned_data.get("override", False)
+    reason = form.cleaned_data.get("override_reason", "").strip()
+    usage = usage_guard.in_use(cleanup_jobs.selected(job.result))
+    if not job.result.get("confirmed") and (refused := usage_guard.refusal(usage, override, reason,
+                                                                                 "Nothing was deleted")):
+        messages.error(request, refused)
+    elif delete_batch.confirm_batch(job, typed, override=bool(usage)):
         audit.record(request, "cleanup.delete_batch.confirm", obj=job, count=job.result["count"],
-                     reason=job.result["reason"])
+                     reason=job.result["reason"], **_override_details(usage, reason))
         messages.success(request, f"Deleting {job.result['count']} items.")
     else:
         messages.error(request, f"Nothing was deleted: type {delete_batch.expected_phrase(job)} exactly to confirm."

@@ -15,7 +15,7 @@ from coe_portal.core.permissions import has_role, role_required
 
 from . import filtersets, tables
 from .forms import BulkTagForm
-from .models import App, Bot, Flow, PagesSite, TablePreference
+from .models import App, Bot, Flow, PagesSite, TablePreference, TriageSettings
 from .services.cleanup_jobs import ITEM_KIND
 from .views_batches import job_context
 
@@ -45,7 +45,7 @@ class ColumnsMixin:
         chosen = TablePreference.objects.filter(user=self.request.user, table=self.table_key()).values_list(
             "columns", flat=True).first()
         if not chosen:
-            return ()
+            return self.table_class.default_hidden
         return [name for name, _ in chooseable_columns(self.table_class) if name not in chosen]
 
     def get_context_data(self, **kwargs):
@@ -128,6 +128,8 @@ def item_detail(request, model, pk):
                "is_admin": has_role(request.user, Role.COE_ADMIN),
                "cases": list(item.cases.select_related("job").prefetch_related("backups")),
                "item_kind": model._meta.model_name}
+    context["inactive_days"] = TriageSettings.load().inactive_days
+    context["usage_state"], context["usage_words"] = item.usage_status(context["inactive_days"])
     newest = context["cases"][0] if context["cases"] else None
     context["progress"] = _item_job_progress(newest) if context["is_admin"] else None
     # While a step runs the cases poll themselves, so the owner's answer shows once the item is held.

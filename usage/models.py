@@ -32,11 +32,16 @@ class UsageSource(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
 
+    COLOURS = {State.NEVER: "grey", State.OK: "green", State.FAILED: "red", State.UNAVAILABLE: "grey"}
+
     class Meta:
         ordering = ["key"]
 
     def __str__(self):
         return self.label
+
+    def get_state_colour(self):
+        return self.COLOURS.get(self.state, "grey")
 
     def succeeded(self, at=None):
         self.state, self.last_success, self.last_error = self.State.OK, at or timezone.now(), ""

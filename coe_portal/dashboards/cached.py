@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from .environments import environment_chart
 from .figures import Dashboard
+from .metrics import LINKED
 from .models import Snapshot
 from .waves import wave_chart
 
@@ -72,6 +73,14 @@ class CachedBoard:
 
         scope = sorted(departments) if departments is not None else None
         return self._remembered(["charts", period, scope, query], build)
+
+
+    def linked(self, departments):
+        """The live figures with links (metrics.register_linked), counted at most TIMEOUT seconds ago."""
+        def build():
+            return [figure for figures in LINKED.values() for figure in figures(departments)]
+
+        return self._remembered(["linked", sorted(departments) if departments is not None else None], build)
 
 
 def charts_of(departments, period):

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-__all__ = ["BREAKDOWNS", "FACTS", "METRICS", "Metric", "by_department", "register", "register_breakdown",
-           "register_fact"]
+__all__ = ["BREAKDOWNS", "FACTS", "LINKED", "METRICS", "Metric", "by_department", "register", "register_breakdown",
+           "register_fact", "register_linked"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class Metric:
 METRICS: dict[str, Metric] = {}
 FACTS: dict[str, Metric] = {}
 BREAKDOWNS: dict[str, Metric] = {}
+LINKED: dict[str, Callable] = {}
 
 
 def register(key, label, order, count):
@@ -47,6 +48,15 @@ def register_breakdown(key, label, count, keep=None, names=None):
     `names(parts)` returns the label of each part, for charts.
     """
     BREAKDOWNS[key] = Metric(key, label, len(BREAKDOWNS), count, keep, names)
+
+
+def register_linked(key, figures):
+    """Add figures counted from the live inventory, each a link to the filtered list it counts.
+
+    `figures(departments)` (None: every department) returns [(label, number, url of the list)].
+    Not snapshotted: the dashboard counts them when shown and keeps them for cached.TIMEOUT.
+    """
+    LINKED[key] = figures
 
 
 def by_department(*querysets_and_fields):

@@ -50,7 +50,8 @@ def dashboard(request):
         return csv_response([chart["header"], *chart["rows"]], f"{chart['key']}.csv")
     charts_html, latest_day = cached.charts_html(departments, period, request.GET.urlencode())
     context = {"form": form, "charts_html": charts_html, "latest_day": latest_day,
-               "no_departments": allowed is not None and not allowed, "title": "Progress"}
+               "no_departments": allowed is not None and not allowed, "title": "Progress",
+               "linked": cached.linked(departments) if departments is None or departments else []}
     return render(request, "dashboards/dashboard.html", context)
 
 

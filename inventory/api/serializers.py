@@ -49,27 +49,33 @@ class ItemSerializer(serializers.ModelSerializer):
     connectors = UsageSerializer(source="usages", many=True, read_only=True)
 
 
+USAGE_FIELDS = ["usage_known_since", "usage_checked_time", "usage_source"]
+
+
 class AppSerializer(ItemSerializer):
     owner = MakerSerializer(read_only=True)
 
     class Meta:
         model = App
         fields = ["id", "app_id", "display_name", "kind", "environment", "owner", "created_time", "modified_time",
-                  "published_time", "last_launched_time", "shared_users_count", "shared_groups_count",
-                  "is_solution_aware", "open_url", "quarantine_status", "uses_premium", "uses_custom_connector",
-                  "uses_excel", "uses_sharepoint_list", "tags", "connectors", "migration_status", "migration_target",
-                  "deleted_at"]
+                  "published_time", "last_launched_time", "launches_30d", "unique_users_30d", *USAGE_FIELDS,
+                  "shared_users_count", "shared_groups_count", "is_solution_aware", "open_url", "quarantine_status",
+                  "uses_premium", "uses_custom_connector", "uses_excel", "uses_sharepoint_list", "tags", "connectors",
+                  "migration_status", "migration_target", "deleted_at"]
 
 
 class FlowSerializer(ItemSerializer):
     creator = MakerSerializer(read_only=True)
+    failure_rate = serializers.FloatField(read_only=True, allow_null=True,
+                                          help_text="Failed share of the last 30 days' runs (0-1); null: no run")
 
     class Meta:
         model = Flow
         fields = ["id", "flow_id", "display_name", "state", "suspension_reason", "environment", "creator",
                   "trigger_kind", "has_http_trigger", "trigger_connector", "trigger_table", "is_solution_aware",
-                  "created_time", "modified_time", "tags", "connectors", "migration_status", "migration_target",
-                  "deleted_at"]
+                  "created_time", "modified_time", "last_run_time", "last_success_time", "last_failure_time",
+                  "runs_30d", "failures_30d", "failure_rate", *USAGE_FIELDS, "tags", "connectors", "migration_status",
+                  "migration_target", "deleted_at"]
 
 
 class TagChangeSerializer(serializers.Serializer):

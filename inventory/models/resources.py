@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from coe_portal.core.links import pk_url
 
@@ -96,6 +97,29 @@ class Used(models.Model):
         since = now - timedelta(days=days)
         return (not self.used_within(days, now) and self.usage_known(days, now)
                 and (self.created_time is None or self.created_time <= since))
+
+    def usage_status(self, days, now=None):
+        """("used" | "unused" | "new" | "unknown", words) over the last `days` days; "unknown" words say why."""
+        now = now or timezone.now()
+        if self.used_within(days, now):
+            return "used", f"Used {timesince(self.last_used_time, now)} ago"
+        if self.unused_for(days, now):
+            return "unused", f"Unused for {days} days"
+        if self.created_time is not None and self.created_time > now - timedelta(days=days):
+            return "new", f"Created less than {days} days ago: too new to call unused"
+        return "unknown", self.usage_gap(days, now)
+
+    def usage_gap(self, days, now):
+        """Why the use of the last `days` days is not known, in words (the source's own error is the usage app's)."""
+        if self.usage_checked_time is None:
+            return "no usage source has read it yet"
+        if self.usage_checked_time < now - timedelta(hours=settings.USAGE_STALE_AFTER_HOURS):
+            return (f"the last successful read was {timesince(self.usage_checked_time, now)} ago; "
+                    "the source has not answered since")
+        if self.usage_known_since is None:
+            return "the last read of its usage failed or did not reach it"
+        covered = (now - self.usage_known_since).days
+        return f"the source has covered only {covered} day{'s' if covered != 1 else ''} so far, of the {days} needed"
 
 
 class App(Used, Migrated, Recommended, SyncedItem):

@@ -70,3 +70,8 @@ class TriageSettings(models.Model):
     def load(cls):
         return cls.objects.get_or_create(pk=1)[0]
 
+    @classmethod
+    def current(cls):
+        """The saved thresholds, else the defaults, in one read that writes nothing (for pages that only show)."""
+        return cls.objects.filter(pk=1).first() or cls()
+

@@ -17,10 +17,10 @@ from coe_portal.powerplatform.client import PowerPlatformClient
 
 from ..choices import CleanupMode, CleanupStage
 from ..models import App, CleanupCase, Flow
-from . import cleanup
+from . import cleanup, usage_guard
 
 __all__ = ["CHUNK", "check_query", "create_job", "enqueue_cases", "open_job", "queue_job", "refresh_job", "retry_job",
-           "run_chunk", "start_item_job"]
+           "run_chunk", "selected", "start_item_job"]
 
 CHUNK = 100
 ITEM_KIND = "cleanup.item"
@@ -31,11 +31,14 @@ WORKING = (CleanupStage.PENDING, CleanupStage.DELETING, CleanupStage.EXPIRED, Cl
 OPEN = [s for s in CleanupStage.values if s not in (CleanupStage.RELEASED, CleanupStage.DELETED)]
 
 
-def create_job(kind, user, mode, reason="", items=None, query=None):
-    """Record a bulk clean-up job; `items` is {"app": [pk], "flow": [pk]}, or `query` = (kind, filter string)."""
+def create_job(kind, user, mode, reason="", items=None, query=None, override=False):
+    """Record a bulk clean-up job; `items` is {"app": [pk], "flow": [pk]}, or `query` = (kind, filter string).
+
+    `override`: the admin chose to clean up items in use too (usage_guard); without it the job leaves them out.
+    """
     if mode == CleanupMode.DELETE_ONLY and not reason.strip():
         raise ValueError("Delete only needs a reason.")
-    spec = {"mode": mode, "reason": reason, "items": items or {}, "query": query}
+    spec = {"mode": mode, "reason": reason, "items": items or {}, "query": query, "override": override}
     return JobRun.objects.create(kind=kind, created_by=user, result=spec)
 
 
@@ -58,7 +61,7 @@ def start_item_job(item, user, mode=CleanupMode.QUARANTINE, reason=""):
 
 def check_query(kind, query):
     """Raise InvalidFilter (a ValueError naming the bad fields) when the list filter `query` is not valid."""
-    _selected({"query": (kind, query)})
+    selected({"query": (kind, query)})
 
 
 def queue_job(job):
@@ -68,7 +71,7 @@ def queue_job(job):
     transaction.on_commit(lambda: cleanup_open_job.delay(job.pk))
 
 
-def _selected(spec):
+def selected(spec):
     """{kind: queryset of the items to clean up} from the job's stored ids or list filter."""
     from ..filtersets import AppFilterSet, FlowFilterSet
 
@@ -89,17 +92,21 @@ def open_job(job_id):
         return None
     spec = job.result
     try:
-        selected = _selected(spec)
+        chosen = selected(spec)
     except ValueError as exc:
         job.fail(f"Nothing was done: {exc}")
         return job
     with transaction.atomic():
-        opened = []
-        for kind, items in selected.items():
+        opened, left_out = [], 0
+        for kind, items in chosen.items():
             busy = CleanupCase.objects.filter(stage__in=OPEN, **{f"{kind}__isnull": False}).values(kind)
-            fresh = items.exclude(pk__in=busy).order_by("pk")
-            opened += _open_cases(job, kind, fresh, spec)
-        job.advance(f"Opened {len(opened)} clean-up cases.", done=0, total=len(opened))
+            fresh = items.exclude(pk__in=busy)
+            if not spec.get("override"):
+                fresh, used = usage_guard.leave_out_used(fresh)
+                left_out += used
+            opened += _open_cases(job, kind, fresh.order_by("pk"), spec)
+        note = f" Left out {left_out} in use within the inactive period (no override)." if left_out else ""
+        job.advance(f"Opened {len(opened)} clean-up cases.{note}", done=0, total=len(opened))
         enqueue_cases(job, [case.pk for case in opened])
     if not opened:
         refresh_job(job.pk)

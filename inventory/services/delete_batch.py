@@ -143,12 +143,15 @@ def expected_phrase(job):
     return f"DELETE {job.result.get('count', 0)}"
 
 
-def confirm_batch(job, typed):
-    """Start the batch if `typed` is the phrase; False (nothing done) otherwise or if it already started."""
+def confirm_batch(job, typed, override=False):
+    """Start the batch if `typed` is the phrase; False (nothing done) otherwise or if it already started.
+
+    `override`: the admin chose to delete items in use too (usage_guard); without it the job leaves them out.
+    """
     if typed.strip() != expected_phrase(job) or not job.result.get("count"):
         return False
     with transaction.atomic():
-        confirmed = {**job.result, "confirmed": True}
+        confirmed = {**job.result, "confirmed": True, "override": override}
         if not JobRun.objects.filter(pk=job.pk, status=JobStatus.PENDING, result__confirmed=False).update(
                 result=confirmed):
             return False

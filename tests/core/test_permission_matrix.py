@@ -131,6 +131,9 @@ EXPECTED = {
     "inventory:cleanup-job": ("get", (LOGIN, 403, 403, 403, 200)),
     "inventory:delete-batch-confirm": ("post", (LOGIN, 403, 403, 403, 302)),
     "inventory:cleanup-job-retry": ("post", (LOGIN, 403, 403, 403, 302)),
+    # Usage fragments the inventory's pages load: an item's daily usage (as its page), the sources (Sync page)
+    "usage:item": ("get", (LOGIN, 403, 200, 200, 200)),  # the maker owns the sample app
+    "usage:sources": ("get", (LOGIN, 403, 403, 403, 200)),
     # Django's own admin site is for superusers; portal roles are redirected to its sign-in.
     "admin:index": ("get", (302, 302, 302, 302, 302)),
     # Communication (comms): admins run it; an item's messages for its owner, managers and admins;
@@ -203,6 +206,7 @@ def sample_url(name, fixtures):
               "inventory:cleanup-job": {"pk": fixtures["triage_job"].pk},
               "inventory:delete-batch-confirm": {"pk": fixtures["triage_job"].pk},
               "inventory:cleanup-job-retry": {"pk": fixtures["triage_job"].pk},
+              "usage:item": {"kind": "app", "pk": fixtures["app"].pk},
               **comms_sample_kwargs(fixtures), **envops_sample_kwargs(fixtures),
               **migtenant_sample_kwargs(fixtures), **migration_sample_kwargs(fixtures),
               **(api_sample_kwargs(fixtures) if name.startswith(("dlp-api:", "comms-api:")) else {})}.get(name)
