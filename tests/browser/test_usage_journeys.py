@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from inventory.models import Flow, TriageSettings
 from inventory.services.recommendations import recompute
 from tests.conftest import PASSWORD
-from tests.support.browser import sign_in
+from tests.support.browser import go_to, sign_in
 from usage.models import FlowRunDay, FlowRunState
 from usage.services import summaries
 
@@ -48,7 +48,7 @@ def test_admin_stops_the_flows_unused_for_90_days_and_a_busy_flow_is_not_among_t
                                                                                        celery_worker):
     tenant, (idle, quiet, busy, unread) = flows
     sign_in(page, "alice", PASSWORD)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Flows").click()
+    go_to(page, "Flows")
     page.get_by_label("Unused for N days").fill("90")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text("2 results")).to_be_visible()

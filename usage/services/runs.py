@@ -179,6 +179,7 @@ def dataverse_runs(task, client):
     from inventory.services.sync import schedule, schedule_many
 
     environment = Environment.objects.get(pk=task.args["env"])
+    client.dataverse_org(environment.dataverse_url)  # a resumed nextLink needs the org accepted first
     org = source(f"dataverse:{environment.env_id}", f"Dataverse flow runs: {environment.display_name}")
     now = parse_datetime(task.run.tasks.get(name="usage_runs_start").args["at"])
     since = _since(org.watermark, now)
@@ -213,6 +214,7 @@ def conversations(task, client):
     from inventory.services.sync import schedule
 
     environment = Environment.objects.get(pk=task.args["env"])
+    client.dataverse_org(environment.dataverse_url)  # a resumed nextLink needs the org accepted first
     org = source(f"conversations:{environment.env_id}", f"Agent conversations: {environment.display_name}")
     now = parse_datetime(task.run.tasks.get(name="usage_runs_start").args["at"])
     since = _since(org.watermark, now)
