@@ -69,7 +69,7 @@ class LaunchRecord(models.Model):
     """The audit record ids already counted: the feed repeats records, and each counts once."""
 
     record_id = models.UUIDField(primary_key=True)
-    seen_at = models.DateTimeField(db_index=True)
+    seen_at = models.DateTimeField()  # pruned by a scan once a run: an index would cost every insert more
 
     def __str__(self):
         return str(self.record_id)
@@ -85,7 +85,6 @@ class AppLaunchDay(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["app_guid", "day", "user_key"], name="usage_launch_day")]
-        indexes = [models.Index(fields=["day"], name="usage_launch_by_day")]
 
     def __str__(self):
         return f"{self.app_guid} {self.day}: {self.launches}"

@@ -34,12 +34,16 @@ class AuditContent:
 
 @dataclass(frozen=True)
 class Launch:
-    """A Power Apps launch read from an audit record."""
+    """A Power Apps launch read from an audit record; `time` is the record's CreationTime (UTC) as written."""
 
     record_id: str
     app_guid: str
     user_key: str
-    at: datetime
+    time: str
+
+    @property
+    def at(self):
+        return parse_time(self.time)
 
 
 class RunPage:
@@ -85,7 +89,11 @@ class _Property(msgspec.Struct):
 
 
 class _Record(msgspec.Struct):
-    """The fields of an audit record a launch needs; the rest of each record is skipped unread."""
+    """The fields of an audit record a launch needs; the rest of each record is skipped unread.
+
+    PropertyCollection stays raw bytes: decoded into objects it costs seven times the rest of a
+    record, and a launch needs one entry of it (_property finds it, decoding only what it must).
+    """
 
     Id: str = ""
     RecordType: object = None
@@ -95,12 +103,30 @@ class _Record(msgspec.Struct):
     UserKey: str | None = None
     UserId: str | None = None
     AppName: str | None = None
-    PropertyCollection: list[_Property] | None = None
+    PropertyCollection: msgspec.Raw = msgspec.Raw(b"null")
 
 
 _BLOB = msgspec.json.Decoder(list[_Record])
 _RAW_BLOB = msgspec.json.Decoder(list[msgspec.Raw])
 _ONE = msgspec.json.Decoder(_Record)
+_PROPERTIES = msgspec.json.Decoder(list[_Property] | None)
+
+
+_ENTRY = {name: (f'"{name}"'.encode(), re.compile(rb'"Name"\s*:\s*' + re.escape(f'"{name}"'.encode())
+                                                   + rb'\s*,\s*"Value"\s*:\s*"([^"\\]*)"'))
+          for name in (APP_ID_PROPERTY, USER_ID_PROPERTY)}
+
+
+def _property(raw, name):
+    """The Value of the entry called `name` in a raw PropertyCollection ("" when absent)."""
+    key, pattern = _ENTRY[name]
+    if key not in raw:
+        return ""
+    found = pattern.search(raw)
+    if found:
+        return found.group(1).decode()
+    entries = _PROPERTIES.decode(raw) or ()  # another order or spacing: decode it
+    return next((str(entry.Value or "") for entry in entries if entry.Name == name), "")
 
 
 def parse_time(text):
@@ -118,15 +144,20 @@ def _launch(record):
     """The launch a record describes, in either shape (section 1.4), else None; "" app id: a launch without one."""
     if record.Operation != "LaunchPowerApp":
         return None
-    properties = {p.Name: p.Value for p in record.PropertyCollection or ()}
+    raw = bytes(record.PropertyCollection)
     if record.RecordType == 256 or record.Workload == "PowerPlatform":  # A: the unified record
-        app = _guid(properties.get(APP_ID_PROPERTY))
+        app = _guid(_property(raw, APP_ID_PROPERTY))
     elif record.Workload == "PowerApps":  # B: the legacy PowerApps workload
         app = _guid(record.AppName)
     else:
         return None
-    user = (record.UserKey or str(properties.get(USER_ID_PROPERTY) or "") or record.UserId or "").lower()
-    return Launch(record.Id.lower(), app, user, parse_time(record.CreationTime))
+    user = (record.UserKey or _property(raw, USER_ID_PROPERTY) or record.UserId or "").lower()
+    time = record.CreationTime
+    if time[-1:] == "Z" or "+" in time[10:] or "-" in time[10:]:  # a zone after all: written as UTC without one
+        time = parse_time(time).astimezone(UTC).replace(tzinfo=None).isoformat()
+    elif not time[:4].isdigit():
+        raise ValueError(f"CreationTime {time!r}")
+    return Launch(record.Id.lower(), app, user, time)
 
 
 def parse_audit_blob(body, url=""):

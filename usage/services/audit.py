@@ -8,7 +8,6 @@ same transaction that stamps the blobs fetched. Finish: the watermark moves to w
 listing ended only when nothing failed.
 """
 
-import io
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -121,27 +120,26 @@ def _count(launches):
     """Add launches not counted before (by record id) to the per app, day and user counts."""
     if not launches:
         return
-    buffer = io.StringIO()
-    for launch in launches:
-        buffer.write(f"{launch.record_id}\t{launch.app_guid}\t{launch.user_key}\t{launch.at.isoformat()}\n")
+    # CreationTime is UTC without a zone (usage-apis.md 1.4): read as such whatever the session's zone.
+    text = "".join(f"{launch.record_id}\t{launch.app_guid}\t{launch.user_key}\t{launch.time}\n" for launch in launches)
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS usage_incoming "
-                       "(record_id uuid, app_guid uuid, user_key text, at timestamptz) ON COMMIT DELETE ROWS")
-        with cursor.copy("COPY usage_incoming FROM STDIN") as copy:
-            copy.write(buffer.getvalue())
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS usage_incoming_text "
+                       "(record_id uuid, app_guid uuid, user_key text, at timestamp) ON COMMIT DELETE ROWS")
+        with cursor.copy("COPY usage_incoming_text FROM STDIN") as copy:
+            copy.write(text)
         cursor.execute("""
             WITH fresh AS (
                 INSERT INTO usage_launchrecord (record_id, seen_at)
-                SELECT DISTINCT ON (record_id) record_id, now() FROM usage_incoming
+                SELECT DISTINCT ON (record_id) record_id, now() FROM usage_incoming_text
                 ON CONFLICT (record_id) DO NOTHING RETURNING record_id)
             INSERT INTO usage_applaunchday (app_guid, day, user_key, launches, last_at)
-            SELECT i.app_guid, (i.at AT TIME ZONE 'UTC')::date, i.user_key, count(*), max(i.at)
-            FROM (SELECT DISTINCT ON (record_id) * FROM usage_incoming) i JOIN fresh USING (record_id)
+            SELECT i.app_guid, i.at::date, i.user_key, count(*), max(i.at) AT TIME ZONE 'UTC'
+            FROM (SELECT DISTINCT ON (record_id) * FROM usage_incoming_text) i JOIN fresh USING (record_id)
             GROUP BY 1, 2, 3
             ON CONFLICT (app_guid, day, user_key) DO UPDATE
             SET launches = usage_applaunchday.launches + excluded.launches,
                 last_at = greatest(usage_applaunchday.last_at, excluded.last_at)""")
-        cursor.execute("TRUNCATE usage_incoming")
+        cursor.execute("TRUNCATE usage_incoming_text")
 
 
 def finish(run):
