@@ -27,7 +27,8 @@ FAMILIES = ("bap", "powerapps", "flow", "graph")
 def least_seconds(requests, profile):
     """The least time a throttle lets `requests` through one bucket."""
     q, w, x, c, latency = profile["Q"], profile["W"], profile["X"], profile["C"], profile["L"]
-    rate = min(q / w, (x / w) / latency if latency else math.inf, c / latency if latency else math.inf)
+    rate = min(q / w, (x / w) / latency if latency and x is not None else math.inf,
+               c / latency if latency and c is not None else math.inf)
     if rate == q / w:
         return w * (math.ceil(requests / q) - 1)
     return requests / rate

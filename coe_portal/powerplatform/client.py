@@ -72,6 +72,7 @@ class PowerPlatformClient(PackageCalls, SolutionCalls, MetadataCalls, UsageCalls
         self.tenant_id = settings.ENTRA_TENANT_ID
         self.max_concurrency = max_concurrency or settings.POWERPLATFORM_MAX_CONCURRENCY
         self._dataverse_limits = {}  # org base URL -> its quota (Dataverse limits apply per org)
+        self._workflow_names = {}  # org base URL -> {workflow id: flow name} (usage.UsageCalls)
         self._dataverse_lock, self._build_lock = threading.Lock(), threading.Lock()
         self._transport = None
 

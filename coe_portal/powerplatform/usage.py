@@ -277,10 +277,10 @@ class UsageCalls:
         return RunPage([("", run.properties.startTime, _run_status(run.properties.status))
                         for run in page.value if run.properties and run.properties.startTime], page.nextLink)
 
-    def dataverse_runs_url(self, dataverse_url, since):
+    def dataverse_runs_url(self, dataverse_url, since, until):
         base = self.dataverse_org(dataverse_url)
-        return (f"{base}/api/data/v9.2/flowruns?$select=name,workflowid,status,starttime"
-                f"&$filter={quote(f'starttime ge {_stamp(since)}', safe='')}")
+        where = f"starttime ge {_stamp(since)} and starttime lt {_stamp(until)}"
+        return f"{base}/api/data/v9.2/flowruns?$select=name,workflowid,status,starttime&$filter={quote(where, safe='')}"
 
     def dataverse_run_page(self, url):
         page = _decode(_DATAVERSE_RUNS, self.transport.request("GET", url, raw=True, headers=DATAVERSE_PAGE), url)
@@ -295,16 +295,22 @@ class UsageCalls:
         return [str(row.get("eventcode") or "FlowRunIngestion") for page in self.transport.pages(url) for row in page]
 
     def workflow_flow_ids(self, dataverse_url, workflow_ids):
-        """{Dataverse workflow id: the flow's name in the Flow API} (workflow.resourceid, section 2.2)."""
+        """{Dataverse workflow id: the flow's name in the Flow API} (workflow.resourceid, section 2.2).
+
+        Kept per process: every page of an org's runs names the same few workflows again.
+        """
         base = self.dataverse_org(dataverse_url)
-        found = {}
-        ids = sorted(workflow_ids)
+        known = self._workflow_names.setdefault(base, {})
+        found = {wid: known[wid] for wid in workflow_ids if wid in known}
+        ids = sorted(set(workflow_ids) - set(found))
         for start in range(0, len(ids), 50):
             where = quote(" or ".join(f"workflowid eq {value}" for value in ids[start:start + 50]), safe="")
             url = f"{base}/api/data/v9.2/workflows?$select=workflowid,resourceid&$filter={where}"
             for page in self.transport.pages(url):
-                found.update({str(row["workflowid"]).lower(): str(row.get("resourceid") or "").lower()
-                              for row in page if row.get("workflowid")})
+                rows = {str(row["workflowid"]).lower(): str(row.get("resourceid") or "").lower()
+                        for row in page if row.get("workflowid")}
+                found.update(rows)
+                known.update(rows)
         return found
 
     # Copilot Studio conversations (section 4)

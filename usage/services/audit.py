@@ -111,6 +111,10 @@ def read_blobs(task, client):
         content.fetched_at, content.error = now, error
         content.records, content.launches = (parsed[0], len(parsed[1])) if parsed else (0, 0)
     AuditContent.objects.bulk_update(contents, ["fetched_at", "error", "records", "launches"])
+    # The run's figures (its blobs are pruned after 8 days, the task's record stays with the run).
+    task.args.update(read=len(contents), records=sum(c.records for c in contents),
+                     launches=sum(c.launches for c in contents))
+    task.save(update_fields=["args"])
     lost = [error for _, _, error in results if error]
     if lost:
         task.run.add_error(task=task.key, error=f"{len(lost)} blob(s) could not be read: {lost[0]}")

@@ -79,8 +79,7 @@ def start(task, client):
             history[env].append(flow_id)
     specs = [("usage_flow_runs", {"env": env, "flows": ids[i:i + FLOW_BATCH]}, f"usage_flow_runs:{env}:{i}")
              for env, ids in sorted(history.items()) for i in range(0, len(ids), FLOW_BATCH)]
-    specs += [("usage_dataverse_runs", {"env": env, "url": None, "page": 1}, f"usage_dataverse_runs:{env}:1")
-              for env in sorted(dataverse)]
+    specs += [("usage_dataverse_check", {"env": env}, f"usage_dataverse_check:{env}") for env in sorted(dataverse)]
     bots = Bot.objects.filter(deleted_at=None, environment__in=by_dataverse).values_list("environment_id", flat=True)
     specs += [("usage_conversations", {"env": env, "url": None, "page": 1}, f"usage_conversations:{env}:1")
               for env in sorted(set(bots))]
@@ -174,39 +173,66 @@ def _dataverse_flows(environment):
                                     state=FlowState.STARTED).values_list("flow_id", flat=True))
 
 
-def dataverse_runs(task, client):
-    """One page of an org's flowruns since its last read; the first page checks for skipped runs first."""
-    from inventory.services.sync import schedule, schedule_many
+def dataverse_check(task, client):
+    """An org's `flowevent` first: runs it skipped send its flows to the run history; else read its
+    `flowruns` in one window a day, side by side (a month of a busy org is thousands of pages)."""
+    from inventory.services.sync import schedule_many
 
     environment = Environment.objects.get(pk=task.args["env"])
-    client.dataverse_org(environment.dataverse_url)  # a resumed nextLink needs the org accepted first
     org = source(f"dataverse:{environment.env_id}", f"Dataverse flow runs: {environment.display_name}")
     now = parse_datetime(task.run.tasks.get(name="usage_runs_start").args["at"])
     since = _since(org.watermark, now)
+    gaps = client.run_ingestion_gaps(environment.dataverse_url, since)
+    if gaps:  # the table missed runs: read these flows one by one instead
+        org.failed(f"the org reports runs it did not record ({', '.join(sorted(set(gaps))[:3])}); "
+                   "its flows are read from the run history instead")
+        org.save()
+        flows = _dataverse_flows(environment)
+        schedule_many(task.run, [("usage_flow_runs", {"env": environment.pk, "flows": flows[i:i + FLOW_BATCH]},
+                                  f"usage_flow_runs:{environment.pk}:dataverse:{i}")
+                                 for i in range(0, len(flows), FLOW_BATCH)])
+        return
+    days = [since + timedelta(days=n) for n in range((now - since).days + 1)]
+    schedule_many(task.run, [("usage_dataverse_runs", {"env": environment.pk, "start": day.isoformat(),
+                                                       "end": min(day + timedelta(days=1), now).isoformat(),
+                                                       "url": None, "page": 1},
+                              f"usage_dataverse_runs:{environment.pk}:{day.date()}:1") for day in days if day < now])
+
+
+def dataverse_runs(task, client):
+    """One page of an org's flowruns in one day's window; the window's first page clears that day's counts."""
+    from inventory.services.sync import schedule
+
+    environment = Environment.objects.get(pk=task.args["env"])
+    client.dataverse_org(environment.dataverse_url)  # a resumed nextLink needs the org accepted first
+    start, end = parse_datetime(task.args["start"]), parse_datetime(task.args["end"])
     if task.args["page"] == 1:
-        gaps = client.run_ingestion_gaps(environment.dataverse_url, since)
-        if gaps:  # the table missed runs: read these flows one by one instead
-            org.failed(f"the org reports runs it did not record ({', '.join(sorted(set(gaps))[:3])}); "
-                       "its flows are read from the run history instead")
-            org.save()
-            flows = _dataverse_flows(environment)
-            schedule_many(task.run, [("usage_flow_runs", {"env": environment.pk, "flows": flows[i:i + FLOW_BATCH]},
-                                      f"usage_flow_runs:{environment.pk}:dataverse:{i}")
-                                     for i in range(0, len(flows), FLOW_BATCH)])
-            return None
-        FlowRunDay.objects.filter(flow_guid__in=_dataverse_flows(environment), day__gte=since.date()).delete()
-    page = client.dataverse_run_page(task.args["url"] or client.dataverse_runs_url(environment.dataverse_url, since))
+        FlowRunDay.objects.filter(flow_guid__in=_dataverse_flows(environment), day=start.date()).delete()
+    page = client.dataverse_run_page(task.args["url"]
+                                     or client.dataverse_runs_url(environment.dataverse_url, start, end))
     names = client.workflow_flow_ids(environment.dataverse_url, {run[0] for run in page.runs})
     _add_days(_tally([run for run in page.runs if names.get(run[0])], key=lambda run: names[run[0]]), replace=False)
     if page.next_url:
         return schedule(task.run, "usage_dataverse_runs", {**task.args, "url": page.next_url,
                                                            "page": task.args["page"] + 1},
-                        key=f"usage_dataverse_runs:{environment.pk}:{task.args['page'] + 1}")
-    _save_states(_dataverse_flows(environment), now, DATAVERSE)
-    org.watermark = now
-    org.succeeded()
-    org.save()
+                        key=f"usage_dataverse_runs:{environment.pk}:{start.date()}:{task.args['page'] + 1}")
     return None
+
+
+def dataverse_finish(run, now):
+    """Orgs whose every day was read: their flows' runs are known through `now`."""
+    failed = {str(error.get("task", "")).split(":")[1] for error in run.errors
+              if str(error.get("task", "")).startswith("usage_dataverse")}
+    checked = run.tasks.filter(name="usage_dataverse_check", error="").values_list("args", flat=True)
+    for env_pk in {args["env"] for args in checked} - {int(pk) for pk in failed if pk.isdigit()}:
+        environment = Environment.objects.get(pk=env_pk)
+        org = source(f"dataverse:{environment.env_id}", f"Dataverse flow runs: {environment.display_name}")
+        if org.state == UsageSource.State.FAILED and org.last_error_at and org.last_error_at >= run.started:
+            continue  # it fell back to the run history this time
+        _save_states(_dataverse_flows(environment), now, DATAVERSE)
+        org.watermark = now
+        org.succeeded()
+        org.save()
 
 
 def conversations(task, client):
@@ -243,5 +269,6 @@ def conversations(task, client):
     return None
 
 
-STEPS = {"usage_runs_start": start, "usage_flow_runs": flow_runs, "usage_dataverse_runs": dataverse_runs,
+STEPS = {"usage_runs_start": start, "usage_flow_runs": flow_runs, "usage_dataverse_check": dataverse_check,
+         "usage_dataverse_runs": dataverse_runs,
          "usage_conversations": conversations}

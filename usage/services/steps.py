@@ -1,13 +1,13 @@
 """The usage syncs as kinds of the inventory's resumable sync runs (inventory/services/sync_kinds.py)."""
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from inventory.choices import SyncKind
 from inventory.services import sync_kinds, triage
 
-from ..models import AppLaunchDay, AuditContent, FlowRunDay, FlowRunState, UsageSource
+from ..models import AppLaunchDay, FlowRunDay, FlowRunState, UsageSource
 from . import advisor, audit, runs, summaries
 
 __all__ = ["register"]
@@ -20,7 +20,7 @@ def finish_audit(task, client):
 
 
 def finish_runs(task, client):
-    steps = ("usage_flow_runs", "usage_runs", "usage_dataverse_runs")
+    steps = ("usage_flow_runs", "usage_runs", "usage_dataverse")
     failed = [e for e in task.run.errors if str(e.get("task", "")).startswith(steps)]
     history = runs.source("runs", "Flow run history")
     if failed:
@@ -28,15 +28,18 @@ def finish_runs(task, client):
     else:
         history.succeeded()
     history.save()
-    summaries.flows(parse_datetime(task.run.tasks.get(name="usage_runs_start").args["at"]))
+    started = parse_datetime(task.run.tasks.get(name="usage_runs_start").args["at"])
+    runs.dataverse_finish(task.run, started)
+    summaries.flows(started)
     summaries.bots()
     summaries.prune()
 
 
 def audit_counts(run):
-    read = AuditContent.objects.filter(fetched_at__gte=run.started)
-    figures = read.aggregate(blobs=Count("pk"), records=Sum("records"), launches=Sum("launches"))
-    return {"audit": {**{k: v or 0 for k, v in figures.items()},
+    batches = run.tasks.filter(name="usage_audit_blobs").values_list("args", flat=True)
+    figures = {name: sum(args.get(key, 0) for args in batches)
+               for name, key in (("blobs", "read"), ("records", "records"), ("launches", "launches"))}
+    return {"audit": {**figures,
                       "apps_launched_today": AppLaunchDay.objects.filter(day=timezone.now().date())
                       .values("app_guid").distinct().count()}}
 

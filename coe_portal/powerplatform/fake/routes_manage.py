@@ -55,9 +55,14 @@ def throttle_key(request):
 
 
 class ManageThrottle:
-    """Two pools: per tenant and publisher, and a tenth as large for every call without a publisher (§1.1)."""
+    """Two pools: per tenant and publisher, and a tenth as large for every call without a publisher (§1.1).
+
+    The feed counts requests per minute only (§1.7, §7.6: "a per-tenant rate counter"): no budget of
+    server time nor of requests in flight, which the other APIs' service protection has.
+    """
 
     def __init__(self, chosen):
+        chosen = dataclasses.replace(chosen, execution=None, concurrency=None)
         shared = dataclasses.replace(chosen, name=f"{chosen.name}-shared",
                                      requests=None if chosen.requests is None else max(1, chosen.requests // 10))
         self.main, self.shared = Throttle(chosen, service="manage"), Throttle(shared, service="manage")
