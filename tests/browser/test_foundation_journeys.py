@@ -36,7 +36,7 @@ def test_each_role_sees_its_own_navigation(page, coe_admin, maker, manager):
     expect(nav.get_by_role("link", name="Audit log", include_hidden=True)).to_have_count(0)
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "mia", PASSWORD)
-    expect(page.get_by_text("Dashboards of the clean-up")).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^Progress"))).to_be_visible()
     expect(nav.locator("summary")).to_have_text(["Inventory", "DLP", "Migration"])
     expect(nav.get_by_role("link", name="Users & roles", include_hidden=True)).to_have_count(0)
     expect(nav.get_by_role("link", name="Apps", include_hidden=True)).to_have_count(1)

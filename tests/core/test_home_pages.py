@@ -69,3 +69,18 @@ def test_a_maker_home_says_what_the_coe_asks_with_grace_dates_and_reasons(client
     assert (timezone.now() + timedelta(days=5)).strftime("%-d %b %Y") in html
     assert "Invoice mover" in html and "Uses Excel workbook data" in html
     assert "Not mine" not in html
+
+
+def test_a_manager_home_shows_progress_in_percent_with_the_time_it_was_taken(client, manager):
+    from coe_portal.dashboards.snapshots import take_snapshot
+
+    from coe_portal.core.models import UserProfile
+
+    UserProfile.objects.update_or_create(user=manager, defaults={"managed_departments": ["Finance"]})
+    for _ in range(4):
+        make_app(environment=make_environment())  # owners in Finance (the factory's default)
+    take_snapshot()
+    client.force_login(manager)
+    html = client.get(reverse("home")).content.decode()
+    assert "Progress: Finance" in html and "Figures taken" in html
+    assert '<th scope="row">Inventoried</th><td class="num">4 <span class="muted">(100 %)</span>' in html

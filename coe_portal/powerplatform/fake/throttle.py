@@ -169,7 +169,7 @@ class Throttle:
                     f"time window of '{_span(p.window)}'. Try again in {retry_after} seconds.")},
                 "execution": {"code": "TooManyConcurrentRequests", "message": (
                     f"Combined execution time of incoming HTTP requests {who} exceeded limit of "
-                    f"'{int(p.execution * 1000)}' over time window of '{_span(p.window)}'. "
+                    f"'{int((p.execution or 0) * 1000)}' over time window of '{_span(p.window)}'. "
                     f"Please retry after '{retry_after}' seconds.")},
                 "concurrency": {"code": "TooManyConcurrentRequests", "message": (
                     f"Number of concurrent requests {who} exceeded the limit of '{p.concurrency}'.")},
@@ -185,7 +185,7 @@ class Throttle:
             "requests": {"code": "0x80072322", "message": (
                 f"Number of requests exceeded the limit of {p.requests} over time window of {window} seconds.")},
             "execution": {"code": "0x80072321", "message": (
-                f"Combined execution time of incoming requests exceeded limit of {int(p.execution * 1000):,} "
+                f"Combined execution time of incoming requests exceeded limit of {int((p.execution or 0) * 1000):,} "
                 f"milliseconds over time window of {window} seconds. Decrease number of concurrent requests or "
                 "reduce the duration of requests and try again later.")},
             "concurrency": {"code": "0x80072326", "message": (
