@@ -29,7 +29,7 @@ def listed(client, url):
 def test_the_admin_home_counts_what_needs_doing_and_each_figure_opens_its_rows(admin_client):
     default, other = make_environment(), make_environment(default=False)
     now = timezone.now()
-    for index in range(3):
+    for _ in range(3):
         make_app(environment=default)
     make_app(environment=other)
     make_flow(environment=default, recommendation="quarantine")
@@ -72,9 +72,8 @@ def test_a_maker_home_says_what_the_coe_asks_with_grace_dates_and_reasons(client
 
 
 def test_a_manager_home_shows_progress_in_percent_with_the_time_it_was_taken(client, manager):
-    from coe_portal.dashboards.snapshots import take_snapshot
-
     from coe_portal.core.models import UserProfile
+    from coe_portal.dashboards.snapshots import take_snapshot
 
     UserProfile.objects.update_or_create(user=manager, defaults={"managed_departments": ["Finance"]})
     for _ in range(4):
