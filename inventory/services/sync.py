@@ -6,6 +6,7 @@ pending rows say exactly what is left, and `resume` sends them again.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.db import transaction
@@ -20,7 +21,7 @@ from ..choices import SyncKind, SyncStatus
 from ..models import SyncRun, SyncTask
 from . import sync_kinds, sync_pump, sync_steps, triage
 
-__all__ = ["resume", "resume_stalled", "run_task", "schedule", "schedule_many", "start_sync"]
+__all__ = ["drive", "resume", "resume_stalled", "run_task", "schedule", "schedule_many", "start_sync"]
 
 logger = logging.getLogger(__name__)
 
@@ -181,3 +182,27 @@ def resume_stalled():
         if latest is None or latest < cutoff:
             resumed += resume(run)
     return resumed
+
+
+class StillRunning(Exception):
+    """A run went past the time a caller gave it."""
+
+
+def drive(run, inline, timeout, progress=None):
+    """Wait for `run` to finish (doing its tasks in this process when `inline`); return it finished.
+
+    `progress(run)` is called after each round; StillRunning after `timeout` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while run.status == SyncStatus.RUNNING:
+        if time.monotonic() > deadline:
+            raise StillRunning(f"{run} still running after {timeout} s")
+        if inline:
+            for task_id in run.tasks.filter(done=False).values_list("pk", flat=True):
+                run_task(task_id)
+        else:
+            time.sleep(1)
+        run.refresh_from_db()
+        if progress:
+            progress(run)
+    return run

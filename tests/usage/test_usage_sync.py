@@ -100,7 +100,8 @@ def test_repeated_and_late_audit_records_count_once(make_tenant):
     assert App.objects.get(app_id=app.name).launches_30d == truth["launches"] == 3
 
 
-def test_a_failing_source_leaves_usage_unknown_instead_of_guessing(make_tenant):
+def test_a_failing_source_leaves_usage_unknown_instead_of_guessing(make_tenant, settings):
+    settings.POWERPLATFORM_MAX_ATTEMPTS, settings.POWERPLATFORM_BACKOFF_CAP = 2, 0.05  # 503s fail fast
     tenant, _ = make_tenant(environments=2, apps=10, flows=20)
     sync_now()
     TriageSettings.objects.update_or_create(pk=1, defaults={"inactive_days": 20, "delete_after_days": 400})
@@ -171,3 +172,19 @@ def test_a_worker_killed_mid_usage_sync_is_resumed_to_exact_counts(make_tenant, 
 
 def _day(day):
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def test_the_command_reads_both_and_prints_each_source(make_tenant):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_tenant(environments=2, apps=10, flows=10)
+    sync_now()
+    out = StringIO()
+    call_command("sync_usage", "all", "--inline", "--json", stdout=out)
+    summary = json.loads(out.getvalue())
+    assert [run["status"] for run in summary["runs"]] == ["completed", "completed"]
+    assert {"Audit feed (app launches)", "Flow run history"} <= {source["source"] for source in summary["sources"]}
+    assert summary["runs"][0]["counts"]["audit"]["records"] > 0

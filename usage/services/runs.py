@@ -28,6 +28,7 @@ __all__ = ["STEPS", "RUN_HISTORY", "DATAVERSE"]
 RUN_HISTORY, DATAVERSE = "run history", "Dataverse"
 FLOW_BATCH = 50
 RESUME_BEFORE = timedelta(hours=6)  # runs still going at the last read are read again
+WINDOW_DAYS = 7  # an org's flowruns are read in windows this long, side by side
 
 
 def _day_start(moment):
@@ -175,7 +176,8 @@ def _dataverse_flows(environment):
 
 def dataverse_check(task, client):
     """An org's `flowevent` first: runs it skipped send its flows to the run history; else read its
-    `flowruns` in one window a day, side by side (a month of a busy org is thousands of pages)."""
+    `flowruns` in windows of a week, side by side (a month of a busy org is thousands of pages; a window
+    a day cost a quiet org 28 requests for one page of runs)."""
     from inventory.services.sync import schedule_many
 
     environment = Environment.objects.get(pk=task.args["env"])
@@ -192,22 +194,25 @@ def dataverse_check(task, client):
                                   f"usage_flow_runs:{environment.pk}:dataverse:{i}")
                                  for i in range(0, len(flows), FLOW_BATCH)])
         return
-    days = [since + timedelta(days=n) for n in range((now - since).days + 1)]
-    schedule_many(task.run, [("usage_dataverse_runs", {"env": environment.pk, "start": day.isoformat(),
-                                                       "end": min(day + timedelta(days=1), now).isoformat(),
+    starts = [since + timedelta(days=n) for n in range(0, (now - since).days + 1, WINDOW_DAYS)]
+    schedule_many(task.run, [("usage_dataverse_runs", {"env": environment.pk, "start": start.isoformat(),
+                                                       "end": min(start + timedelta(days=WINDOW_DAYS), now).isoformat(),
                                                        "url": None, "page": 1},
-                              f"usage_dataverse_runs:{environment.pk}:{day.date()}:1") for day in days if day < now])
+                              f"usage_dataverse_runs:{environment.pk}:{start.date()}:1")
+                             for start in starts if start < now])
 
 
 def dataverse_runs(task, client):
-    """One page of an org's flowruns in one day's window; the window's first page clears that day's counts."""
+    """One page of an org's flowruns in one window; the window's first page clears those days' counts."""
     from inventory.services.sync import schedule
 
     environment = Environment.objects.get(pk=task.args["env"])
     client.dataverse_org(environment.dataverse_url)  # a resumed nextLink needs the org accepted first
     start, end = parse_datetime(task.args["start"]), parse_datetime(task.args["end"])
     if task.args["page"] == 1:
-        FlowRunDay.objects.filter(flow_guid__in=_dataverse_flows(environment), day=start.date()).delete()
+        FlowRunDay.objects.filter(flow_guid__in=_dataverse_flows(environment), day__gte=start.date(),
+                                  day__lt=end.date() if end.time() == start.time() else end.date() + timedelta(days=1)
+                                  ).delete()
     page = client.dataverse_run_page(task.args["url"]
                                      or client.dataverse_runs_url(environment.dataverse_url, start, end))
     names = client.workflow_flow_ids(environment.dataverse_url, {run[0] for run in page.runs})

@@ -2,7 +2,6 @@
 
 import json
 import sys
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -35,18 +34,14 @@ class Command(BaseCommand):
         inline = options["inline"] or not celery_app.control.ping(timeout=1.0)
         if inline:
             self.stderr.write("No Celery worker answered: syncing in this process.")
-        deadline = time.monotonic() + options["timeout"]
-        while run.status == SyncStatus.RUNNING:
-            if time.monotonic() > deadline:
-                raise CommandError(f"sync #{run.pk} still running after {options['timeout']} s")
-            if inline:
-                for task_id in run.tasks.filter(done=False).values_list("pk", flat=True):
-                    sync.run_task(task_id)
-            else:
-                time.sleep(1)
-            run.refresh_from_db()
+        def progress(run):
             if not options["json"]:
                 self.stderr.write(f"\r{run.percent:3d}% ({run.tasks_done}/{run.tasks_total} tasks)", ending="")
+
+        try:
+            run = sync.drive(run, inline, options["timeout"], progress)
+        except sync.StillRunning as exc:
+            raise CommandError(str(exc)) from None
         result = summary(run)
         if options["json"]:
             self.stdout.write(json.dumps(result, indent=2))

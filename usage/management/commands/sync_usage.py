@@ -2,7 +2,6 @@
 
 import json
 import sys
-import time
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -48,20 +47,15 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _run(self, kind, inline, options):
-        run = sync.start_sync(kind)
-        deadline = time.monotonic() + options["timeout"]
-        while run.status == SyncStatus.RUNNING:
-            if time.monotonic() > deadline:
-                raise CommandError(f"usage sync #{run.pk} still running after {options['timeout']} s")
-            if inline:
-                for task_id in run.tasks.filter(done=False).values_list("pk", flat=True):
-                    sync.run_task(task_id)
-            else:
-                time.sleep(1)
-            run.refresh_from_db()
+        def progress(run):
             if not options["json"]:
                 self.stderr.write(f"\r{run.get_kind_display()}: {run.percent:3d}% "
                                   f"({run.tasks_done}/{run.tasks_total} tasks)", ending="")
+
+        try:
+            run = sync.drive(sync.start_sync(kind), inline, options["timeout"], progress)
+        except sync.StillRunning as exc:
+            raise CommandError(str(exc)) from None
         if not options["json"]:
             self.stderr.write("")
         return {"run": run.pk, "kind": run.get_kind_display(), "status": run.status, "seconds": round(run.duration, 2),
