@@ -9,6 +9,7 @@ from urllib.parse import quote
 import msgspec
 
 from .errors import ApiError, MalformedResponse
+from .records import _time as parse_service_time
 
 __all__ = ["AuditContent", "Launch", "RunPage", "UsageCalls", "parse_audit_blob", "parse_time"]
 
@@ -129,10 +130,7 @@ def _property(raw, name):
     return next((str(entry.Value or "") for entry in entries if entry.Name == name), "")
 
 
-def parse_time(text):
-    """Audit times come without a zone ("2015-06-29T20:03:19", section 1.4): they are UTC."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+parse_time = parse_service_time  # records._time: ISO 8601 with Z, an offset or no zone (UTC)
 
 
 def _guid(value):
