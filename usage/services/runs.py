@@ -143,7 +143,8 @@ def _save_states(flow_ids, through, source_name):
 def flow_runs(task, client):
     """Read the runs of a batch of flows from the run-history API, each since where it was last read."""
     environment = Environment.objects.get(pk=task.args["env"])
-    now = timezone.now()
+    now = timezone.now().replace(microsecond=0)
+    before = now.strftime("%Y-%m-%dT%H:%M:%S")  # runs starting while the batch reads belong to the next read
     states = dict(FlowRunState.objects.filter(flow_guid__in=task.args["flows"]).values_list("flow_guid", "through"))
 
     def read(flow_id):
@@ -152,7 +153,7 @@ def flow_runs(task, client):
         try:
             while url:
                 page = client.flow_run_page(url)
-                runs += page.runs
+                runs += [run for run in page.runs if run[1] < before]
                 url = page.next_url
         except ApiError as exc:
             if exc.status in (403, 404):  # deleted since the listing: the next inventory sync marks it

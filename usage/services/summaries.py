@@ -42,6 +42,7 @@ def flows(run_started):
 
     A started flow this run did not read (its batch failed) has unknown usage until it is read again;
     a flow that is off cannot run, so it is known since it was turned off (its last modification).
+    A batch reads through a whole second, so it counts as this run's from the second the run started.
     """
     params = {"started": run_started, "since": timezone.now().date() - timedelta(days=30), "now": timezone.now()}
     with connection.cursor() as cursor:
@@ -56,7 +57,7 @@ def flows(run_started):
                 usage_known_since = CASE
                     WHEN st.flow_guid IS NULL THEN NULL
                     WHEN x.state <> 'Started' THEN least(st.known_since, greatest(x.modified_time, st.through))
-                    WHEN st.through < %(started)s THEN NULL
+                    WHEN st.through < date_trunc('second', %(started)s) THEN NULL
                     ELSE st.known_since END
             FROM inventory_flow x
             LEFT JOIN usage_flowrunstate st ON st.flow_guid = x.flow_id
