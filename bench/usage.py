@@ -109,6 +109,7 @@ def main():
     audit, runs = phases if len(phases) == 2 else (phases[0], {"seconds": 0, "bound": 0, "requests": 0,
                                                                "worker_cpu": 0, "fake_cpu": 0})
     records = audit["counts"]["audit"]["records"]
+    runs_read = runs.get("counts", {}).get("runs", {}).get("runs_30_days", 0)  # a first read: every run is new
     seconds, bound = audit["seconds"] + runs["seconds"], audit["bound"] + runs["bound"]
     print(f"BENCH usage_sync seconds={seconds:.1f} min_seconds={bound:.1f} ratio={seconds / bound:.3f} "
           f"requests={audit['requests'] + runs['requests']} records={records} "
@@ -116,7 +117,9 @@ def main():
           f"audit_seconds={audit['seconds']:.1f} audit_min_seconds={audit['bound']:.1f} "
           f"runs_seconds={runs['seconds']:.1f} runs_min_seconds={runs['bound']:.1f} "
           f"worker_cpu_s={audit['worker_cpu'] + runs['worker_cpu']:.0f} "
-          f"fake_cpu_s={audit['fake_cpu'] + runs['fake_cpu']:.0f}")
+          f"fake_cpu_s={audit['fake_cpu'] + runs['fake_cpu']:.0f} "
+          f"runs_read={runs_read} runs_worker_cpu_us={runs['worker_cpu'] / max(runs_read, 1) * 1e6:.1f} "
+          f"runs_fake_cpu_us={runs['fake_cpu'] / max(runs_read, 1) * 1e6:.1f}")
 
 
 def run_phase(kind, start_sync, SyncRun, workers, servers, profile):  # noqa: N803  (model class passed in after setup)

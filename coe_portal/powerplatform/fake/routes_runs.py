@@ -9,8 +9,9 @@ an opaque `$skiptoken`. The maker path (no `scopes/admin/`) refuses an app-only 
 import hashlib
 import json
 import re
-import time
 from functools import partial
+
+import numpy as np
 
 from .common import error, next_link
 from .render import dumps
@@ -20,7 +21,7 @@ from .routes_packages import PUBLIC
 from .server import Response
 from .usage_runs import CANCELLED, FAILED, STATUSES
 
-__all__ = ["routes", "run_item"]
+__all__ = ["render_runs", "routes"]
 
 ADMIN = r"(?i)/providers/Microsoft\.ProcessSimple/scopes/admin/environments/(?P<env>[^/]+)/flows/(?P<flow>[^/]+)/runs"
 MAKER = r"(?i)/providers/Microsoft\.ProcessSimple/environments/(?P<env>[^/]+)/flows/(?P<flow>[^/]+)/runs"
@@ -99,7 +100,7 @@ def list_runs(ctx, request, env, flow):
         return error(400, "InvalidSkipToken", "The skip token in the request is invalid.")
     if boundary:
         high = min(high, boundary / 1000)
-    runs = usage.runs(found, low, high)
+    runs = usage.runs(found, low, high, newest=top + 1 if status is None else None)
     if status is None:  # newest first: the last top + 1 runs of the window
         positions = list(range(len(runs) - 1, max(-1, len(runs) - 2 - top), -1))
     else:
@@ -107,65 +108,71 @@ def list_runs(ctx, request, env, flow):
         positions = [int(p) for p in (runs.status == wanted).nonzero()[0][::-1][:top + 1]]
     chosen = positions[:top]
     expiry = int(tenant.timestamp() + LINK_LIFETIME)
-    items = ",".join(run_item(ctx, request, environment, found, runs, position, expiry) for position in chosen)
+    items = render_runs(ctx, request, environment, found, runs, chosen, expiry)
     link = (',"nextLink":' + json.dumps(next_link(request, ctx.codec.encode(kind, int(runs.start[chosen[-1]] * 1000))))
             if len(positions) > top else "")
     return Response(200, f'{{"value":[{items}]{link}}}')
 
 
-def _signature(ctx, env, flow, run, which, expiry):
-    text = f"{ctx.codec.secret.decode()}|{env}|{flow}|{run}|{which}|{expiry}"
-    return hashlib.blake2s(text.encode(), digest_size=16).hexdigest()
+def _signatures(ctx, env, flow, run, expiry):
+    """The (inputs, outputs) link signatures of one run: one digest, halved (the fake's own SAS scheme)."""
+    text = f"{ctx.codec.secret.decode()}|{env}|{flow}|{run}|{expiry}"
+    digest = hashlib.blake2s(text.encode()).hexdigest()
+    return digest[:32], digest[32:]
 
 
-_DAYS = {}
-
-
-def _iso(timestamp):
-    """render.iso, a day's date formatted once: a page of runs formats thousands of times."""
-    whole = int(timestamp)
-    day, second = divmod(whole, 86400)
-    prefix = _DAYS.get(day)
-    if prefix is None:
-        prefix = _DAYS[day] = time.strftime("%Y-%m-%dT", time.gmtime(day * 86400))
-    hour, rest = divmod(second, 3600)
-    return f"{prefix}{hour:02d}:{rest // 60:02d}:{rest % 60:02d}.{int((timestamp - whole) * 1e7):07d}Z"
-
-
-def _link(ctx, request, env, flow, run, which, seed, expiry):
-    signature = _signature(ctx, env.name, flow.name, run, which, expiry)
-    # The hash's value is opaque to a client (and would cost the fake a digest per link): the seed stands in.
-    return (f'{{"uri":"{request.base_url}/runlinks/{env.name}/{flow.name}/{run}/{which}?api-version=2016-06-01'
-            f'&se={expiry}&sp=%2Fruns%2F{run}%2Ftrigger%2F{which}%2Fread&sv=1.0&sig={signature}",'
-            f'"contentVersion":"{f"{seed:x}"[:24]}","contentSize":{200 + seed % 2000},'
-            f'"contentHash":{{"algorithm":"md5","value":"{f"{seed:032x}"[-32:]}"}}}}')
+def _iso_texts(timestamps):
+    """render.iso of each of an array of epoch seconds (seven decimals, truncated), formatted by numpy."""
+    whole = np.floor(timestamps)
+    fractions = ((timestamps - whole) * 1e7).astype(np.int64).tolist()
+    seconds = np.datetime_as_string(whole.astype(np.int64).astype("datetime64[s]")).tolist()
+    return [f"{second}.{fraction:07d}Z" for second, fraction in zip(seconds, fractions, strict=False)]
 
 
 CODES = {FAILED: "ActionFailed", CANCELLED: "Cancelled"}
 ERROR = ',"error":{"code":"ActionFailed","message":"An action failed. No dependent actions succeeded."}'
 
 
-def run_item(ctx, request, env, flow, runs, position, expiry=None):
-    """One run as §2.1's example shows it (C7, C9), as JSON text; failed runs carry `error` (unverified).
+def render_runs(ctx, request, env, flow, runs, positions, expiry=None):
+    """Runs as §2.1's example shows them (C7, C9), as JSON text; failed runs carry `error` (unverified).
 
     Written as text, not dicts through json: the first read of a tenant's history is millions of runs.
-    Every value is generated (ids, names, times, numbers), none needs escaping.
+    Every value is generated (ids, names, times, numbers), none needs escaping; what is the same for every
+    run of the page is formatted once.
     """
-    name, started = runs.name(position), float(runs.start[position])
-    ended, status = started + float(runs.duration[position]), int(runs.status[position])
-    seed = int(runs.hashes[position])
     expiry = expiry or int(ctx.tenant.timestamp() + LINK_LIFETIME)
-    start_text = _iso(started)
-    scheduled = f',"scheduledTime":"{start_text}"' if flow.trigger == "recurrence" else ""
-    trigger = (f'{{"name":"{TRIGGERS.get(flow.trigger, "manual")}","startTime":"{start_text}",'
-               f'"endTime":"{_iso(started + 0.4)}"{scheduled},"originHistoryName":"{name}","code":"OK",'
-               f'"status":"Succeeded","inputsLink":{_link(ctx, request, env, flow, name, "inputs", seed, expiry)},'
-               f'"outputsLink":{_link(ctx, request, env, flow, name, "outputs", seed >> 3, expiry)}}}')
-    return (f'{{"name":"{name}","id":"/providers/Microsoft.ProcessSimple/environments/{env.name}/flows/{flow.name}'
-            f'/runs/{name}","type":"Microsoft.ProcessSimple/environments/flows/runs","properties":{{'
-            f'"startTime":"{start_text}","endTime":"{_iso(ended)}","status":"{STATUSES[status]}",'
-            f'"code":"{CODES.get(status, "OK")}","correlation":{{"clientTrackingId":'
-            f'"{seed % 10**20:020d}CU{seed % 89:02d}"}},"trigger":{trigger}{ERROR if status == FAILED else ""}}}}}')
+    secret = ctx.codec.secret.decode()
+    run_id = f"/providers/Microsoft.ProcessSimple/environments/{env.name}/flows/{flow.name}/runs/"
+    link = f'{{"uri":"{request.base_url}/runlinks/{env.name}/{flow.name}/'
+    query = f"?api-version=2016-06-01&se={expiry}&sp=%2Fruns%2F"
+    trigger_name = TRIGGERS.get(flow.trigger, "manual")
+    recurrence = flow.trigger == "recurrence"
+    statuses = [f'"status":"{status}","code":"{CODES.get(code, "OK")}"' for code, status in enumerate(STATUSES)]
+    positions = np.asarray(positions, dtype=np.int64)
+    started = runs.start[positions]
+    starts, ends = _iso_texts(started), _iso_texts(started + runs.duration[positions])
+    trigger_ends = _iso_texts(started + 0.4)
+    rows = zip(runs.names(positions), runs.status[positions].tolist(), runs.hashes[positions].tolist(),
+               starts, ends, trigger_ends, strict=False)
+    items = []
+    for name, status, seed, start_text, end_text, trigger_end in rows:
+        digest = hashlib.blake2s(f"{secret}|{env.name}|{flow.name}|{name}|{expiry}".encode()).hexdigest()
+        scheduled = f',"scheduledTime":"{start_text}"' if recurrence else ""
+        content = f"{seed:032x}"
+        inputs = (f'{link}{name}/inputs{query}{name}%2Ftrigger%2Finputs%2Fread&sv=1.0&sig={digest[:32]}",'
+                  f'"contentVersion":"{content[-24:]}","contentSize":{200 + seed % 2000},'
+                  f'"contentHash":{{"algorithm":"md5","value":"{content[-32:]}"}}}}')
+        outputs = (f'{link}{name}/outputs{query}{name}%2Ftrigger%2Foutputs%2Fread&sv=1.0&sig={digest[32:]}",'
+                   f'"contentVersion":"{content[-25:-1]}","contentSize":{200 + (seed >> 3) % 2000},'
+                   f'"contentHash":{{"algorithm":"md5","value":"{content[:32]}"}}}}')
+        items.append(
+            f'{{"name":"{name}","id":"{run_id}{name}","type":"Microsoft.ProcessSimple/environments/flows/runs",'
+            f'"properties":{{"startTime":"{start_text}","endTime":"{end_text}",'
+            f'{statuses[status]},"correlation":{{"clientTrackingId":"{seed % 10**20:020d}CU{seed % 89:02d}"}},'
+            f'"trigger":{{"name":"{trigger_name}","startTime":"{start_text}","endTime":"{trigger_end}"'
+            f'{scheduled},"originHistoryName":"{name}","code":"OK","status":"Succeeded","inputsLink":{inputs},'
+            f'"outputsLink":{outputs}}}{ERROR if status == FAILED else ""}}}}}')
+    return ",".join(items)
 
 
 def run_link(ctx, request, env, flow, run, which):
@@ -174,7 +181,7 @@ def run_link(ctx, request, env, flow, run, which):
         expiry = int(request.query.get("se", ""))
     except ValueError:
         expiry = 0
-    if request.query.get("sig") != _signature(ctx, env, flow, run, which, expiry):
+    if request.query.get("sig") != _signatures(ctx, env, flow, run, expiry)[which == "outputs"]:
         return error(403, "AuthorizationFailed", "The provided signature is not valid.")
     if expiry <= ctx.tenant.timestamp():
         return error(403, "AuthorizationFailed", "The SAS token has expired.")

@@ -164,9 +164,9 @@ class Usage:
                 every.total_seconds() if every is not None else None, phase, float(failure_rate), key,
                 start=None if start is None else seconds(start), end=None if end is None else seconds(end))
 
-    def runs(self, flow, low, high):
-        """The flow's Runs with start in [low, high), up to now."""
-        return Runs(flow, self.schedule(flow), seconds(low), seconds(high), self.tenant.timestamp())
+    def runs(self, flow, low, high, newest=None):
+        """The flow's Runs with start in [low, high), up to now (only the `newest` last ones, if given)."""
+        return Runs(flow, self.schedule(flow), seconds(low), seconds(high), self.tenant.timestamp(), newest)
 
     # Test control: errors
 

@@ -6,7 +6,7 @@ or one flow's schedule leaves every other generated event exactly as it was.
 
 import numpy as np
 
-__all__ = ["guid", "mix", "mix_int", "run_name", "scalar", "uniform"]
+__all__ = ["guid", "mix", "mix_int", "run_name", "run_names", "scalar", "uniform"]
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -62,3 +62,11 @@ def run_name(value):
     """A Logic Apps run id in the shape of §2.1's example, e.g. 08586653536760200319026785874CU62."""
     digits = f"{int(value) % 10**18:018d}{mix_int(int(value)) % 10**8:08d}"
     return f"085{digits}CU{int(value) % 97:02d}"
+
+
+def run_names(values):
+    """`run_name` of each of a uint64 array's values, the arithmetic done by numpy."""
+    values = np.asarray(values, dtype=np.uint64)
+    parts = zip((values % np.uint64(10**18)).tolist(), (mix(values) % np.uint64(10**8)).tolist(),
+                (values % np.uint64(97)).tolist(), strict=False)
+    return [f"085{head:018d}{tail:08d}CU{check:02d}" for head, tail, check in parts]

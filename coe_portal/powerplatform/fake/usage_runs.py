@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .usage_hash import mix, run_name, scalar, uniform
+from .usage_hash import mix, run_name, run_names, scalar, uniform
 
 __all__ = ["CANCELLED", "FAILED", "Runs", "STATUSES", "Schedule", "SUCCEEDED", "schedule_for"]
 
@@ -50,7 +50,8 @@ def schedule_for(flow, seed):
 class Runs:
     """A flow's runs in a window, oldest first: `start`, `status`, `duration` arrays and `hashes`."""
 
-    def __init__(self, flow, schedule, low, high, now):
+    def __init__(self, flow, schedule, low, high, now, newest=None):
+        """`newest`: only the last that many runs of the window (a page of the history needs no more)."""
         high = min(high, now)
         if flow.state != "Started":
             high = min(high, flow.modified)
@@ -61,14 +62,18 @@ class Runs:
         if every is None or high <= low:
             ordinal = np.zeros(0, dtype=np.int64)
         else:
-            ordinal = np.arange(int(np.ceil((low - schedule.phase) / every)),
-                                int(np.ceil((high - schedule.phase) / every)), dtype=np.int64)
+            first, end = int(np.ceil((low - schedule.phase) / every)), int(np.ceil((high - schedule.phase) / every))
+            if newest is not None and not schedule.seasonal:
+                first = max(first, end - newest)
+            ordinal = np.arange(first, end, dtype=np.int64)
         start = schedule.phase + ordinal * every if every else np.zeros(0)
         hashes = mix(np.uint64(schedule.key) ^ ordinal.astype(np.uint64))
         if schedule.seasonal and ordinal.size:
             weeks = (start // WEEK).astype(np.uint64)
             keep = uniform(mix(weeks) ^ np.uint64(schedule.key), 5) < 0.3
             start, hashes = start[keep], hashes[keep]
+            if newest is not None:
+                start, hashes = start[-newest:], hashes[-newest:]
         roll = uniform(hashes, 6)
         rate = schedule.failure_rate
         status = np.where(roll < rate, FAILED, SUCCEEDED)
@@ -83,6 +88,10 @@ class Runs:
     def name(self, position):
         """The run's Logic Apps id (§2.1; the same as the Dataverse `name`, §2.2)."""
         return run_name(int(self.hashes[position]))
+
+    def names(self, positions):
+        """`name` of each run at `positions`."""
+        return run_names(self.hashes[positions])
 
     def counts(self):
         """{"runs", "failures", "last_run"} (epoch seconds or None)."""
