@@ -6,7 +6,7 @@ or one flow's schedule leaves every other generated event exactly as it was.
 
 import numpy as np
 
-__all__ = ["guid", "mix", "mix_int", "run_name", "run_names", "scalar", "uniform"]
+__all__ = ["guid", "mix", "mix_int", "guids", "run_name", "run_names", "scalar", "uniform"]
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -56,6 +56,15 @@ def guid(value):
     low = (value & ~(0xC000 << 48)) | (0x8000 << 48)
     text = f"{high:016x}{low:016x}"
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+def guids(values):
+    """`guid` of each of a uint64 array's values, the arithmetic done by numpy."""
+    values = np.asarray(values, dtype=np.uint64)
+    high = ((mix(values ^ np.uint64(0x5555)) & ~np.uint64(0xF000)) | np.uint64(0x4000)).tolist()
+    low = ((values & ~np.uint64(0xC000 << 48)) | np.uint64(0x8000 << 48)).tolist()
+    texts = [f"{h:016x}{v:016x}" for h, v in zip(high, low, strict=True)]
+    return [f"{t[:8]}-{t[8:12]}-{t[12:16]}-{t[16:20]}-{t[20:]}" for t in texts]
 
 
 def run_name(value):

@@ -63,9 +63,10 @@ def _static(tenant, app, env, app_id):
     return found
 
 
-def launch_record(tenant, app, env, maker, seconds, key, legacy=False, app_id=True):
-    """One LaunchPowerApp record; `key` (a 64-bit hash) makes its Id; without `app_id` it names no app."""
-    record_id = guid(key)
+def launch_record(tenant, app, env, maker, seconds, key, legacy=False, app_id=True, ids=None):
+    """One LaunchPowerApp record; `key` (a 64-bit hash) makes its Id; without `app_id` it names no app.
+    `ids`: the record's, activity's and correlation's GUIDs from `key`, when the caller made them by the blob."""
+    record_id, activity_id, correlation_id = ids or (guid(key), guid(key ^ 0xAC7), guid(key ^ 0xC0))
     common = {"CreationTime": creation_time(seconds), "Id": record_id, "Operation": "LaunchPowerApp",
               "OrganizationId": tenant.tenant_id, "UserKey": maker.oid, "UserId": maker.upn,
               "ClientIP": _ip(key), "ResultStatus": "Succeeded"}
@@ -76,9 +77,9 @@ def launch_record(tenant, app, env, maker, seconds, key, legacy=False, app_id=Tr
     head = _static(tenant, app, env, app_id)
     properties = [
         *head[0],
-        {"Name": "powerplatform.analytics.activity.id", "Value": guid(key ^ 0xAC7)},
+        {"Name": "powerplatform.analytics.activity.id", "Value": activity_id},
         *head[1],
-        {"Name": "powerplatform.analytics.correlation.id", "Value": guid(key ^ 0xC0)},
+        {"Name": "powerplatform.analytics.correlation.id", "Value": correlation_id},
         {"Name": "enduser.id", "Value": maker.oid}, {"Name": "enduser.principal_name", "Value": maker.upn},
         {"Name": "enduser.role", "Value": "Viewer"}, {"Name": "enduser.ip_address", "Value": _ip(key)},
         *head[2],
