@@ -192,7 +192,13 @@ def parse_audit_blob(body, url=""):
     return len(records) + malformed, launches, without_app, malformed
 
 
+_OUTCOMES = {"Succeeded": True, "Success": True, "Failed": False, "Failure": False, "Running": None}
+
+
 def _run_status(status):
+    """True succeeded, False failed, None neither (running, cancelled); the usual spellings found without lower()."""
+    if status in _OUTCOMES:
+        return _OUTCOMES[status]
     status = (status or "").lower()
     return True if status in SUCCEEDED else False if status in FAILED else None
 
