@@ -2,9 +2,11 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -39,6 +41,15 @@ class TestSupervisor:
         supervisor.stop()
 
 
+@pytest.fixture
+def demo_dir():
+    """A directory outside pytest's: as root, PostgreSQL runs as another user who must reach it, and each new
+    pytest session (another checkout's, say) closes pytest's own base directory to everyone but root again."""
+    path = Path(tempfile.mkdtemp(prefix="coe-demo-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def descendants(pid):
     try:
         return psutil.Process(pid).children(recursive=True)
@@ -48,8 +59,9 @@ def descendants(pid):
 
 @pytest.mark.timeout(240)
 class TestDemo:
-    def test_demo_starts_from_nothing_serves_users_and_stops_cleanly_on_ctrl_c(self, tmp_path):
+    def test_demo_starts_from_nothing_serves_users_and_stops_cleanly_on_ctrl_c(self, demo_dir):
         """A fresh var/ (as on a new machine): up, sign-in page served, then Ctrl-C leaves nothing."""
+        tmp_path = demo_dir
         port = free_port()
         env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
         env.update(COE_VAR_DIR=str(tmp_path / "var"), COE_EMBEDDED_REDIS_PORT=str(free_port()))
