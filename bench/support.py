@@ -97,3 +97,44 @@ def wait(predicate, workers, timeout, poll=0.5):
             raise TimeoutError(f"not done after {timeout} s")
         workers.sample()
         time.sleep(poll)
+
+
+def bench_tenant(options, database, env, extra_settings=None, after_start=None, **fake_options):
+    """A fresh database, Django set up, the generated tenant and its fake started with the bench throttle.
+
+    Returns (tenant, servers, throttle profile numbers); `env` (the workers' environment) and Django's
+    settings point at the fake, with the quota of `options.profile` and `extra_settings`. `after_start`
+    runs once the fake is up (it points the Dataverse orgs' URLs at itself).
+    """
+    os.environ["DATABASE_URL"] = fresh_database(database)
+    env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    manage(env, "migrate", "-v", "0")
+    import tempfile
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coe_portal.settings")
+    django.setup()
+    from django.conf import settings
+
+    from coe_portal.core.ratelimit import SlidingWindowLimit
+    from coe_portal.powerplatform.fake.api import FAMILIES, start_fake_tenant
+    from coe_portal.powerplatform.fake.tenant import FakeTenant
+    from coe_portal.powerplatform.fake.throttle import PROFILES
+
+    started = time.monotonic()
+    tenant = FakeTenant(seed=options.seed, environments=options.environments, apps=options.apps, flows=options.flows)
+    print(f"generated the tenant in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    profile = PROFILES[options.profile].numbers()
+    servers = start_fake_tenant(tenant, Path(tempfile.mkdtemp()), "bench-client", "bench-secret",
+                                throttle=options.profile, **fake_options)
+    if after_start:
+        after_start(tenant)
+    overrides = {**servers.settings(), "POWERPLATFORM_QUOTA_REQUESTS": profile["Q"],
+                 "POWERPLATFORM_QUOTA_WINDOW": profile["W"], **(extra_settings or {})}
+    env.update({name: str(value) for name, value in overrides.items()})
+    for name, value in overrides.items():
+        setattr(settings, name, value)
+    for family in FAMILIES:
+        SlidingWindowLimit(f"{settings.ENTRA_TENANT_ID}:{family}", 1, 1).reset()
+    return tenant, servers, profile

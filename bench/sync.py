@@ -15,11 +15,9 @@ import argparse
 import math
 import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from bench.support import Workers, fresh_database, manage, wait
+from bench.support import Workers, bench_tenant, wait
 
 FAMILIES = ("bap", "powerapps", "flow", "graph")
 
@@ -48,36 +46,11 @@ def parse():
 
 def main():
     options = parse()
-    os.environ["DATABASE_URL"] = fresh_database("coe_bench")
     env = dict(os.environ)
-    manage(env, "migrate", "-v", "0")
-
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coe_portal.settings")
-    django.setup()
-    from django.conf import settings
-
-    from coe_portal.core.ratelimit import SlidingWindowLimit
-    from coe_portal.powerplatform.fake.api import start_fake_tenant
-    from coe_portal.powerplatform.fake.tenant import FakeTenant
-    from coe_portal.powerplatform.fake.throttle import PROFILES
+    tenant, servers, profile = bench_tenant(options, "coe_bench", env)
     from inventory.models import App, Flow, SyncRun
     from inventory.services.sync import start_sync
 
-    started = time.monotonic()
-    tenant = FakeTenant(seed=options.seed, environments=options.environments, apps=options.apps, flows=options.flows)
-    print(f"generated the tenant in {time.monotonic() - started:.1f} s", file=sys.stderr)
-    profile = PROFILES[options.profile].numbers()
-    servers = start_fake_tenant(tenant, Path(tempfile.mkdtemp()), "bench-client", "bench-secret",
-                                throttle=options.profile)
-    overrides = {**servers.settings(), "POWERPLATFORM_QUOTA_REQUESTS": profile["Q"],
-                 "POWERPLATFORM_QUOTA_WINDOW": profile["W"]}
-    env.update({name: str(value) for name, value in overrides.items()})
-    for name, value in overrides.items():
-        setattr(settings, name, value)
-    for family in FAMILIES:
-        SlidingWindowLimit(f"{settings.ENTRA_TENANT_ID}:{family}", 1, 1).reset()
     workers = Workers(env, concurrency=options.workers)
     try:
         cpu = {"worker": workers.cpu_seconds(), "fake": time.process_time()}

@@ -16,12 +16,10 @@ worker CPU (client, parsing, writes and Celery) during the launches run.
 import argparse
 import os
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-from bench.support import Workers, fresh_database, manage, wait
+from bench.support import Workers, bench_tenant, wait
 from bench.sync import least_seconds
 
 FAMILIES = ("manage", "flow", "dataverse", "ppapi")
@@ -66,38 +64,17 @@ def seed_inventory(tenant):
 
 def main():
     options = parse()
-    os.environ["DATABASE_URL"] = fresh_database("coe_bench_usage")
     env = dict(os.environ)
-    manage(env, "migrate", "-v", "0")
+    from coe_portal.powerplatform.fake.api import UsageOptions
 
-    import django
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coe_portal.settings")
-    django.setup()
-    from django.conf import settings
-
-    from coe_portal.core.ratelimit import SlidingWindowLimit
-    from coe_portal.powerplatform.fake.api import UsageOptions, start_fake_tenant
-    from coe_portal.powerplatform.fake.tenant import FakeTenant
-    from coe_portal.powerplatform.fake.throttle import PROFILES
+    # The inventory is written once the fake has pointed the orgs' URLs at itself.
+    tenant, servers, profile = bench_tenant(options, "coe_bench_usage", env, after_start=seed_inventory,
+                                            extra_settings={"USAGE_AUDIT_REACH_DAYS": options.days},
+                                            usage=UsageOptions(feed_reach_days=options.days + 1))
     from inventory.choices import SyncKind
     from inventory.models import SyncRun
     from inventory.services.sync import start_sync
 
-    started = time.monotonic()
-    tenant = FakeTenant(seed=options.seed, environments=options.environments, apps=options.apps, flows=options.flows)
-    print(f"generated the tenant in {time.monotonic() - started:.1f} s", file=sys.stderr)
-    profile = PROFILES[options.profile].numbers()
-    servers = start_fake_tenant(tenant, Path(tempfile.mkdtemp()), "bench-client", "bench-secret",
-                                throttle=options.profile, usage=UsageOptions(feed_reach_days=options.days + 1))
-    seed_inventory(tenant)  # after the fake pointed the orgs' URLs at itself
-    overrides = {**servers.settings(), "POWERPLATFORM_QUOTA_REQUESTS": profile["Q"],
-                 "POWERPLATFORM_QUOTA_WINDOW": profile["W"], "USAGE_AUDIT_REACH_DAYS": options.days}
-    env.update({name: str(value) for name, value in overrides.items()})
-    for name, value in overrides.items():
-        setattr(settings, name, value)
-    for family in ("bap", "powerapps", "flow", "graph", "manage", "ppapi"):
-        SlidingWindowLimit(f"{settings.ENTRA_TENANT_ID}:{family}", 1, 1).reset()
     workers = Workers(env, concurrency=options.workers)
     phases = []
     try:
