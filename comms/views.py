@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coe_portal.core import audit
@@ -206,12 +207,25 @@ def campaign_detail(request, pk):
         "failed": campaign.deliveries.filter(status=DeliveryStatus.FAILED).exists(),
         "recipients": recipients[:200], "recipient_count": campaign.recipients.count(),
     }
+    context["in_progress"] = _in_progress(campaign, context["delivery_rows"])
+    if request.htmx and not request.htmx.boosted:  # the progress polls itself while messages go out
+        return render(request, "comms/inc/campaign_progress.html", context)
     if campaign.status == CampaignStatus.DRAFT:
         try:
             context["would_reach"] = reach(campaign)
         except InvalidFilter as exc:
             context["source_error"] = str(exc)
     return render(request, "comms/campaign_detail.html", context)
+
+
+def _in_progress(campaign, delivery_rows):
+    """Due to launch, launching, or with messages still to send (not a campaign scheduled for later)."""
+    if campaign.status == CampaignStatus.LAUNCHING:
+        return True
+    if campaign.status == CampaignStatus.SCHEDULED:
+        return campaign.send_at is None or campaign.send_at <= timezone.now()
+    waiting = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING)
+    return any(count for value, _label, count in delivery_rows if value in waiting)
 
 
 @role_required(*ADMIN)

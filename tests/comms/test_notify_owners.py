@@ -6,8 +6,9 @@ from django.urls import reverse
 from coe_portal.core.models import AuditEntry
 from comms.choices import CampaignStatus
 from comms.models import Campaign, Delivery
-from comms.services import campaigns
+from comms.services import campaigns, sending
 from tests.comms.factories import make_app, make_flow, make_maker, make_tag
+from tests.support.smtp import smtp_server  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +119,21 @@ def test_the_notify_button_is_on_the_lists_of_admins_only(client, coe_admin, man
     assert "Notify owners of the checked rows" in client.get(reverse("inventory:flow-list")).content.decode()
     client.force_login(manager)
     assert "Notify owners of the checked rows" not in client.get(reverse("inventory:app-list")).content.decode()
+
+
+def test_the_campaign_page_updates_itself_while_its_messages_go_out(client, coe_admin, owned, default_templates,
+                                                                   smtp_server):  # noqa: F811
+    for limit in (sending.message_limit(), sending.recipient_limit()):
+        limit.reset()
+    campaign = Campaign.objects.create(name="Tell Ann", template=default_templates.first(), source_kind="selection",
+                                       selection={"app": [owned["apps"][0].pk]}, status=CampaignStatus.SCHEDULED)
+    client.force_login(coe_admin)
+    url = campaign.get_absolute_url()
+    assert 'hx-trigger="every 2s"' in client.get(url).content.decode()
+    campaigns.do_launch_campaign(campaign.pk, enqueue=False)
+    progress = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert progress.startswith('<div id="campaign-progress"') and "<h1>" not in progress
+    assert 'hx-trigger="every 2s"' in progress and "<dd data-delivery-queued>1</dd>" in progress
+    sending.send_deliveries(list(campaign.deliveries.values_list("pk", flat=True)))
+    progress = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "<dd data-delivery-sent>1</dd>" in progress and "hx-trigger" not in progress
