@@ -126,7 +126,7 @@ def _notify(request, policy, rows):
     """The campaign form, with the items of `rows` chosen (handed over in the session: they can be thousands)."""
     apps, flows = actions.split_items(rows)
     key = stash_selection(request, apps, flows)
-    name = f"Owners of items impacted by {policy}"[:200]
+    name = f"Owners of items impacted by {policy.display_name}"[:200]
     return redirect(reverse("comms:campaign-new") + "?" + urlencode({"selection": key, "name": name}))
 
 

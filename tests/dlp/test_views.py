@@ -151,7 +151,7 @@ def test_notify_the_owners_of_every_item_the_filters_list(client, coe_admin, wor
                        {"action": "notify", "scope": "listed", "query": f"change={Change.NEW}"}, follow=True)
     assert form.context["selection"] == {"app": [], "flow": [items["Poster"].pk]}
     assert "To <strong>1 owner</strong> about <strong>1 item</strong> (0 apps, 1 flow)" in form.content.decode()
-    assert form.context["form"].initial["name"] == f"Owners of items impacted by {draft}"
+    assert form.context["form"].initial["name"] == f"Owners of items impacted by {draft.display_name}"
 
 
 def test_notify_over_an_invalid_filter_is_refused(client, coe_admin, world):
