@@ -58,7 +58,8 @@ class CampaignForm(forms.ModelForm):
             except InvalidFilter as exc:
                 self.add_error("filter_query", f"This filter is not valid: {exc.detail}")
         if kind == SourceKind.SELECTION and not any(self.selection.values()):
-            self.add_error("source_kind", "No items are selected: open this page from an inventory selection.")
+            self.add_error("source_kind", "No items are selected: check rows on the Apps or Flows list or a DLP "
+                                          "impact list, then press Notify owners.")
         if data.get("cadence_days") and not data.get("max_reminders"):
             self.add_error("max_reminders", "Say how many reminders at most (the cadence stops after them).")
         return data

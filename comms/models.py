@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -82,8 +82,21 @@ class Campaign(models.Model):
         return won == 1
 
 
+def _unanswered_items():
+    return RecipientItem.objects.filter(recipient=OuterRef("pk"), answer="")
+
+
+class RecipientQuerySet(models.QuerySet):
+    def awaiting_answer(self):
+        """Recipients with at least one item of their message still unanswered: reminders go on for them."""
+        return self.filter(Exists(_unanswered_items()))
+
+    def fully_answered(self):
+        return self.exclude(Exists(_unanswered_items()))
+
+
 class Recipient(models.Model):
-    """A maker in a campaign: their items, the code their answer links carry, and their answer."""
+    """A maker in a campaign: their items, the code their answer links carry, and their latest answer."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
     maker = models.ForeignKey("inventory.Maker", on_delete=models.PROTECT, related_name="comms_recipients")
@@ -95,6 +108,8 @@ class Recipient(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True, help_text="Handled by an admin in the answer queue")
     reminders_sent = models.PositiveIntegerField(default=0)
     next_reminder_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    objects = RecipientQuerySet.as_manager()
 
     class Meta:
         ordering = ["campaign", "id"]

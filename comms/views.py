@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coe_portal.core import audit
@@ -13,7 +14,8 @@ from coe_portal.core.filtering import InvalidFilter, refuse
 from coe_portal.core.generic import ObjectListView
 from coe_portal.core.permissions import role_required
 from coe_portal.core.redirects import safe_next
-from inventory.models import App, Flow, Maker, Tag
+from coe_portal.core.selections import stashed_selection
+from inventory.models import App, Flow, Tag
 
 from . import filtersets, rendering, tables
 from .choices import Answer, CampaignStatus, DeliveryStatus, SourceKind
@@ -23,7 +25,7 @@ from .querysets import answers_visible_to
 from .rendering import VARIABLES, validate
 from .services import campaigns
 from .services.answers import do_mark_reviewed
-from .services.audience import campaign_items, describe_source
+from .services.audience import campaign_items, describe_source, reach
 from .services.context import sample_context
 
 ADMIN = (Role.COE_ADMIN,)
@@ -43,6 +45,7 @@ class CampaignListView(ObjectListView):
     filterset_class = filtersets.CampaignFilterSet
     required_roles = ADMIN
     title = "Campaigns"
+    template_name = "comms/campaign_list.html"
 
 
 class DeliveryListView(ObjectListView):
@@ -120,7 +123,12 @@ def _preview(data, template, item):
 #
 
 
-def _selection(query):
+def _selection(request, query):
+    """The items chosen on the page that opened the form: stashed (?selection=<key>) or listed (?app=..&flow=..)."""
+    stashed = stashed_selection(request, query.get("selection", ""))
+    if stashed is not None:
+        return stashed
+
     def ids(name):
         return [int(value) for value in query.getlist(name) if value.isdigit()]
     return {"app": ids("app"), "flow": ids("flow")}
@@ -128,23 +136,34 @@ def _selection(query):
 
 @role_required(*ADMIN)
 def campaign_new(request):
-    """A new campaign; ?tag=<pk>, ?app_filter=<query>, ?flow_filter=<query> or ?app=..&flow=.. prefill it."""
-    selection = _selection(request.GET)
+    """A new campaign; ?tag=<pk>, ?app_filter=<query>, ?flow_filter=<query>, ?selection=<key> or ?app=..&flow=..
+    prefill it. "Create and start" starts it at once; without it the campaign is saved as a draft."""
+    query = request.POST if request.method == "POST" else request.GET
+    selection = _selection(request, query)
     if request.method == "POST":
-        form = CampaignForm(request.POST, selection=_selection(request.POST))
+        form = CampaignForm(request.POST, selection=selection)
         if form.is_valid():
-            form.instance.created_by = request.user
-            campaign = form.save()
-            audit.record(request, "comms.campaign.create", campaign, source=describe_source(campaign))
+            with transaction.atomic():
+                form.instance.created_by = request.user
+                campaign = form.save()
+                audit.record(request, "comms.campaign.create", campaign, source=describe_source(campaign))
+                started = "start" in request.POST and _start(request, campaign)
+            if started:
+                messages.success(request, _started_message(campaign))
             return redirect(campaign)
+        source = form.cleaned_data
     else:
         form = CampaignForm(initial=_initial(request.GET, selection), selection=selection)
+        source = form.initial
     status = 400 if form.is_bound else 200  # a bound form here was refused (e.g. a filter that is not valid)
-    return render(request, "comms/campaign_new.html", {"form": form, "selection": selection}, status=status)
+    context = {"form": form, "selection": selection, "selection_key": query.get("selection", ""),
+               "reach": _reach({**source, "selection": selection})}
+    return render(request, "comms/campaign_new.html", context, status=status)
 
 
 def _initial(query, selection):
-    initial = {"template": EmailTemplate.objects.filter(stage="identified", audience="app_owners").first()}
+    initial = {"template": EmailTemplate.objects.filter(stage="identified", audience="app_owners").first(),
+               "name": query.get("name", "")[:200]}
     tag = Tag.objects.filter(pk=query["tag"]).first() if query.get("tag", "").isdigit() else None
     if tag:
         initial.update(source_kind=SourceKind.TAG, tag=tag, name=f"Makers of items tagged {tag}")
@@ -152,9 +171,22 @@ def _initial(query, selection):
         is_app = query.get("app_filter") is not None
         initial.update(source_kind=SourceKind.APP_FILTER if is_app else SourceKind.FLOW_FILTER,
                        filter_query=query.get("app_filter" if is_app else "flow_filter"))
-    elif any(selection.values()):
+    elif any(selection.values()) or query.get("source_kind") == SourceKind.SELECTION:
         initial.update(source_kind=SourceKind.SELECTION)
     return initial
+
+
+def _reach(source):
+    """Whom a campaign of `source` (the form's source fields) would write to; None while it names no items."""
+    kind, tag = source.get("source_kind"), source.get("tag")
+    if not kind or (kind == SourceKind.TAG and not tag):
+        return None
+    campaign = Campaign(source_kind=kind, tag=tag if kind == SourceKind.TAG else None,
+                        filter_query=source.get("filter_query") or "", selection=source["selection"])
+    try:
+        return reach(campaign)
+    except InvalidFilter:
+        return None  # the form names the filter's error
 
 
 def _counts(queryset, field, choices):
@@ -175,16 +207,25 @@ def campaign_detail(request, pk):
         "failed": campaign.deliveries.filter(status=DeliveryStatus.FAILED).exists(),
         "recipients": recipients[:200], "recipient_count": campaign.recipients.count(),
     }
+    context["in_progress"] = _in_progress(campaign, context["delivery_rows"])
+    if request.htmx and not request.htmx.boosted:  # the progress polls itself while messages go out
+        return render(request, "comms/inc/campaign_progress.html", context)
     if campaign.status == CampaignStatus.DRAFT:
         try:
-            apps, flows = campaign_items(campaign)
+            context["would_reach"] = reach(campaign)
         except InvalidFilter as exc:
             context["source_error"] = str(exc)
-            return render(request, "comms/campaign_detail.html", context)
-        context["would_reach"] = {"apps": apps.count(), "flows": flows.count(), "makers": Maker.objects.filter(
-            pk__in=list(apps.values_list("owner", flat=True)) + list(flows.values_list("creator", flat=True))
-        ).exclude(email="").count()}
     return render(request, "comms/campaign_detail.html", context)
+
+
+def _in_progress(campaign, delivery_rows):
+    """Due to launch, launching, or with messages still to send (not a campaign scheduled for later)."""
+    if campaign.status == CampaignStatus.LAUNCHING:
+        return True
+    if campaign.status == CampaignStatus.SCHEDULED:
+        return campaign.send_at is None or campaign.send_at <= timezone.now()
+    waiting = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING)
+    return any(count for value, _label, count in delivery_rows if value in waiting)
 
 
 @role_required(*ADMIN)
@@ -196,15 +237,25 @@ def campaign_start(request, pk):
     except InvalidFilter as exc:
         return refuse(request, f"The campaign was not started: {exc}", back=campaign.get_absolute_url())
     with transaction.atomic():
-        started = campaigns.schedule_campaign(campaign)
-        if started:
-            audit.record(request, "comms.campaign.start", campaign, send_at=str(campaign.send_at or "now"))
+        started = _start(request, campaign)
     if started:
-        messages.success(request, "Scheduled: messages go out at the time set." if campaign.send_at else
-                         "Started: messages are being prepared and sent.")
+        messages.success(request, _started_message(campaign))
     else:
         messages.error(request, "This campaign was already started.")
     return redirect(campaign)
+
+
+def _start(request, campaign):
+    """Schedule a draft campaign (now, or at its send_at) and audit it; False when it was already started."""
+    started = campaigns.schedule_campaign(campaign)
+    if started:
+        audit.record(request, "comms.campaign.start", campaign, send_at=str(campaign.send_at or "now"))
+    return started
+
+
+def _started_message(campaign):
+    return ("Scheduled: messages go out at the time set." if campaign.send_at else
+            "Started: messages are being prepared and sent.")
 
 
 @role_required(*ADMIN)

@@ -59,7 +59,14 @@ def tag_edit(request, pk=None):
         return redirect("inventory:tag-list")
     merge = TagMergeForm(source=tag) if tag else None
     return render(request, "inventory/tag_form.html", {"form": form, "tag": tag, "merge_form": merge,
+                                                       "tagged": tagged_counts(tag) if tag else None,
                                                        "title": f"Tag {tag}" if tag else "New tag"})
+
+
+def tagged_counts(tag):
+    """How many apps and flows (not deleted) carry `tag`: the items a campaign about it asks about."""
+    return {"apps": tag.apps.filter(deleted_at__isnull=True).count(),
+            "flows": tag.flows.filter(deleted_at__isnull=True).count()}
 
 
 @require_POST

@@ -42,7 +42,7 @@ class DecisionForm(forms.Form):
     ACTIONS = [("approve", "Approve"), ("reject", "Reject"), ("assign", "Put in wave")]
     action = forms.ChoiceField(choices=ACTIONS)
     wave = forms.ModelChoiceField(queryset=Wave.objects.filter(state="planned"), required=False,
-                                  label="Wave", empty_label="(no wave yet)")
+                                  label="Put them in wave", empty_label="(no wave yet)")
     message = forms.CharField(required=False, max_length=2000, label="Message to the makers")
     pk = forms.TypedMultipleChoiceField(coerce=int, choices=(), label="Requests")
 

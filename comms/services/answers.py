@@ -1,4 +1,4 @@
-"""A maker's answer from a signed link: store it per item, stop the cadence, tell other apps."""
+"""A maker's answer from a signed link: store it per item, stop the cadence once all are answered, tell other apps."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -67,7 +67,9 @@ def do_answer(recipient, answer, justification="", item_ids=None, request=None, 
             entry.answer, entry.justification, entry.answered_at = answer, justification, now
         recipient.items.model.objects.bulk_update(entries, ["answer", "justification", "answered_at"])
         Recipient.objects.filter(pk=recipient.pk).update(answer=answer, justification=justification,
-                                                         answered_at=now, next_reminder_at=None, reviewed_at=None)
+                                                         answered_at=now, reviewed_at=None)
+        # The cadence stops only once every item of the message has an answer.
+        Recipient.objects.filter(pk=recipient.pk).fully_answered().update(next_reminder_at=None)
         recipient.refresh_from_db()
         audit.record(request, f"comms.answer.{answer}", recipient, items=[str(entry.item) for entry in entries],
                      maker=recipient.email, justification=justification, via="link" if by_link else "session",

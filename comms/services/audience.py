@@ -1,12 +1,16 @@
-"""Which items a campaign is about: from a tag, an inventory filter or a selection."""
+"""Which items a campaign is about: from a tag, an inventory filter or a selection; whom it reaches."""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
 
 from coe_portal.core.filtering import strict_queryset
 from inventory.filtersets import AppFilterSet, FlowFilterSet
-from inventory.models import App, Flow
+from inventory.models import App, Flow, Maker
 
 from ..choices import SourceKind
 
-__all__ = ["campaign_items", "describe_source"]
+__all__ = ["Reach", "campaign_items", "describe_source", "reach"]
 
 
 def _apps():
@@ -38,3 +42,32 @@ def describe_source(campaign):
         return f"{campaign.get_source_kind_display()}: ?{campaign.filter_query}"
     selection = campaign.selection or {}
     return f"{len(selection.get('app', []))} apps and {len(selection.get('flow', []))} flows selected"
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What starting a campaign would do: its items, the owners written to, the items nobody can be asked about."""
+
+    apps: int
+    flows: int
+    makers: int
+    unreachable: int
+
+    @property
+    def items(self):
+        return self.apps + self.flows
+
+
+def _reachable(prefix):
+    """Owners a launch writes to (campaigns._group_by_maker's rule): with an address, still in Entra ID."""
+    return Q(**{f"{prefix}__isnull": False}) & ~Q(**{f"{prefix}__email": ""}) & Q(
+        **{f"{prefix}__is_deleted_in_entra": False})
+
+
+def reach(campaign):
+    """The Reach of `campaign` (saved or not) now; InvalidFilter as campaign_items."""
+    apps, flows = campaign_items(campaign)
+    owners = Maker.objects.filter(Q(pk__in=apps.values("owner")) | Q(pk__in=flows.values("creator")))
+    unreachable = apps.exclude(_reachable("owner")).count() + flows.exclude(_reachable("creator")).count()
+    return Reach(apps=apps.count(), flows=flows.count(), unreachable=unreachable,
+                 makers=owners.exclude(email="").filter(is_deleted_in_entra=False).count())

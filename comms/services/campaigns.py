@@ -133,11 +133,15 @@ def _digests(campaign, recipients, by_maker):
 
 
 def queue_reminders(now=None):
-    """Queue the next reminder of every unanswered recipient that is due; return how many."""
+    """Queue the next reminder of every due recipient with an item still unanswered; return how many.
+
+    An answer for some items of a message leaves the others waiting: the cadence goes on until
+    every item of the message has an answer.
+    """
     now = now or timezone.now()
-    due = (Recipient.objects.filter(answer="", next_reminder_at__lte=now,
-                                    campaign__status=CampaignStatus.ACTIVE,
-                                    reminders_sent__lt=F("campaign__max_reminders"))
+    due = (Recipient.objects.awaiting_answer()
+           .filter(next_reminder_at__lte=now, campaign__status=CampaignStatus.ACTIVE,
+                   reminders_sent__lt=F("campaign__max_reminders"))
            .select_related("campaign__template", "campaign__reminder_template", "maker"))
     queued = []
     for recipient in due[:5000]:
@@ -152,12 +156,13 @@ def queue_reminders(now=None):
 def _remind(recipient, now):
     campaign, sequence = recipient.campaign, recipient.reminders_sent + 1
     last = sequence >= campaign.max_reminders
-    claimed = Recipient.objects.filter(pk=recipient.pk, answer="", reminders_sent=recipient.reminders_sent).update(
+    claimed = Recipient.objects.awaiting_answer().filter(
+        pk=recipient.pk, reminders_sent=recipient.reminders_sent).update(
         reminders_sent=sequence, next_reminder_at=None if last else now + timedelta(days=campaign.cadence_days))
     if not claimed:
         return None
-    items = [item_context(entry.item) for entry in recipient.items.select_related("app__environment",
-                                                                                 "flow__environment")]
+    waiting = recipient.items.filter(answer="").select_related("app__environment", "flow__environment")
+    items = [item_context(entry.item) for entry in waiting]  # a reminder asks only what is still open
     message = _message(campaign, campaign.reminder_template or campaign.template, recipient, items, sequence)
     message.save()
     return message

@@ -1,26 +1,26 @@
-"""Bulk actions on impacted items: tag, exempt, tag for a campaign, propose a target environment."""
+"""Bulk actions on impacted items: tag, exempt, propose a target environment."""
 
 from django.db import transaction
-from django.utils.text import slugify
 
-from inventory.models import App, Flow, Tag
+from inventory.models import App, Flow
 
 from ..models import Exemption, TargetProposal
 from . import impact
 from .explain import item_key
 from .targets import suggest_targets
 
-__all__ = ["campaign_tag", "exempt_items", "propose_targets", "tag_items"]
+__all__ = ["exempt_items", "propose_targets", "split_items", "tag_items"]
 
 
-def _split(rows):
+def split_items(rows):
+    """([app ids], [flow ids]) of impact rows."""
     return [r.app_id for r in rows if r.app_id], [r.flow_id for r in rows if r.flow_id]
 
 
 @transaction.atomic
 def tag_items(rows, tag):
     """Put `tag` on the apps and flows of `rows` (ImpactItem); return how many items."""
-    apps, flows = _split(rows)
+    apps, flows = split_items(rows)
     App.tags.through.objects.bulk_create([App.tags.through(app_id=pk, tag_id=tag.pk) for pk in apps],
                                          ignore_conflicts=True)
     Flow.tags.through.objects.bulk_create([Flow.tags.through(flow_id=pk, tag_id=tag.pk) for pk in flows],
@@ -28,19 +28,10 @@ def tag_items(rows, tag):
     return len(apps) + len(flows)
 
 
-def campaign_tag(policy):
-    """The tag that marks the makers to notify about `policy`."""
-    name = f"DLP: {policy.display_name}"[:100]
-    tag, _ = Tag.objects.get_or_create(name=name, defaults={
-        "slug": slugify(f"dlp-{policy.pk}-{policy.display_name}")[:100],
-        "description": f"Items a DLP change would break ({policy})"[:300]})
-    return tag
-
-
 @transaction.atomic
 def exempt_items(run, policy, rows, reason, user=None):
     """Exempt the items of `rows` from `policy` and recompute just them in `run`."""
-    apps, flows = _split(rows)
+    apps, flows = split_items(rows)
 
     def create():
         Exemption.objects.bulk_create(

@@ -5,13 +5,16 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from coe_portal.core import audit
+from coe_portal.core.filtering import InvalidFilter, refuse, strict_queryset
 from coe_portal.core.generic import ObjectListView, bind_list_filters, paginate
 from coe_portal.core.permissions import role_required
 from coe_portal.core.redirects import safe_next
+from coe_portal.core.selections import stash_selection
 from inventory.models import Connector, Environment, Tag
 
 from ..choices import CHANGE_KEYS, Change, ItemStatus
@@ -112,15 +115,19 @@ def _selected(run, request):
     return list(ImpactItem.objects.filter(run=run, pk__in=ids).select_related("maker"))
 
 
+def _listed(run, request):
+    """Every row the list's filters (the posted `query`) match; InvalidFilter rather than more rows."""
+    rows = strict_queryset(ImpactItemFilterSet, request.POST.get("query", ""), ImpactItem.objects.filter(run=run),
+                           run=run)
+    return list(rows.only("app_id", "flow_id"))
+
+
 def _notify(request, policy, rows):
-    tag = actions.campaign_tag(policy)
-    count = actions.tag_items(rows, tag)
-    audit.record(request, "dlp.impact.notify", obj=policy, tag=tag.name, items=count)
-    try:
-        return redirect(reverse("comms:campaign-new") + f"?tag={tag.pk}")
-    except NoReverseMatch:
-        messages.success(request, f"{count} items were tagged “{tag.name}” for a campaign to their makers.")
-        return None
+    """The campaign form, with the items of `rows` chosen (handed over in the session: they can be thousands)."""
+    apps, flows = actions.split_items(rows)
+    key = stash_selection(request, apps, flows)
+    name = f"Owners of items impacted by {policy.display_name}"[:200]
+    return redirect(reverse("comms:campaign-new") + "?" + urlencode({"selection": key, "name": name}))
 
 
 @require_POST
@@ -129,10 +136,14 @@ def impact_bulk(request, pk):
     """Tag, exempt, notify the makers of, or propose a target environment for the selected items."""
     policy, run = _policy_and_run(pk)
     back = redirect(safe_next(request, request.POST.get("next"), reverse("dlp:impact-items", kwargs={"pk": policy.pk})))
-    rows = _selected(run, request) if run else []
     action = request.POST.get("action")
+    try:
+        every_listed = action == "notify" and request.POST.get("scope") == "listed"
+        rows = (_listed if every_listed else _selected)(run, request) if run else []
+    except InvalidFilter as exc:
+        return refuse(request, str(exc), back=back.url)
     if not rows:
-        messages.error(request, "Select at least one item.")
+        messages.error(request, "No item matches these filters." if every_listed else "Select at least one item.")
         return back
     if action == "tag":
         tag = Tag.objects.filter(pk=request.POST.get("tag") or 0).first()
@@ -151,7 +162,7 @@ def impact_bulk(request, pk):
         audit.record(request, "dlp.impact.exempt", obj=policy, items=count, reason=reason)
         messages.success(request, f"Exempted {count} items from {policy}.")
     elif action == "notify":
-        return _notify(request, policy, rows) or redirect("dlp:impact", pk=policy.pk)
+        return _notify(request, policy, rows)
     elif action == "target":
         proposed, unplaced = actions.propose_targets(policy if policy.is_draft else None, rows, request.user)
         audit.record(request, "dlp.impact.propose_targets", obj=policy, proposed=proposed, unplaced=unplaced)

@@ -14,12 +14,14 @@
   document.addEventListener("submit", function (event) {
     var query = event.target.querySelector("input[data-current-query]");
     if (query) { query.value = location.search.slice(1); }
-    // The row boxes belong to the tag form; a second form acting on "checked rows" copies them.
+    // The row boxes belong to the tag form; a second form acting on "checked rows" copies them
+    // (under the name its data-copy-selection gives, "pk" when it gives none).
     if (event.target.matches("[data-copy-selection]")) {
+      var name = event.target.dataset.copySelection || "pk";
       event.target.querySelectorAll("input[data-copied]").forEach(function (el) { el.remove(); });
       document.querySelectorAll('input[name="pk"][form="bulk-tag"]:checked').forEach(function (box) {
         var copy = document.createElement("input");
-        copy.type = "hidden"; copy.name = "pk"; copy.value = box.value; copy.dataset.copied = "";
+        copy.type = "hidden"; copy.name = name; copy.value = box.value; copy.dataset.copied = "";
         event.target.appendChild(copy);
       });
     }

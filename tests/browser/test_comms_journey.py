@@ -11,7 +11,7 @@ from comms.services import sending
 from tests.comms.conftest import default_templates  # noqa: F401
 from tests.comms.factories import make_app, make_maker, make_tag
 from tests.conftest import PASSWORD
-from tests.support.browser import sign_in
+from tests.support.browser import go_to, sign_in
 from tests.support.smtp import smtp_server  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,10 +35,12 @@ def test_campaign_from_a_tag_reaches_the_maker_who_answers_keep(page, browser, l
     make_app(owner=ann, name="Leave planner", tags=[tag])
 
     sign_in(page, "alice", PASSWORD)
-    page.goto(f"/comms/campaigns/new/?tag={tag.pk}")
-    expect(page.get_by_label("Tag")).to_have_value(str(tag.pk))
+    go_to(page, "Tags")
+    page.get_by_role("link", name="Move out of default").click()
+    page.get_by_role("link", name="Notify owners").click()
+    expect(page.get_by_label("Tag", exact=True)).to_have_value(str(tag.pk))
     page.get_by_label("Name").fill("Default environment clean-up")
-    page.get_by_role("button", name="Create campaign").click()
+    page.get_by_role("button", name="Save as draft").click()
     expect(page.get_by_text("Starting sends to 1 maker about 2 apps and 0 flows")).to_be_visible()
     page.get_by_role("button", name="Start campaign").click()
     expect(page.get_by_role("status")).to_contain_text("Started")

@@ -47,7 +47,7 @@ def test_a_maker_moves_an_app_through_a_wave_and_picks_its_connection(page, brow
     admin.get_by_role("row").filter(has_text=app.display_name).get_by_role("checkbox").check()
     decide = admin.get_by_role("form", name="Decide on the ticked requests")
     decide.get_by_label("Action", exact=True).select_option("approve")
-    decide.get_by_label("Wave", exact=True).select_option(label="December wave")
+    decide.get_by_label("Put them in wave").select_option(label="December wave")
     decide.get_by_label("Message to the makers").fill("Moving it on Monday")
     admin.get_by_role("button", name="Apply to the ticked requests").click()
     expect(admin.get_by_text("1 request: approve done.")).to_be_visible()
