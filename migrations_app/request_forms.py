@@ -13,8 +13,9 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class RequestForm(forms.Form):
     """A maker's request: where to, why, when suits them, and what happens to the original."""
 
-    target = forms.ModelChoiceField(queryset=None, label="Target environment", empty_label=None,
-                                    help_text="Environments where no DLP policy would break these items")
+    target = forms.ModelChoiceField(queryset=None, label="Target environment", empty_label="Choose an environment",
+                                    help_text="Environments where no DLP policy would break these items",
+                                    error_messages={"required": "Choose the environment to move the items to."})
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                              help_text="Who uses it and why it should move")
     preferred_from = forms.DateField(required=False, widget=DATE, label="Preferred window: from")
@@ -22,11 +23,14 @@ class RequestForm(forms.Form):
     source_action = forms.ChoiceField(choices=SourceAction.choices, initial=SourceAction.QUARANTINE,
                                       widget=forms.RadioSelect, label="The original, once the copy works")
 
-    def __init__(self, *args, targets=(), **kwargs):
+    def __init__(self, *args, targets=(), labels=None, **kwargs):
+        """Args: `labels` {environment pk: how the picker names it} (whose environment it is)."""
         super().__init__(*args, **kwargs)
         from inventory.models import Environment
 
-        self.fields["target"].queryset = Environment.objects.filter(pk__in=[env.pk for env in targets])
+        field = self.fields["target"]
+        field.queryset = Environment.objects.filter(pk__in=[env.pk for env in targets]).order_by("display_name")
+        field.label_from_instance = lambda env: (labels or {}).get(env.pk, env.display_name)
 
     def clean(self):
         data = super().clean()

@@ -10,12 +10,12 @@ from coe_portal.core import audit
 from coe_portal.core.choices import Role
 from coe_portal.core.permissions import has_role, role_required
 from dlp.choices import ItemStatus
-from dlp.services import lookup
+from dlp.services import lookup, reasons
 
 from .choices import JobState
 from .models import MigrationRequest, StateError
 from .request_forms import ConnectionsForm, RequestForm
-from .services import requests, status
+from .services import requests, status, targets
 
 REQUESTERS = (Role.MAKER, Role.COE_ADMIN)
 ITEM_LIMIT = 500  # a maker's own items; more than this is a CoE admin's inventory, not a maker's page
@@ -67,8 +67,9 @@ def request_new(request):
     if not items:
         messages.error(request, "Tick at least one app or flow to migrate.")
         return redirect("migrations_app:my-items")
-    targets = requests.target_choices(items)
-    form = RequestForm(request.POST or None, targets=targets)
+    options = targets.request_options(request.user, items)
+    form = RequestForm(request.POST or None, targets=options.targets, labels=options.labels,
+                       initial={"target": options.initial})
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -80,9 +81,12 @@ def request_new(request):
         else:
             messages.success(request, f"{created} sent to the CoE team. Follow it here.")
             return redirect(created)
+    breaks = reasons.breaks([requests.item_key(item) for item in items])
     return render(request, "migrations_app/requests/request_new.html",
-                  {"title": "Request a migration", "form": form, "targets": targets,
-                   "chosen": [(item._meta.model_name, item) for item in items]})
+                  {"title": "Request a migration", "form": form, "targets": options.targets,
+                   "refused": targets.refused_targets(items),
+                   "chosen": [(item._meta.model_name, item, breaks.get(requests.item_key(item), []))
+                              for item in items]})
 
 
 @role_required(*REQUESTERS)
@@ -154,9 +158,11 @@ def _draft_form(migration, items, data=None):
     """The prefilled form a draft is checked and sent with (None when the request is not a draft)."""
     if not migration.is_draft:
         return None
-    initial = {"target": migration.target_id, "reason": migration.reason, "source_action": migration.source_action,
-               "preferred_from": migration.preferred_from, "preferred_to": migration.preferred_to}
-    return RequestForm(data, initial=initial, targets=requests.target_choices([row.item for row in items]))
+    options = targets.request_options(migration.requested_by, [row.item for row in items])
+    initial = {"target": migration.target_id or options.initial, "reason": migration.reason,
+               "source_action": migration.source_action, "preferred_from": migration.preferred_from,
+               "preferred_to": migration.preferred_to}
+    return RequestForm(data, initial=initial, targets=options.targets, labels=options.labels)
 
 
 @require_POST

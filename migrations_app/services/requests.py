@@ -150,7 +150,7 @@ def conflicts_for(requests):
     connectors' usages and the jobs.
     """
     requests = list(requests)
-    found = {request.pk: _capacity(request.target) for request in requests}
+    found = {request.pk: _capacity(request.target) if request.target else [] for request in requests}
     if not found:
         return found
     items = list(RequestItem.objects.filter(request__in=found).values_list("request_id", "app_id", "flow_id"))
