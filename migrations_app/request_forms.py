@@ -2,12 +2,33 @@
 
 from django import forms
 
+from inventory.choices import MIGRATION_FILTER_CHOICES, Disposition
+
 from .choices import SourceAction
 from .models import Wave
 
-__all__ = ["ConnectionsForm", "DecisionForm", "RequestForm", "WaveForm"]
+__all__ = ["ConnectionsForm", "DecisionForm", "MyItemsFilterForm", "RequestForm", "WaveForm"]
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class MyItemsFilterForm(forms.Form):
+    """Search, filter and sort a maker's own items (GET: the address keeps them)."""
+
+    ANY = [("", "Any")]
+    SORTS = [("name", "Name"), ("kind", "Kind"), ("environment", "Environment"),
+             ("recommendation", "Recommendation"), ("dlp", "DLP"), ("migration", "Migration"),
+             ("-modified", "Last modified")]
+    q = forms.CharField(required=False, max_length=200, label="Search",
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name contains"}))
+    kind = forms.ChoiceField(required=False, choices=ANY + [("app", "Apps"), ("flow", "Flows")])
+    recommendation = forms.ChoiceField(required=False, choices=ANY + Disposition.choices)
+    dlp = forms.ChoiceField(required=False, label="DLP (live policies)", choices=ANY + [
+        ("broken", "Breaks a policy"), ("exempt", "Exempt"), ("ok", "Compliant")])
+    migration = forms.ChoiceField(required=False, choices=ANY + MIGRATION_FILTER_CHOICES)
+    sort = forms.ChoiceField(required=False, label="Sort by", choices=SORTS + [
+        (f"-{value}", f"{label} (descending)") for value, label in SORTS if not value.startswith("-")] + [
+        ("modified", "Last modified (oldest first)")])
 
 
 class RequestForm(forms.Form):
