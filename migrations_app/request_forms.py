@@ -6,6 +6,7 @@ from inventory.choices import MIGRATION_FILTER_CHOICES, Disposition
 
 from .choices import SourceAction
 from .models import Wave
+from .services.connections import split_choices
 
 __all__ = ["ConnectionsForm", "DecisionForm", "MyItemsFilterForm", "RequestForm", "WaveForm"]
 
@@ -93,15 +94,42 @@ class WaveForm(forms.ModelForm):
 
 
 class ConnectionsForm(forms.Form):
-    """One select per connection reference, offering the target's connections to its connector."""
+    """One select per connection reference: the requester's connections in the target first, then other people's.
 
-    def __init__(self, *args, refs=(), bindings=None, **kwargs):
+    Args:
+        who: (object ids, e-mails) of the requester (services.connections.identity), to tell theirs apart.
+    """
+
+    def __init__(self, *args, refs=(), bindings=None, who=(set(), set()), **kwargs):
         super().__init__(*args, **kwargs)
         for ref in refs:
-            choices = [("", "Choose a connection")] + [
-                (choice["id"], f"{choice['display_name']} ({choice['status']})") for choice in ref["choices"]]
+            mine, others = split_choices(ref["choices"], who)
             self.fields[ref["logical_name"]] = forms.ChoiceField(
-                choices=choices, label=f"{ref['display_name']} ({ref['connector_id']})",
-                initial=(bindings or {}).get(ref["logical_name"], ""),
-                help_text="" if ref["choices"] else "No connection to this connector in the target yet: create one "
-                                                    "there, then press Check again.")
+                choices=[("", "Choose a connection")] + _grouped(mine, others),
+                label=f"{ref['display_name']} ({ref['connector_id']})",
+                initial=(bindings or {}).get(ref["logical_name"], ""), help_text=_why(ref, mine, others))
+
+
+def _option(choice):
+    return choice["id"], f"{choice['display_name']} ({choice['status']})"
+
+
+def _grouped(mine, others):
+    groups = [("Your connections", [_option(c) for c in mine])] if mine else []
+    if others:
+        groups.append(("Other people's connections (they run with that person's account)",
+                       [_option(c) for c in others]))
+    return groups
+
+
+def _why(ref, mine, others):
+    """What the picker offers, and why other people's connections are there (or not)."""
+    if not mine and not others:
+        return "No connection to this connector in the target yet: create one there, then press Check again."
+    if not mine:
+        return (f"You have no connection to {ref['connector_id']} in the target: only other people's are listed, "
+                "and the items would run with their account. Better: create your own there, then press Check again.")
+    if others:
+        return (f"Yours first ({len(mine)}). {len(others)} of other people are listed after them: the items would run "
+                "with that person's account, so pick one only with their agreement.")
+    return "Your connections in the target; nobody else has one to this connector there."

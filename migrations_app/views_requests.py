@@ -14,7 +14,7 @@ from dlp.services import lookup, reasons
 from .choices import JobState
 from .models import MigrationRequest, StateError
 from .request_forms import ConnectionsForm, MyItemsFilterForm, RequestForm
-from .services import maker_items, requests, status, targets
+from .services import connections, maker_items, requests, status, targets
 
 REQUESTERS = (Role.MAKER, Role.COE_ADMIN)
 
@@ -140,7 +140,8 @@ def request_connections(request, pk):
     if job is None or job.state != JobState.NEEDS_INPUT:
         messages.info(request, "This migration is not waiting for connections.")
         return redirect(migration)
-    form = ConnectionsForm(request.POST or None, refs=job.connection_refs, bindings=job.bindings)
+    form = ConnectionsForm(request.POST or None, refs=job.connection_refs, bindings=job.bindings,
+                           who=connections.identity(migration.requested_by))
     if request.method == "POST":
         try:
             with transaction.atomic():
