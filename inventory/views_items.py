@@ -15,7 +15,7 @@ from coe_portal.core.permissions import has_role, role_required
 
 from . import filtersets, tables
 from .forms import BulkTagForm
-from .models import App, Bot, Flow, Maker, PagesSite, TablePreference, TriageSettings
+from .models import App, Bot, Flow, PagesSite, TablePreference, TriageSettings
 from .services.cleanup_jobs import ITEM_KIND
 from .views_batches import job_context
 
@@ -124,7 +124,7 @@ def item_detail(request, model, pk):
     usages = item.usages.select_related("connector").order_by("connector__display_name")
     history = AuditEntry.objects.filter(object_type=ContentType.objects.get_for_model(model), object_id=str(pk))
     owner = getattr(item, owner_field)
-    is_you = owner is not None and Maker.objects.for_user(request.user).filter(pk=owner.pk).exists()
+    is_you = owner is not None and has_role(request.user, Role.MAKER) and owner.is_user(request.user)
     context = {"item": item, "kind": model._meta.verbose_name, "owner": owner, "owner_is_you": is_you,
                "usages": usages, "tags": item.tags.all(), "history": history[:100], "title": item.display_name,
                "is_admin": has_role(request.user, Role.COE_ADMIN),

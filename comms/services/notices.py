@@ -24,20 +24,21 @@ def template_for(stage):
     return found.order_by("-is_default", "pk").first()
 
 
-def do_notify_maker(maker, stage, name, items, selection, created_by=None, request=None):
+def do_notify_maker(maker, stage, name, items, selection, created_by=None, migration=None):
     """Write `maker`'s message of `stage` and queue its send after commit; return the Delivery.
 
     Args:
         items: the `items` entries of the context (context.item_context, completed by the caller).
         selection: {"app": [ids], "flow": [ids]}, the campaign's items.
-        request: the `request` entry of the context (a migration request's address, target, ...).
+        migration: the `migration` entry of the context (a migration request's address, target, ...).
     """
     template = template_for(stage)
     campaign = Campaign.objects.create(name=name, template=template, source_kind=SourceKind.SELECTION,
                                        selection=selection, status=CampaignStatus.FINISHED, launched=timezone.now(),
                                        created_by=created_by)
     recipient = Recipient.objects.create(campaign=campaign, maker=maker, email=maker.email)
-    context = message_context({"name": campaign.name, "answer_by": ""}, maker, items, recipient.code, request=request)
+    context = message_context({"name": campaign.name, "answer_by": ""}, maker, items, recipient.code,
+                              migration=migration)
     subject, text, html = render_message(template, context)
     delivery = Delivery.objects.create(campaign=campaign, recipient=recipient, to=maker.email, subject=subject,
                                        body_text=text, body_html=html)

@@ -35,7 +35,7 @@ def _send(request, stage, name, items, needs=()):
     selection = {"app": [row.app_id for row in rows if row.app_id],
                  "flow": [row.flow_id for row in rows if row.flow_id]}
     return do_notify_maker(maker, stage, name, items, selection, created_by=request.decided_by,
-                           request=_request_context(request, needs))
+                           migration=_request_context(request, needs))
 
 
 def _items(request):
