@@ -137,6 +137,11 @@ class MigrationRequest(models.Model):
         self._move(CANCELLABLE, RequestState.CANCELLED, "It can no longer be cancelled: it is {state}.")
 
     @property
+    def awaits_start(self):
+        """Sent, and waiting for the CoE team to decide or to start its wave: its page watches for the job."""
+        return self.state in (RequestState.REQUESTED, RequestState.APPROVED, RequestState.SCHEDULED)
+
+    @property
     def is_draft(self):
         return self.state == RequestState.DRAFT
 
