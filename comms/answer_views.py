@@ -27,15 +27,16 @@ def answer(request, token):
         return render(request, "comms/answer_invalid.html", {"message": message}, status=400)
     choice = Answer(choice)
     form = AnswerForm(request.POST or None, recipient=recipient)
-    done, by_link = None, not signed_in_as_recipient(request.user, recipient)
+    done, by_link, follow_ups = None, not signed_in_as_recipient(request.user, recipient), []
     if request.method == "POST" and form.is_valid():
         try:
             done = do_answer(recipient, choice, form.cleaned_data["justification"],
-                             [int(pk) for pk in form.cleaned_data["items"]], request=request, by_link=by_link)
+                             [int(pk) for pk in form.cleaned_data["items"]], request=request, by_link=by_link,
+                             follow_ups=follow_ups)
         except AnswerError as exc:
             on_field = choice == Answer.KEEP and not isinstance(exc, SignInRequired)
             form.add_error("justification" if on_field else None, str(exc))
-    context = {"recipient": recipient, "choice": choice, "form": form, "done": done,
+    context = {"recipient": recipient, "choice": choice, "form": form, "done": done, "follow_ups": follow_ups,
                "needs_justification": choice == Answer.KEEP,
                "sign_in_first": by_link and choice == Answer.DELETE}
     return render(request, "comms/answer.html", context)

@@ -11,6 +11,8 @@ class Stage(models.TextChoices):
     QUARANTINE = "quarantine", "Quarantine notice"
     REMINDER = "reminder", "Reminder"
     MIGRATION_SCHEDULED = "migration_scheduled", "Migration scheduled"
+    MIGRATION_APPROVED = "migration_approved", "Migration request approved"
+    MIGRATION_NEEDS_INPUT = "migration_needs_input", "Migration waiting for the maker"
     MIGRATION_COMPLETED = "migration_completed", "Migration completed"
     DELETION_WARNING = "deletion_warning", "Deletion warning"
     DELETED = "deleted", "Deleted, with backup location"

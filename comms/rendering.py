@@ -30,6 +30,9 @@ VARIABLES = {
     "department": "In a digest: the department",
     "makers": "In a digest: each has name, email, answer and items",
     "portal_url": "The portal's address",
+    "migration.url / migration.target / migration.message / migration.wave / migration.start": "In a migration "
+    "message: the request's page, the target environment, the CoE team's message, the wave and when it starts",
+    "migration.needs": "In a migration message: what the maker must do now (a list of sentences)",
 }
 SAFE_FILTERS = ("default", "e", "escape", "first", "join", "last", "length", "lower", "upper", "title",
                 "capitalize", "trim", "truncate", "wordwrap", "replace", "sort", "count", "int", "striptags",

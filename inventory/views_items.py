@@ -123,7 +123,9 @@ def item_detail(request, model, pk):
     item = get_object_or_404(visible_items(request, model).select_related(owner_field), pk=pk)
     usages = item.usages.select_related("connector").order_by("connector__display_name")
     history = AuditEntry.objects.filter(object_type=ContentType.objects.get_for_model(model), object_id=str(pk))
-    context = {"item": item, "kind": model._meta.verbose_name, "owner": getattr(item, owner_field),
+    owner = getattr(item, owner_field)
+    is_you = owner is not None and has_role(request.user, Role.MAKER) and owner.is_user(request.user)
+    context = {"item": item, "kind": model._meta.verbose_name, "owner": owner, "owner_is_you": is_you,
                "usages": usages, "tags": item.tags.all(), "history": history[:100], "title": item.display_name,
                "is_admin": has_role(request.user, Role.COE_ADMIN),
                "cases": list(item.cases.select_related("job").prefetch_related("backups")),

@@ -9,16 +9,14 @@ from django.views.decorators.http import require_POST
 from coe_portal.core import audit
 from coe_portal.core.choices import Role
 from coe_portal.core.permissions import has_role, role_required
-from dlp.choices import ItemStatus
-from dlp.services import lookup
+from dlp.services import lookup, reasons
 
 from .choices import JobState
 from .models import MigrationRequest, StateError
-from .request_forms import ConnectionsForm, RequestForm
-from .services import requests, status
+from .request_forms import ConnectionsForm, MyItemsFilterForm, RequestForm
+from .services import connections, maker_items, requests, status, targets
 
 REQUESTERS = (Role.MAKER, Role.COE_ADMIN)
-ITEM_LIMIT = 500  # a maker's own items; more than this is a CoE admin's inventory, not a maker's page
 
 
 def is_partial(request):
@@ -34,20 +32,35 @@ def get_request_for_user(request, pk):
 
 @role_required(*REQUESTERS)
 def my_items(request):
-    """The maker's own apps and flows with status, recommendation, DLP impact and migration state."""
-    apps, flows = requests.my_items(request.user)
+    """The maker's own apps and flows, searched, filtered and sorted, with the reasons for each recommendation
+    and DLP break, and their migration state; the table alone for an HTMX filter change."""
+    form = MyItemsFilterForm(request.GET)
     runs = lookup.impact_runs(request)
-    apps = list(lookup.item_status(apps, runs)[:ITEM_LIMIT])
-    flows = list(lookup.item_status(flows, runs)[:ITEM_LIMIT])
-    moved = {"app": status.migration_status("app", [a.pk for a in apps]),
-             "flow": status.migration_status("flow", [f.pk for f in flows])}
-    rows = [{"kind": kind, "item": item, "migration": moved[kind].get(item.pk),
-             "dlp": ItemStatus(item.dlp_status or ItemStatus.OK).label}
-            for kind, items in (("app", apps), ("flow", flows)) for item in items]
-    mine = MigrationRequest.objects.filter(requested_by=request.user).select_related("target", "job")[:50]
-    return render(request, "migrations_app/requests/my_items.html",
-                  {"title": "My apps and flows", "rows": rows, "dlp_known": runs.latest is not None, "requests": mine,
-                   "truncated": len(apps) == ITEM_LIMIT or len(flows) == ITEM_LIMIT})
+    valid = form.is_valid()
+    rows, truncated = maker_items.maker_rows(request.user, form.cleaned_data, runs) if valid else ([], False)
+    context = {"title": "My apps and flows", "form": form, "rows": rows, "truncated": truncated,
+               "dlp_known": runs.latest is not None, "filtered": any(form.data.get(name) for name in form.fields
+                                                                      if name != "sort"),
+               "sort": (form.cleaned_data.get("sort") if valid else "") or "name"}
+    context["headers"] = _sort_headers(context["sort"])
+    if is_partial(request):
+        return render(request, "migrations_app/inc/my_items_table.html", context, status=200 if valid else 400)
+    context["requests"] = MigrationRequest.objects.filter(requested_by=request.user).select_related(
+        "target", "job")[:50]
+    return render(request, "migrations_app/requests/my_items.html", context, status=200 if valid else 400)
+
+
+SORTABLE = [("name", "Name"), ("kind", "Kind"), ("environment", "Environment"), ("recommendation", "Recommendation"),
+            ("dlp", "DLP (live policies)"), ("migration", "Migration")]
+
+
+def _sort_headers(current):
+    """[(label, the sort its link asks for, aria-sort)] of the sortable columns: a second click reverses."""
+    headers = []
+    for key, label in SORTABLE:
+        state = "ascending" if current == key else "descending" if current == f"-{key}" else "none"
+        headers.append((label, f"-{key}" if current == key else key, state))
+    return headers
 
 
 def _chosen_items(request, data):
@@ -67,8 +80,9 @@ def request_new(request):
     if not items:
         messages.error(request, "Tick at least one app or flow to migrate.")
         return redirect("migrations_app:my-items")
-    targets = requests.target_choices(items)
-    form = RequestForm(request.POST or None, targets=targets)
+    options = targets.request_options(request.user, items)
+    form = RequestForm(request.POST or None, targets=options.targets, labels=options.labels,
+                       initial={"target": options.initial})
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -80,9 +94,12 @@ def request_new(request):
         else:
             messages.success(request, f"{created} sent to the CoE team. Follow it here.")
             return redirect(created)
+    breaks = reasons.breaks([requests.item_key(item) for item in items])
     return render(request, "migrations_app/requests/request_new.html",
-                  {"title": "Request a migration", "form": form, "targets": targets,
-                   "chosen": [(item._meta.model_name, item) for item in items]})
+                  {"title": "Request a migration", "form": form, "targets": options.targets,
+                   "refused": targets.refused_targets(items),
+                   "chosen": [(item._meta.model_name, item, breaks.get(requests.item_key(item), []))
+                              for item in items]})
 
 
 @role_required(*REQUESTERS)
@@ -123,7 +140,8 @@ def request_connections(request, pk):
     if job is None or job.state != JobState.NEEDS_INPUT:
         messages.info(request, "This migration is not waiting for connections.")
         return redirect(migration)
-    form = ConnectionsForm(request.POST or None, refs=job.connection_refs, bindings=job.bindings)
+    form = ConnectionsForm(request.POST or None, refs=job.connection_refs, bindings=job.bindings,
+                           who=connections.identity(migration.requested_by))
     if request.method == "POST":
         try:
             with transaction.atomic():
@@ -154,9 +172,11 @@ def _draft_form(migration, items, data=None):
     """The prefilled form a draft is checked and sent with (None when the request is not a draft)."""
     if not migration.is_draft:
         return None
-    initial = {"target": migration.target_id, "reason": migration.reason, "source_action": migration.source_action,
-               "preferred_from": migration.preferred_from, "preferred_to": migration.preferred_to}
-    return RequestForm(data, initial=initial, targets=requests.target_choices([row.item for row in items]))
+    options = targets.request_options(migration.requested_by, [row.item for row in items])
+    initial = {"target": migration.target_id or options.initial, "reason": migration.reason,
+               "source_action": migration.source_action, "preferred_from": migration.preferred_from,
+               "preferred_to": migration.preferred_to}
+    return RequestForm(data, initial=initial, targets=options.targets, labels=options.labels)
 
 
 @require_POST

@@ -1,6 +1,7 @@
 """Typed records parsed from the admin APIs' JSON: unknown fields ignored, missing ones reported."""
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -71,6 +72,7 @@ class EnvironmentRecord:
     dataverse_url: str
     created_time: datetime | None
     capacity: dict  # capacity type -> {"actual": MB, "rated": MB}; rated is what counts against the entitlement
+    creator: "UserRecord | None" = None  # a person; None for SYSTEM (the default environment) or an application
 
 
 @dataclass
@@ -155,8 +157,20 @@ def parse_environment(item, url=""):
         is_default=bool(props.get("isDefault")),
         is_managed=(props.get("governanceConfiguration") or {}).get("protectionLevel") == "Standard",
         dataverse_url=(linked.get("instanceUrl") or "").rstrip("/"), created_time=_time(props.get("createdTime")),
-        capacity=capacity,
+        capacity=capacity, creator=_person(props.get("createdBy")),
     )
+
+
+def _person(value):
+    """A createdBy principal that is a person (an Entra object id); BAP writes "SYSTEM" for the default one."""
+    user = parse_user(value)
+    if user is None or value.get("type", "User") != "User":
+        return None
+    try:
+        uuid.UUID(user.object_id)
+    except ValueError:
+        return None
+    return user
 
 
 def _app_kind(item, props):

@@ -10,7 +10,7 @@ from inventory.models import Maker
 
 from ..choices import Answer
 from ..models import Recipient
-from ..signals import maker_answered
+from ..signals import FollowUp, maker_answered
 
 __all__ = ["AnswerError", "SignInRequired", "do_answer", "do_mark_reviewed", "signed_in_as_recipient"]
 
@@ -44,12 +44,13 @@ def check_link_may_answer(answer, entries):
                              "portal to change it.")
 
 
-def do_answer(recipient, answer, justification="", item_ids=None, request=None, by_link=False):
+def do_answer(recipient, answer, justification="", item_ids=None, request=None, by_link=False, follow_ups=None):
     """Record `answer` for the recipient's items (all, or those in item_ids); return the items.
 
     "migrate" records the intent on the items; the migration app turns it into a request
     through the maker_answered signal. `by_link`: the answer came with the signed link alone (no
-    session of the recipient), so check_link_may_answer applies.
+    session of the recipient), so check_link_may_answer applies. `follow_ups`: a list that
+    receives the signal receivers' FollowUps once the answer is committed.
     """
     answer, justification = Answer(answer), (justification or "").strip()
     if answer == Answer.KEEP and not justification:
@@ -75,10 +76,17 @@ def do_answer(recipient, answer, justification="", item_ids=None, request=None, 
                      maker=recipient.email, justification=justification, via="link" if by_link else "session",
                      on_behalf_of=f"answer link sent to {recipient.email}")
         items = [entry.item for entry in entries]
-        transaction.on_commit(lambda: maker_answered.send(sender=Recipient, maker=recipient.maker, items=items,
-                                                          answer=answer.value, justification=justification,
-                                                          recipient=recipient))
+        transaction.on_commit(lambda: _send_answered(recipient, items, answer, justification, follow_ups))
     return items
+
+
+def _send_answered(recipient, items, answer, justification, follow_ups):
+    responses = maker_answered.send(sender=Recipient, maker=recipient.maker, items=items, answer=answer.value,
+                                    justification=justification, recipient=recipient)
+    for _, response in responses:
+        found = response if isinstance(response, list) else [response]
+        if follow_ups is not None:
+            follow_ups.extend(f for f in found if isinstance(f, FollowUp))
 
 
 def do_mark_reviewed(recipient, request):

@@ -46,9 +46,17 @@ def links_context(code):
     return {answer.value: answer_url(code, answer.value) for answer in Answer}
 
 
-def message_context(campaign, maker, items, code, reminder_number=0):
-    """The context of one maker's message: the maker, all their items, their answer links."""
+NO_MIGRATION = {"url": "", "target": "", "message": "", "wave": "", "start": "", "needs": []}
+
+
+def message_context(campaign, maker, items, code, reminder_number=0, migration=None):
+    """The context of one maker's message: the maker, all their items, their answer links.
+
+    `migration`: in a message about a migration request, its address, target, the CoE's message,
+    wave and start, and what the maker must do (`needs`); empty values elsewhere.
+    """
     return {
+        "migration": {**NO_MIGRATION, **(migration or {})},
         "maker": maker_context(maker),
         "items": items,
         "campaign": campaign,
@@ -69,7 +77,10 @@ def sample_context(item):
     owner = getattr(item, "owner", None) or getattr(item, "creator", None)
     maker = owner or SimpleNamespace(display_name="A. Maker", email="maker@example.com", department="")
     campaign = {"name": "Preview campaign", "answer_by": ""}
-    context = message_context(campaign, maker, [item_context(item)], uuid.uuid4())
+    sample_migration = {"url": f"{settings.SITE_URL}/migrations/requests/1/", "target": "Finance (a sample target)",
+                      "message": "We move it on Monday.", "wave": "December wave", "start": "",
+                      "needs": ["Pick a connection for SharePoint (shared_sharepointonline) in Finance."]}
+    context = message_context(campaign, maker, [item_context(item)], uuid.uuid4(), migration=sample_migration)
     context.update(department=maker.department, makers=[{**maker_context(maker), "answer": "",
                                                          "items": context["items"]}])
     return context

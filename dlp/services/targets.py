@@ -16,7 +16,8 @@ __all__ = ["candidate_environments", "suggest_targets"]
 def candidate_environments():
     """The environments items may move to: every live one but the default (the environment strategy's
     department and shared environments), department-named ones first."""
-    return list(Environment.objects.filter(deleted_at__isnull=True, is_default=False).order_by("display_name"))
+    return list(Environment.objects.filter(deleted_at__isnull=True, is_default=False).select_related("creator")
+                .order_by("display_name"))
 
 
 def suggest_targets(draft, keys, departments=None):

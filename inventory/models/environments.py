@@ -28,12 +28,20 @@ class Environment(SyncedItem):
     capacity_log_rated_mb = models.FloatField(null=True, blank=True, help_text="Rated consumption")
     capacity_limit_mb = models.FloatField(null=True, blank=True, help_text="Set by an admin: the tenant entitlement")
     tags = models.ManyToManyField("inventory.Tag", blank=True, related_name="environments")
+    # A developer environment belongs to the person who made it; a request never preselects another's.
+    creator = models.ForeignKey("inventory.Maker", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="created_environments", help_text="The person who made it, if one did")
 
     class Meta:
         ordering = ["-is_default", "display_name"]
 
     def __str__(self):
         return self.display_name
+
+    @property
+    def is_personal(self):
+        """A developer environment: its maker's own, not a place to share items in."""
+        return self.environment_type == EnvironmentType.DEVELOPER
 
     @property
     def has_dataverse(self):

@@ -36,6 +36,17 @@ class Maker(models.Model):
     def __str__(self):
         return self.display_name or self.user_principal_name or str(self.entra_object_id)
 
+    def is_user(self, user):
+        """Whether portal `user` is this maker: MakerQuerySet.for_user's rule, for one maker already read."""
+        if not user.is_authenticated:
+            return False
+        email = (user.email or "").lower()
+        by_address = bool(email) and email in {(self.email or "").lower(), (self.user_principal_name or "").lower()}
+        oid = getattr(getattr(user, "profile", None), "entra_object_id", None)
+        if oid:
+            return str(self.entra_object_id) == str(oid) or (self.entra_object_id is None and by_address)
+        return by_address
+
     @property
     def is_orphaning(self):
         """True when the person can no longer look after their items."""

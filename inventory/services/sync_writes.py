@@ -22,10 +22,12 @@ def _capacity(record, kind, measure):
 
 
 def merge_environments(records, run_id):
+    creators = {str(oid): pk for oid, pk in merge_makers([r.creator for r in records]).items()}
     rows = [{
         "env_id": r.env_id, "display_name": r.display_name, "environment_type": r.environment_type,
         "region": r.region, "azure_region": r.azure_region, "is_default": r.is_default, "is_managed": r.is_managed,
         "dataverse_url": r.dataverse_url, "created_time": r.created_time,
+        "creator": creators.get(r.creator.object_id) if r.creator else None,
         **{f"capacity_{kind.lower()}_mb": _capacity(r, kind, "actual") for kind in ("Database", "File", "Log")},
         **{f"capacity_{kind.lower()}_rated_mb": _capacity(r, kind, "rated") for kind in ("Database", "File", "Log")},
     } for r in records]

@@ -43,8 +43,8 @@ class WaveSerializer(serializers.ModelSerializer):
 
 
 class RequestSerializer(serializers.ModelSerializer):
-    target = serializers.CharField(source="target.env_id")
-    target_name = serializers.CharField(source="target.display_name")
+    target = serializers.CharField(source="target.env_id", allow_null=True, help_text="Empty on a draft not yet sent")
+    target_name = serializers.CharField(source="target.display_name", allow_null=True)
     requested_by = serializers.CharField(source="requested_by.get_username")
     wave = WaveSerializer(allow_null=True)
     items = RequestItemSerializer(many=True)

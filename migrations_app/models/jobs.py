@@ -93,6 +93,23 @@ class MigrationJob(models.Model):
     def percent(self):
         return round(100 * self.steps_done / len(STEPS))
 
+    def connections_left(self):
+        """The connections the maker must still make or mend in the target, one sentence each.
+
+        A reference bound to a working connection ("Connected") needs nothing; one without a binding,
+        or bound to a connection in another state, does.
+        """
+        left = []
+        for ref in self.connection_refs:
+            chosen = self.bindings.get(ref["logical_name"])
+            status = next((c.get("status", "") for c in ref.get("choices", []) if c["id"] == chosen), "")
+            if not chosen:
+                left.append(f"{ref['display_name']} ({ref['connector_id']})")
+            elif status != "Connected":
+                left.append(f"{ref['display_name']} ({ref['connector_id']}): the connection picked is "
+                            f"{status or 'in an unknown state'}; fix it or make a new one")
+        return left
+
     def step_rows(self):
         """[(Step, its record)] in order, for the progress page."""
         return [(Step(key), self.steps.get(key, {"state": "pending", "log": []})) for key in STEPS]

@@ -87,7 +87,9 @@ class MigrationRequest(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      related_name="migration_requests")
-    target = models.ForeignKey("inventory.Environment", on_delete=models.PROTECT, related_name="+")
+    # Empty on a draft made from an e-mail answer until its maker chooses: never chosen for them.
+    target = models.ForeignKey("inventory.Environment", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
     reason = models.TextField()
     preferred_from = models.DateField(null=True, blank=True, help_text="Earliest day that suits you")
     preferred_to = models.DateField(null=True, blank=True, help_text="Latest day that suits you")
@@ -133,6 +135,11 @@ class MigrationRequest(models.Model):
     def cancel(self):
         """The maker cancels: only before the job starts."""
         self._move(CANCELLABLE, RequestState.CANCELLED, "It can no longer be cancelled: it is {state}.")
+
+    @property
+    def awaits_start(self):
+        """Sent, and waiting for the CoE team to decide or to start its wave: its page watches for the job."""
+        return self.state in (RequestState.REQUESTED, RequestState.APPROVED, RequestState.SCHEDULED)
 
     @property
     def is_draft(self):

@@ -13,6 +13,7 @@ from inventory.models import App, ConnectorUsage, Flow, Maker
 from ..choices import RequestState, WaveState
 from ..models import MigrationJob, MigrationRequest, RequestItem, StateError, Wave
 from ..models.requests import OPEN, sync_items
+from . import notices
 
 __all__ = ["conflicts", "conflicts_for", "do_assign", "do_decide", "do_start_wave", "do_submit_request", "my_items",
            "start_due_waves", "start_job", "target_choices"]
@@ -79,12 +80,14 @@ def _open_request_for(item):
 
 
 def do_decide(requests, user, approve, message="", wave=None):
-    """Approve (into `wave` when given) or reject each request; return (changed, [(request, why refused)])."""
+    """Approve (into `wave` when given, telling each maker) or reject each request; return (changed,
+    [(request, why refused)])."""
     changed, refused = [], []
     for request in requests:
         try:
             if approve:
                 request.approve(user, message, wave)
+                notices.notify_approved(request)
             else:
                 request.reject(user, message)
         except StateError as exc:
@@ -150,7 +153,7 @@ def conflicts_for(requests):
     connectors' usages and the jobs.
     """
     requests = list(requests)
-    found = {request.pk: _capacity(request.target) for request in requests}
+    found = {request.pk: _capacity(request.target) if request.target else [] for request in requests}
     if not found:
         return found
     items = list(RequestItem.objects.filter(request__in=found).values_list("request_id", "app_id", "flow_id"))

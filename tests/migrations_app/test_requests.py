@@ -117,7 +117,10 @@ class TestPages:
         assert b"Expenses" in page.content and b"Carol&#x27;s app" not in page.content
         url = reverse("migrations_app:request-new") + f"?app={setup['app'].pk}&flow={setup['flow'].pk}"
         form = client.get(url)
-        assert form.status_code == 200 and b"Finance" in form.content and b"No Dataverse" not in form.content
+        offered = [str(env) for env in form.context["form"].fields["target"].queryset]
+        assert form.status_code == 200 and offered == ["Finance"]
+        refused = {str(r.environment): r.reasons for r in form.context["refused"]}
+        assert refused == {"No Dataverse": ("It has no Dataverse database, and a solution needs one.",)}
         response = client.post(reverse("migrations_app:request-new"), {
             "app": setup["app"].pk, "flow": setup["flow"].pk, "target": setup["finance"].pk, "reason": "Team app",
             "preferred_from": "2026-12-01", "preferred_to": "2026-12-05", "source_action": "keep"})

@@ -15,6 +15,7 @@ from coe_portal.powerplatform.client import PowerPlatformClient
 
 from ...choices import JobState, RequestState, Step, WaveState
 from ...models import MigrationJob, MigrationRequest, Wave
+from .. import notices
 from . import steps_after, steps_source, steps_target
 from .common import FAILURES, LATER, POLL, Wait
 
@@ -73,7 +74,10 @@ def _record(job, step, result):
         job.requeue(step)
         return result
     if isinstance(result, Wait):
-        job.wait_for_input(step, **result.outputs)
+        with transaction.atomic():
+            if job.wait_for_input(step, **result.outputs) and not job.steps[step].get("maker_told"):
+                notices.notify_needs_input(job)
+                job.note(step, maker_told=True)  # once per job: "Check again" comes back here
         return WAITING
     if not job.complete_step(step, claim_next=True, **result):
         return None  # our lease ran out and another worker took the job over: it goes on from there

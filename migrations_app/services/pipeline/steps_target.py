@@ -26,7 +26,8 @@ def connections(job, client):
     source, target = source_environment(job), job.request.target
     refs = []
     for ref in client.solution_connection_references(source.dataverse_url, solution_name(job)):
-        choices = [{"id": conn.id, "display_name": conn.display_name, "status": conn.status}
+        choices = [{"id": conn.id, "display_name": conn.display_name, "status": conn.status,
+                    "created_by": conn.created_by, "created_by_email": conn.created_by_email}
                    for conn in client.connections(target.env_id, ref.connector_id)]
         refs.append({"logical_name": ref.logical_name, "connector_id": ref.connector_id,
                      "display_name": ref.display_name, "choices": choices})

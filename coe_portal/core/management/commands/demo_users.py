@@ -56,8 +56,12 @@ class Command(BaseCommand):
             self.stdout.write(f"The demo manager manages {', '.join(largest)}.")
 
     def link_demo_maker(self, user):
-        """Make the demo maker the synced maker with the most items, so its pages have content."""
-        busiest = (Maker.objects.exclude(email="").filter(is_deleted_in_entra=False)
+        """Make the demo maker the synced maker with the most items, so its pages have content.
+
+        Only a person whose account is enabled: a disabled one could not sign in, and their own item
+        pages would call them "disabled".
+        """
+        busiest = (Maker.objects.exclude(email="").exclude(is_disabled=True).filter(is_deleted_in_entra=False)
                    .annotate(items=Count("apps", filter=Q(apps__deleted_at__isnull=True), distinct=True)
                              + Count("flows", filter=Q(flows__deleted_at__isnull=True), distinct=True))
                    .order_by("-items", "pk").first())
