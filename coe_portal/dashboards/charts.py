@@ -75,7 +75,8 @@ class LineChart:
         self.days = days
         self.top = max((value or 0 for points in self.series.values() for _, value in points), default=0) or 1
         start = position(days[0]) if days else 0
-        span = (position(days[-1]) - start) if len(days) > 1 else 1
+        span = (position(days[-1]) - start) if days else 0
+        span = span or 1  # one point, or points taken within the same second
         x_of = {day: self.pad + (self.width - 2 * self.pad) * (position(day) - start) / span for day in days}
         self.lines = []
         for index, (name, points) in enumerate(self.series.items()):

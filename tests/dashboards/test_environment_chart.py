@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from coe_portal.core.models import UserProfile
 from coe_portal.dashboards import environments
-from coe_portal.dashboards.models import Snapshot
 from coe_portal.dashboards.environments import LEFT, MOVED
+from coe_portal.dashboards.models import Snapshot
 from coe_portal.dashboards.snapshots import take_snapshot
 from inventory.models import App, Environment, Flow, Maker
 
