@@ -17,7 +17,7 @@ from coe_portal.core.ratelimit import SlidingWindowLimit, shared_client
 
 from .models import Snapshot
 
-__all__ = ["ask_refresh", "figures_changed", "latest_taken", "refresh_pending", "take_if_changed"]
+__all__ = ["ask_refresh", "figures_changed", "latest_taken", "mark_changed", "refresh_pending", "take_if_changed"]
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,8 @@ ASKED_KEY = "coe:dashboards:refresh-asked"
 PENDING_FOR = 600
 
 
-def _mark_changed():
+def mark_changed():
+    """Mark the figures stale now (what figures_changed runs once the transaction commits)."""
     try:
         shared_client().set(CHANGED_KEY, 1)
     except Exception:  # the change itself is committed; the hourly snapshot still comes
@@ -36,7 +37,7 @@ def _mark_changed():
 
 def figures_changed(**_signal_kwargs):
     """Mark the dashboards' figures stale once the current transaction commits (usable as a signal receiver)."""
-    transaction.on_commit(_mark_changed)
+    transaction.on_commit(mark_changed)
 
 
 def take_if_changed(take):
