@@ -12,35 +12,51 @@ import numpy as np
 from coe_portal.dashboards.blockers import department_q
 from dlp.services import matrix
 from dlp.services.targets import allowed_environments, candidate_environments
-from inventory.models import App, Flow
+from inventory.models import App, Environment, Flow, Maker
 
 __all__ = ["KeyedItems", "count_by_department", "items_without_target"]
 
 
-def _default_items(departments):
-    """{engine key: department} of the live apps and flows in the default environment, of `departments`."""
+def _default_keys(departments):
+    """Engine keys of the live apps and flows in the default environment, of `departments`."""
     live = {"environment__is_default": True, "deleted_at__isnull": True}
-    apps = App.objects.filter(department_q(departments, "owner__department"), **live)
-    flows = Flow.objects.filter(department_q(departments, "creator__department"), **live)
-    keys = {pk: department or "" for pk, department in apps.values_list("pk", "owner__department")}
-    keys.update((-pk, department or "") for pk, department in flows.values_list("pk", "creator__department"))
-    return keys
+    apps = App.objects.filter(department_q(departments, "owner__department"), **live).values_list("pk", flat=True)
+    flows = Flow.objects.filter(department_q(departments, "creator__department"), **live).values_list("pk", flat=True)
+    return [*apps, *(-pk for pk in flows)]
 
 
-def items_without_target(departments=None):
-    """{engine key: department} of the default environment's items (of `departments`; None: all) with no target."""
-    departments_of = _default_items(departments)
-    if not departments_of:
+def _makers(departments):
+    """{maker pk: department} of `departments` (None: all); 0 stands for items without an owner."""
+    makers = dict(Maker.objects.filter(department_q(departments, "department")).values_list("pk", "department"))
+    if departments is None or "" in departments:
+        makers[0] = ""
+    return makers
+
+
+def items_without_target(departments=None, items=None):
+    """{engine key: department} of the default environment's items (of `departments`; None: all) with no target.
+
+    Args:
+        items: the matrix.Items to pick them from (a worker passes its cached copy of every item); by default
+            the scope's items are read.
+    """
+    if items is None:
+        items = matrix.load(keys=_default_keys(departments))
+    makers = _makers(departments)
+    defaults = list(Environment.objects.filter(is_default=True).values_list("pk", flat=True))
+    chosen = np.isin(items.env, defaults) & np.isin(items.maker, list(makers))
+    if not chosen.any():
         return {}
-    items = matrix.load(keys=list(departments_of))
+    items = matrix.select(items, keys=items.keys[chosen])
     targets = [env for env in candidate_environments() if env.has_dataverse]
-    stuck = ~allowed_environments(None, items, targets).any(axis=1)
-    return {int(key): departments_of[int(key)] for key in items.keys[np.flatnonzero(stuck)]}
+    stuck = np.flatnonzero(~allowed_environments(None, items, targets).any(axis=1))
+    return {int(key): makers[int(maker)] or "" for key, maker in zip(items.keys[stuck], items.maker[stuck],
+                                                                       strict=True)}
 
 
 def count_by_department():
-    """{department: items with no target}: the dashboards' `no_target` figure."""
-    return dict(Counter(items_without_target().values()))
+    """{department: items with no target}: the dashboards' `no_target` figure, from the worker's copy of the items."""
+    return dict(Counter(items_without_target(items=matrix.load_cached()).values()))
 
 
 class KeyedItems:
