@@ -26,7 +26,8 @@ def freshness(taken, region_url, page_url):
 
 def blocker_rows(departments, department=None):
     """[(label, number, url of its list)] of every registered blocker, over `departments` (None: all)."""
-    query = f"?{urlencode({'department': department})}" if department is not None else ""
+    # "-" is the form's name for "no department", as on the dashboard's filter.
+    query = f"?{urlencode({'department': department or '-'})}" if department is not None else ""
     return [(blocker.label, blocker.number(departments), reverse("dashboards:blocker", args=[blocker.key]) + query)
             for blocker in ordered()]
 
