@@ -418,3 +418,12 @@ CELERY_TASK_ROUTES = {f"migrations_app.tasks.{name}": {"queue": MIGRATION_QUEUE}
 CLEANUP_LEASE_SECONDS = envint("CLEANUP_LEASE_SECONDS", 1800)
 CELERY_BEAT_SCHEDULE["clean-up: cases whose worker died"] = {"task": "inventory.tasks.cleanup_recover",
                                                              "schedule": 300.0}
+
+# Progress dashboards kept current (issue 20): a change the figures count (a tag, a sent message, an answer,
+# a request or job state, a clean-up stage, a DLP run) marks them stale; beat retakes the snapshot once per
+# check when marked, so a burst of changes costs one snapshot. A person's "Refresh figures" asks for one at
+# once, at most once per refresh window each (a snapshot costs the same whoever asks).
+DASHBOARD_CHANGE_CHECK_SECONDS = envint("DASHBOARD_CHANGE_CHECK_SECONDS", 60)
+DASHBOARD_REFRESH_SECONDS = envint("DASHBOARD_REFRESH_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["dashboard snapshot after changes"] = {
+    "task": "coe_portal.dashboards.tasks.snapshot_if_changed", "schedule": float(DASHBOARD_CHANGE_CHECK_SECONDS)}

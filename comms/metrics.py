@@ -2,11 +2,13 @@
 
 from django.db.models import Exists, OuterRef
 
+from coe_portal.dashboards.freshness import figures_changed
 from coe_portal.dashboards.metrics import by_department, register
 from inventory.models import App, Flow
 
 from .choices import DeliveryStatus
 from .models import Delivery, RecipientItem
+from .signals import maker_answered
 
 
 def _items(**item_filters):
@@ -29,3 +31,4 @@ def answered():
 
 register("notified", "Owner notified", 30, notified)
 register("answered", "Owner answered", 40, answered)
+maker_answered.connect(figures_changed, dispatch_uid="dashboards-answers")

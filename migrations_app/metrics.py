@@ -11,6 +11,7 @@ from inventory.models import App, Flow
 
 from .choices import RequestState
 from .models import RequestItem, Wave
+from .services.no_target import count_by_department
 
 IN_FLIGHT = (RequestState.APPROVED, RequestState.SCHEDULED, RequestState.RUNNING, RequestState.NEEDS_INPUT,
              RequestState.FAILED)
@@ -34,6 +35,9 @@ def migrated():
 
 register("migrating", "Migrating", 50, migrating)
 register("migrated", "Migrated", 60, migrated)
+# Items no environment would take (the blockers panel counts them from here): a DLP evaluation of every
+# default-environment item is a worker's job at snapshot time, not a page's.
+register("no_target", "No target environment", 120, count_by_department)
 
 
 # Progress by wave: each wave's items by where they stand, per owner department.

@@ -9,5 +9,6 @@ class DashboardsConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
-        # Each app declares the figures it contributes in its own `metrics.py`.
+        # Each app declares the figures it contributes in its own `metrics.py`, what blocks progress in `blockers.py`.
         autodiscover_modules("metrics")
+        autodiscover_modules("blockers")

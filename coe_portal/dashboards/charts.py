@@ -4,8 +4,11 @@ Each builder returns the geometry a template draws; the same rows feed the table
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-__all__ = ["BarChart", "LineChart"]
+from django.utils import timezone
+
+__all__ = ["BarChart", "LineChart", "position"]
 
 PALETTE = ["#0f6cbd", "#157f3b", "#b45309", "#7c3aed", "#b42318", "#0e7490"]
 
@@ -37,9 +40,29 @@ class BarChart:
         return self.label_width + 6
 
 
+def position(when):
+    """Where `when` sits on a time axis, in days: a date at its end (its figures are the day's last), a datetime at
+    its local time of day."""
+    if isinstance(when, datetime):
+        local = timezone.localtime(when) if timezone.is_aware(when) else when
+        return local.toordinal() + (local.hour * 3600 + local.minute * 60 + local.second) / 86400
+    return when.toordinal() + 1
+
+
+def _label(when, short_span):
+    if isinstance(when, datetime):
+        local = timezone.localtime(when) if timezone.is_aware(when) else when
+        return f"{local:%d %b %H:%M}" if short_span else f"{local:%d %b}"
+    return f"{when:%d %b}"
+
+
 @dataclass
 class LineChart:
-    """Lines over days: `series` is {name: [(day, value), ...]}, days ascending."""
+    """Lines over time: `series` is {name: [(when, value), ...]}, ascending; `when` a date or a datetime.
+
+    Points sit at their time (a day's points from the snapshots of that day spread within it), so a
+    day without a snapshot leaves a gap rather than being squeezed out.
+    """
 
     series: dict
     width: int = 640
@@ -48,11 +71,13 @@ class LineChart:
     lines: list = field(init=False)
 
     def __post_init__(self):
-        days = sorted({day for points in self.series.values() for day, _ in points})
+        days = sorted({day for points in self.series.values() for day, _ in points}, key=position)
         self.days = days
         self.top = max((value or 0 for points in self.series.values() for _, value in points), default=0) or 1
-        span = max(len(days) - 1, 1)
-        x_of = {day: self.pad + (self.width - 2 * self.pad) * index / span for index, day in enumerate(days)}
+        start = position(days[0]) if days else 0
+        span = (position(days[-1]) - start) if days else 0
+        span = span or 1  # one point, or points taken within the same second
+        x_of = {day: self.pad + (self.width - 2 * self.pad) * (position(day) - start) / span for day in days}
         self.lines = []
         for index, (name, points) in enumerate(self.series.items()):
             coords = [(round(x_of[day], 1), round(self._y(value or 0), 1)) for day, value in points]
@@ -61,6 +86,18 @@ class LineChart:
 
     def _y(self, value):
         return self.height - self.pad - (self.height - 2 * self.pad) * value / self.top
+
+    @property
+    def first_label(self):
+        return _label(self.days[0], self._short_span) if self.days else ""
+
+    @property
+    def last_label(self):
+        return _label(self.days[-1], self._short_span) if self.days else ""
+
+    @property
+    def _short_span(self):
+        return position(self.days[-1]) - position(self.days[0]) < 2
 
     @property
     def axis_bottom(self):

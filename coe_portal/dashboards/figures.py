@@ -1,7 +1,7 @@
 """Turn snapshots into what the dashboard shows: each chart as rows, ready for SVG, table and CSV."""
 
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import IntegerField, Max, Sum
 from django.db.models.fields.json import KT
@@ -12,12 +12,14 @@ from .charts import BarChart, LineChart
 from .metrics import FACTS, METRICS
 from .models import Snapshot
 from .render import bar_svg, line_svg, table_html
+from .snapshots import CHARTED
+from .trend import cutoff, intraday_series
 
-__all__ = ["NO_DEPARTMENT", "Dashboard", "breakdown_totals"]
+__all__ = ["NO_DEPARTMENT", "Dashboard", "breakdown_totals", "when_cell"]
 
 NO_DEPARTMENT = "(no department)"
 FUNNEL_END = 100  # metrics ordered below this are stages of the funnel
-SERIES = ("remaining", "dlp_exposed")  # the metrics charted over time
+SERIES = CHARTED  # the metrics charted over time
 
 
 class Dashboard:
@@ -33,8 +35,11 @@ class Dashboard:
         # Only the latest day's rows are read whole; the lines over the period are summed in SQL.
         latest_day = visible.aggregate(day=Max("day"))["day"]
         self.latest = dict(visible.filter(day=latest_day).values_list("department", "figures")) if latest_day else {}
-        self._series = self._sum_by_day([key for key in SERIES if key in METRICS]) if latest_day else {}
+        keys = [key for key in SERIES if key in METRICS]
+        self._series = self._sum_by_day(keys) if latest_day else {}
         self.days = sorted(self._series)
+        recent = visible.filter(day__gte=cutoff()).values_list("day", "figures", "points")
+        self._intraday = intraday_series(recent, keys) if latest_day else {}
         tenant = period.filter(department__isnull=True).order_by("-day").values_list("day", "figures").first()
         self.tenant = dict([tenant]) if tenant else {}
 
@@ -52,15 +57,18 @@ class Dashboard:
         return [(metric.label, self.total(metric.key)) for metric in stages]
 
     def series(self, key):
-        return [(day, self._series[day][key]) for day in self.days]
+        """[(when, total)]: a point per day (a date), and for the last days a point per retake (a datetime)."""
+        daily = [(day, self._series[day][key]) for day in self.days if day not in self._intraday]
+        return daily + [(at, totals[key]) for day in sorted(self._intraday) for at, totals in self._intraday[day]]
 
     def departments(self):
+        """[header, *rows]: each metric per department, then the share of its inventoried items no longer left."""
         keys = sorted(METRICS.values(), key=lambda m: m.order)
-        rows = [[department or NO_DEPARTMENT] + [figures.get(m.key, 0) for m in keys]
+        rows = [[department or NO_DEPARTMENT] + [figures.get(m.key, 0) for m in keys] + [_done(figures)]
                 for department, figures in self.latest.items()]
         left = 1 + [m.key for m in keys].index("remaining")
         rows.sort(key=lambda row: (-row[left], row[0]))
-        return [["Department"] + [m.label for m in keys]] + rows
+        return [["Department"] + [m.label for m in keys] + ["Done %"]] + rows
 
     def answer_rates(self):
         if "notified" not in METRICS or "answered" not in METRICS:
@@ -86,19 +94,35 @@ class Dashboard:
         top = [(row[0], row[left]) for row in by_department[1:16]]
         dlp = self.series("dlp_exposed") if "dlp_exposed" in METRICS else []
         answers, capacity = self.answer_rates(), self.capacity()
+        inventoried = self.total("inventoried")
+        shares = [(label, number, round(100 * number / inventoried) if inventoried else "") for label, number in funnel]
         return [
-            _chart("funnel", "Migration funnel", ["Stage", "Items"], funnel, BarChart(funnel)),
-            _chart("burndown", "Items left in the default environment", ["Day", "Items"], burndown,
-                   LineChart({"Left": burndown}) if burndown else None),
+            _chart("funnel", "Migration funnel", ["Stage", "Items", "% of inventoried"], shares, BarChart(funnel)),
+            _chart("burndown", "Items left in the default environment", ["Taken", "Items"],
+                   [(when_cell(when), value) for when, value in burndown],
+                   LineChart({"Left": burndown}) if burndown else None,
+                   caption="A point per day; over the last days a point per snapshot that moved the figure"),
             _chart("departments", "Progress by department", by_department[0], by_department[1:],
                    BarChart(top) if top else None, caption="Bars: items left in the default environment"),
             _chart("answers", "Makers' answer rate (%)", ["Department", "Answered %"], answers,
                    BarChart(answers) if answers else None),
             _chart("capacity", "Default environment Dataverse capacity", ["Kind", "MB"], capacity,
                    BarChart(capacity) if capacity else None),
-            _chart("dlp", "Items breaking a DLP policy", ["Day", "Items"], dlp,
+            _chart("dlp", "Items breaking a DLP policy", ["Taken", "Items"], [(when_cell(when), n) for when, n in dlp],
                    LineChart({"Breaking": dlp}) if dlp else None),
         ]
+
+
+def _done(figures):
+    inventoried = figures.get("inventoried", 0)
+    return round(100 * (inventoried - figures.get("remaining", 0)) / inventoried) if inventoried else ""
+
+
+def when_cell(when):
+    """A point's time for tables and CSV: "2026-12-03" for a day, "2026-12-03 14:05" (local) for a snapshot."""
+    if isinstance(when, datetime):
+        return f"{timezone.localtime(when):%Y-%m-%d %H:%M}"
+    return when.isoformat()
 
 
 def breakdown_totals(key, days, departments):

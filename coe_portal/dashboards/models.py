@@ -18,6 +18,10 @@ class Snapshot(models.Model):
     breakdowns = models.JSONField(default=dict, blank=True,
                                   help_text='{breakdown key: {part: number, "other": number}}')
     taken_at = models.DateTimeField(default=timezone.now)
+    # Kept for the last trend.INTRADAY_DAYS days only: a burndown with a point per retake, not one per day.
+    points = models.JSONField(default=list, blank=True,
+                              help_text='[[taken at (ISO 8601), {charted figure: number}], ...]: each retake '
+                                        'of the day that moved a charted figure')
 
     class Meta:
         ordering = ["day", "department"]

@@ -27,8 +27,8 @@ def line_svg(chart, title):
              f'<text x="2" y="{chart.axis_bottom}" {grey}>0</text>']
     if chart.days:
         bottom = chart.height - 12
-        parts += [f'<text x="{chart.pad}" y="{bottom}" {grey}>{chart.days[0]:%d %b}</text>',
-                  f'<text x="{chart.right}" y="{bottom}" {grey} text-anchor="end">{chart.days[-1]:%d %b}</text>']
+        parts += [f'<text x="{chart.pad}" y="{bottom}" {grey}>{chart.first_label}</text>',
+                  f'<text x="{chart.right}" y="{bottom}" {grey} text-anchor="end">{chart.last_label}</text>']
     for line in chart.lines:
         parts.append(f'<polyline points="{line["points"]}" fill="none" stroke="{line["colour"]}" '
                      'stroke-width="2.5"/>')

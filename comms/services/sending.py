@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import F
 
 from coe_portal.core.ratelimit import SlidingWindowLimit
+from coe_portal.dashboards.freshness import figures_changed
 
 from ..backends import SendError, get_backend
 from ..choices import DeliveryStatus
@@ -63,5 +64,6 @@ def _send_one(transport, delivery):
         log.warning("delivery %s failed: %s", delivery.pk, exc)
         return False
     delivery.mark_sent(message_id)
+    figures_changed()
     return True
 

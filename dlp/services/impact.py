@@ -12,6 +12,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from coe_portal.dashboards.freshness import figures_changed
 from inventory.models import Connector, Environment
 
 from ..choices import CHANGE_KEYS, Change, ItemStatus
@@ -190,6 +191,7 @@ def compute(run, items=None):
     run.seconds = time.perf_counter() - started
     run.status, run.finished = ImpactRun.Status.DONE, timezone.now()
     run.save(update_fields=["counts", "policy_ids", "seconds", "status", "finished"])
+    figures_changed()
     return run
 
 

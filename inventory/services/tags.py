@@ -11,6 +11,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from coe_portal.dashboards.freshness import figures_changed
+
 from ..choices import TagRuleKind, TagRuleTarget
 from ..models import App, ConnectorUsage, Flow, Tag
 from .sync_writes import EXCEL_CONNECTORS
@@ -39,7 +41,10 @@ def bulk_tag(queryset, tag, add=True):
         else:
             cursor.execute(f'DELETE FROM "{table}" WHERE tag_id = %s AND "{column}" IN ({select_sql})',
                            [tag.pk, *params])
-        return cursor.rowcount
+        changed = cursor.rowcount
+    if changed:
+        figures_changed()
+    return changed
 
 
 @transaction.atomic

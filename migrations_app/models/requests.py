@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from coe_portal.core.choices import Role
 from coe_portal.core.permissions import has_role
+from coe_portal.dashboards.freshness import figures_changed
 from inventory.models.base import AppOrFlow
 
 from ..choices import REQUEST_STATE_COLOURS, RequestState, SourceAction, WaveState
@@ -228,3 +229,4 @@ def sync_items(request_ids):
                    for model, column in ((App, "app_id"), (Flow, "flow_id")))
     with connection.cursor() as cursor:
         cursor.execute(f"WITH apps AS ({apps}), flows AS ({flows}) SELECT 1", params)
+    figures_changed()  # the funnel's migrating and migrated, the blockers

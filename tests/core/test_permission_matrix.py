@@ -39,7 +39,10 @@ EXPECTED = {
     "inventory:sync-start": ("post", (LOGIN, 403, 403, 403, 302)),
     "inventory:sync-run": ("get", (LOGIN, 403, 403, 403, 200)),
     "dashboards:dashboard": ("get", (LOGIN, 403, 403, 200, 200)),
-    "dashboards:refresh": ("post", (LOGIN, 403, 403, 403, 302)),
+    "dashboards:refresh": ("post", (LOGIN, 403, 403, 302, 302)),  # managers refresh too (rate-limited)
+    "dashboards:home-cards": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dashboards:blockers": ("get", (LOGIN, 403, 403, 200, 200)),
+    "dashboards:blocker": ("get", (LOGIN, 403, 403, 200, 200)),
     # REST API: the schema and its docs page are public; data needs a role, as in the UI.
     "api-schema": ("get", (200, 200, 200, 200, 200)),
     "api-docs": ("get", (200, 200, 200, 200, 200)),
@@ -207,6 +210,7 @@ def sample_url(name, fixtures):
               "inventory:delete-batch-confirm": {"pk": fixtures["triage_job"].pk},
               "inventory:cleanup-job-retry": {"pk": fixtures["triage_job"].pk},
               "usage:item": {"kind": "app", "pk": fixtures["app"].pk},
+              "dashboards:blocker": {"key": "needs_input"},
               **comms_sample_kwargs(fixtures), **envops_sample_kwargs(fixtures),
               **migtenant_sample_kwargs(fixtures), **migration_sample_kwargs(fixtures),
               **(api_sample_kwargs(fixtures) if name.startswith(("dlp-api:", "comms-api:")) else {})}.get(name)

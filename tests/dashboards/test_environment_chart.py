@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from coe_portal.core.models import UserProfile
 from coe_portal.dashboards import environments
+from coe_portal.dashboards.environments import LEFT, MOVED
 from coe_portal.dashboards.models import Snapshot
 from coe_portal.dashboards.snapshots import take_snapshot
 from inventory.models import App, Environment, Flow, Maker
@@ -68,9 +69,9 @@ class TestEnvironmentChart:
         take_snapshot()
         client.force_login(coe_admin)
         month = chart(client, period="30")
-        assert month["rows"] == [["Default", 2, 3, -1], ["HR", 2, 3, -1]]
+        assert month["rows"] == [["Default", 2, 3, -1, LEFT], ["HR", 2, 3, -1, MOVED]]
         assert month["header"][2] == f"On {today - timedelta(days=20):%d %b %Y}"
-        assert chart(client, period="90")["rows"] == [["Default", 2, 4, -2], ["HR", 2, 3, -1]]
+        assert chart(client, period="90")["rows"] == [["Default", 2, 4, -2, LEFT], ["HR", 2, 3, -1, MOVED]]
 
     def test_the_largest_environments_then_the_rest_as_other(self, client, coe_admin, tenant, monkeypatch):
         owner = Maker.objects.get(department="Finance")
@@ -91,8 +92,17 @@ class TestEnvironmentChart:
         response = client.get("/progress/", {"export": "environments"})
         lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode()
                                             if response.streaming else response.content.decode())))
-        assert lines[0][:2] == ["Environment", "Items left"] and lines[1][:2] == ["Default", "3"]
+        assert lines[0][:2] == ["Environment", "Items"] and lines[1][:2] == ["Default", "3"]
 
     def test_no_snapshot_is_an_empty_chart(self, client, coe_admin, tenant):
         client.force_login(coe_admin)
         assert chart(client)["rows"] == []
+
+    def test_the_default_environment_is_a_row_of_its_own_even_when_smaller(self, client, coe_admin, tenant,
+                                                                          monkeypatch):
+        App.objects.filter(environment=tenant["default"]).update(environment=tenant["hr"])
+        take_snapshot()
+        monkeypatch.setattr(environments, "TOP_ENVIRONMENTS", 1)
+        client.force_login(coe_admin)
+        # HR holds 6, the default 1 (the Sales flow): the default is never folded into "Other".
+        assert chart(client)["rows"] == [["Default", 1, 1, 0, LEFT], ["Other environments", 6, 6, 0, MOVED]]

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from coe_portal.core.models import AuditEntry
+from coe_portal.dashboards.freshness import mark_changed
 from dlp.models import Policy, PolicyConnector
 from inventory.models import Environment, Maker
 from migrations_app.models import MigrationJob, MigrationRequest, StateError, Wave
@@ -11,6 +12,11 @@ from migrations_app.services import requests
 from tests.inventory.factories import make_app, make_environment, make_flow, use_connector
 
 pytestmark = pytest.mark.django_db
+
+
+def jobs_queued(callbacks):
+    """The on-commit callbacks but the dashboards' "figures changed" mark (a state change moves the funnel)."""
+    return [callback for callback in callbacks if callback is not mark_changed]
 
 
 @pytest.fixture
@@ -64,7 +70,7 @@ class TestStateRules:
         with django_capture_on_commit_callbacks(execute=False) as queued:
             assert len(requests.do_start_wave(wave)) == 1
             assert requests.do_start_wave(wave) == []
-        assert len(queued) == 1 and MigrationJob.objects.filter(request=request).count() == 1
+        assert len(jobs_queued(queued)) == 1 and MigrationJob.objects.filter(request=request).count() == 1
 
     def test_a_failed_job_is_retried_at_its_step_and_a_queued_one_is_not(self, setup, maker):
         job = MigrationJob.objects.create(request=submit(maker, setup), step="import", state="failed",
@@ -191,7 +197,7 @@ class TestWavesAndJobs:
         with django_capture_on_commit_callbacks(execute=False) as queued:
             client.post(reverse("migrations_app:request-retry", args=[job.request_id]))
         job.refresh_from_db()
-        assert (job.state, job.step, len(queued)) == ("queued", "export", 1)
+        assert (job.state, job.step, len(jobs_queued(queued))) == ("queued", "export", 1)
         assert AuditEntry.objects.filter(action="migration.job.retry", actor=coe_admin).exists()
 
     def test_the_maker_picks_connections_offered_in_the_target(self, client, setup, maker, other_maker,
@@ -210,4 +216,5 @@ class TestWavesAndJobs:
         with django_capture_on_commit_callbacks(execute=False) as queued:
             assert client.post(url, {"coe_sql": "conn-1"}).status_code == 302
         job.refresh_from_db()
-        assert (job.state, job.bindings, job.bound_by, len(queued)) == ("queued", {"coe_sql": "conn-1"}, "bob", 1)
+        assert (job.state, job.bindings, job.bound_by, len(jobs_queued(queued))) == (
+            "queued", {"coe_sql": "conn-1"}, "bob", 1)
