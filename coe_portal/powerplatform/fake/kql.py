@@ -37,10 +37,10 @@ TOKEN = re.compile(r"""
     \s*(?:
       (?P<datetime>datetime\(\s*(?P<stamp>[^)]*?)\s*\))
     | (?P<span>\d+(?:\.\d+)?(?:ms|d|h|m|s)\b)
-    | (?P<number>-?\d+(?:\.\d+)?)
+    | (?P<number>\d+(?:\.\d+)?)
     | (?P<string>'(?:[^']|'')*'|"(?:[^"\\]|\\.)*")
     | (?P<name>[A-Za-z_$][A-Za-z0-9_$]*)
-    | (?P<punct>[().,\[\]=])
+    | (?P<punct>[().,\[\]=+\-*/%])
     )""", re.VERBOSE)
 SPAN_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 LITERAL_NAMES = {"true": True, "false": False, "null": None}
@@ -60,7 +60,8 @@ def _tokens(text):
 
 
 def parse(text):
-    """The syntax tree of one expression: ("lit", value) | ("col", name, path) | ("call", name, args)."""
+    """The syntax tree of one expression: ("lit", value) | ("col", name, path) | ("call", name, args)
+    | ("arith", operator, left, right), the last evaluated left to right."""
     tokens = _tokens(str(text))
     if not tokens:
         raise KqlError("ParserFailure", "An expression is empty.")
@@ -70,8 +71,23 @@ def parse(text):
     return tree
 
 
+ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+              "/": lambda a, b: a / b, "%": lambda a, b: a % b}
+
+
 def _expression(tokens, at):
+    tree, at = _operand(tokens, at)
+    while at + 1 < len(tokens) and tokens[at][0] == "punct" and tokens[at][1] in ARITHMETIC:
+        right, following = _operand(tokens, at + 1)
+        tree, at = ("arith", tokens[at][1], tree, right), following
+    return tree, at
+
+
+def _operand(tokens, at):
     kind, value = tokens[at]
+    if (kind, value) == ("punct", "-") and at + 1 < len(tokens) and tokens[at + 1][0] == "number":
+        literal, following = _operand(tokens, at + 1)
+        return ("lit", -literal[1]), following
     if kind == "datetime":
         return ("lit", _datetime(value.strip("'\""))), at + 1
     if kind == "span":
@@ -196,6 +212,10 @@ def type_of(tree, schema):
         return ("datetime" if isinstance(value, datetime) else "timespan" if isinstance(value, timedelta)
                 else "bool" if isinstance(value, bool) else "long" if isinstance(value, int)
                 else "real" if isinstance(value, float) else "string")
+    if kind == "arith":
+        type_of(tree[2], schema)
+        type_of(tree[3], schema)
+        return "real"
     if kind == "col":
         if tree[1] not in schema.columns:
             raise KqlError("Operator_FailedToResolveEntity", f"'{tree[1]}' operator: Failed to resolve table or "
@@ -230,6 +250,15 @@ def _compiled(tree, now):
                     else None)
             return value
         return walk
+    if tree[0] == "arith":
+        operate, left, right = ARITHMETIC[tree[1]], _compiled(tree[2], now), _compiled(tree[3], now)
+
+        def arithmetic(row):
+            try:
+                return operate(left(row), right(row))
+            except (TypeError, ZeroDivisionError):
+                return None
+        return arithmetic
     implementation = FUNCTIONS[tree[1]][1]
     args = [_compiled(arg, now) for arg in tree[2]]
     return lambda row: implementation(now, *(arg(row) for arg in args))
