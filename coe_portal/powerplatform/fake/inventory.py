@@ -77,11 +77,17 @@ class Inventory:
         self.quota = UserQuota(self.options)
         self.lock = threading.Lock()
         self.results = OrderedDict()  # (query fingerprint, as_of, salt) -> result rows, the latest few
+        self.rows = {}  # (id of an item's version, trigger form) -> its row (inventory_rows.table_rows)
         generate_kinds(self)
 
     def as_of(self):
         """The moment the table shows now: the tenant's clock less the freshness lag."""
         return self.tenant.timestamp() - self.options.freshness_lag
+
+    def forget(self, item):
+        """Drop the kept row of an item about to change (its old version keeps a row of its own)."""
+        for form in ("mixed", "string", "object"):
+            self.rows.pop((id(item), form), None)
 
     def remove(self, resource):
         """Delete an inventory-only item (a test control); it leaves the table after the lag."""

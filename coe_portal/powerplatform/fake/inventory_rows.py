@@ -41,10 +41,24 @@ BUILT_IN_TRIGGERS = {
 
 
 def table_rows(tenant, moment, types=None):
-    """Yield the table's rows as of `moment` (seconds): every type, or those in `types`."""
+    """Yield the table's rows as of `moment` (seconds): every type, or those in `types`.
+
+    Rows of apps, flows and inventory-only items are kept per version of the item (`Inventory.rows`,
+    dropped by `FakeTenant.keep_version`), so a listing renders each version once; rows are shared, so
+    no query stage may change one in place.
+    """
     wanted = set(TYPES if types is None else types)
     inventory = tenant.inventory
     envs = {env.name: env for env in tenant.environments}
+    kept, form = inventory.rows, inventory.options.trigger_form
+
+    def row_of(state, render, *args):
+        key = (id(state), form)
+        row = kept.get(key)
+        if row is None:
+            row = kept[key] = render(tenant, *args, state)
+        return row
+
     for env in tenant.environments:
         if "microsoft.powerplatform/environments" in wanted and env.created <= moment:
             yield _environment(tenant, inventory, env)
@@ -52,17 +66,17 @@ def table_rows(tenant, moment, types=None):
             for app in env.apps:
                 app = state_at(app, moment)
                 if app is not None and app.kind != "custom_page":  # a model-driven app's page, not an app
-                    yield _canvas_app(tenant, env, app)
+                    yield row_of(app, _canvas_app, env)
         if "microsoft.powerautomate/cloudflows" in wanted:
             for flow in env.flows:
                 flow = state_at(flow, moment)
                 if flow is not None:
-                    yield _cloud_flow(tenant, inventory, env, flow)
+                    yield row_of(flow, _cloud_flow, inventory, env)
     for resource in inventory.resources:
         if resource.type in wanted:
             resource = state_at(resource, moment)
             if resource is not None:
-                yield _resource(tenant, envs[resource.env], resource)
+                yield row_of(resource, _resource, envs[resource.env])
     if "microsoft.powerplatform/environmentgroups" in wanted:
         home = tenant.default_environment.location
         for group in inventory.groups:

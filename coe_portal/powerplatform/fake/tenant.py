@@ -274,6 +274,8 @@ class FakeTenant:
         before = copy.copy(item) if item.live else None
         if before is not None:
             before.history = before.cached = None
+        if self._inventory is not None:
+            self._inventory.forget(item)
         if item.history is None:
             item.history = []
         item.history.append((self.timestamp(), before))
