@@ -19,6 +19,7 @@ from . import (
     routes_envops,
     routes_flow,
     routes_graph,
+    routes_inventory,
     routes_manage,
     routes_package_import,
     routes_packages,
@@ -31,12 +32,13 @@ from . import (
 from .common import ApiContext, ApiOptions, auth_error, error
 from .faults import Faults
 from .identity import DirectoryUser, IdentityProvider
+from .inventory import Inventory, InventoryOptions
 from .server import FakeServer
 from .throttle import Throttle, profile
 from .usage import Usage, UsageOptions
 
-__all__ = ["AUDIENCES", "FAMILIES", "FakeTenantServers", "TenantIdentity", "TokenVerifier", "UsageOptions",
-           "start_fake_tenant"]
+__all__ = ["AUDIENCES", "FAMILIES", "FakeTenantServers", "InventoryOptions", "TenantIdentity", "TokenVerifier",
+           "UsageOptions", "start_fake_tenant"]
 
 # New families go last: a base port's offsets keep their meaning.
 FAMILIES = ("bap", "powerapps", "flow", "graph", "dataverse", "manage", "ppapi")
@@ -61,10 +63,12 @@ ROUTES = {"bap": lambda ctx: (routes_bap.routes(ctx) + routes_envops.routes(ctx)
                                + routes_runs.routes(ctx)), "graph": routes_graph.routes,
           "dataverse": lambda ctx: (routes_dataverse.routes(ctx) + routes_solutions.routes(ctx)
                                     + routes_usage_tables.routes(ctx)),
-          "manage": routes_manage.routes, "ppapi": routes_ppapi.routes}
-# The demo's sign-in personas (core/management/commands/demo_users.py), so Entra sign-in works there too.
-PERSONAS = (("ada.admin@contoso.example", "Ada Admin", ["CoE.Admin"]), ("max.maker@contoso.example", "Max Maker", []),
-            ("mia.manager@contoso.example", "Mia Manager", ["CoE.Manager"]))
+          "manage": routes_manage.routes, "ppapi": lambda ctx: routes_ppapi.routes(ctx) + routes_inventory.routes(ctx)}
+# The demo's sign-in personas (core/management/commands/demo_users.py), so Entra sign-in works there too;
+# Ada is the tenant's Power Platform administrator, who can connect the inventory API (inventory-api.md §1.2).
+PERSONAS = (("ada.admin@contoso.example", "Ada Admin", ["CoE.Admin"], ["Power Platform Administrator"]),
+            ("max.maker@contoso.example", "Max Maker", [], []),
+            ("mia.manager@contoso.example", "Mia Manager", ["CoE.Manager"], []))
 
 
 class TenantIdentity(IdentityProvider):
@@ -210,7 +214,7 @@ class FakeTenantServers:
 
 def directory_users(tenant, count=50):
     """Sign-in accounts: the demo personas and the first makers still in the directory."""
-    users = [DirectoryUser(email, name, roles) for email, name, roles in PERSONAS]
+    users = [DirectoryUser(email, name, roles, directory_roles=admin) for email, name, roles, admin in PERSONAS]
     taken = {user.email for user in users}
     for maker in tenant.makers:
         if len(users) >= count + len(PERSONAS):
@@ -221,14 +225,16 @@ def directory_users(tenant, count=50):
 
 
 def start_fake_tenant(tenant, tls_dir, client_id, client_secret, throttle="none", faults="", base_port=0,
-                      options=None, fault_seed=0, usage=None, activity_feed_role=True):
+                      options=None, fault_seed=0, usage=None, activity_feed_role=True, inventory=None):
     """Start the identity provider and the BAP, Power Apps, Flow, Graph, Dataverse, Management Activity
     and Power Platform API servers over `tenant`.
 
     With `base_port`, they listen on base_port .. base_port + 7 in that order; else on free ports.
     The environments' Dataverse instance URLs are pointed at the Dataverse server. `usage` (UsageOptions)
     sets how the usage APIs behave; `activity_feed_role=False` withholds ActivityFeed.Read from the
-    client, so the feed answers AF10001 (usage-apis.md §1.1).
+    client, so the feed answers AF10001 (usage-apis.md §1.1). `inventory` (InventoryOptions) sets how the
+    inventory API behaves (freshness lag, quota, page size); the client is consented its delegated
+    permission (inventory-api.md §1.2).
     """
     tls_dir = Path(tls_dir)
     chosen = profile(throttle)
@@ -237,13 +243,17 @@ def start_fake_tenant(tenant, tls_dir, client_id, client_secret, throttle="none"
     provider.add_client(client_id, client_secret)
     if activity_feed_role:
         provider.grant(client_id, AUDIENCES["manage"][0], routes_manage.ROLE)
+    provider.consent(client_id, AUDIENCES["ppapi"][0], routes_inventory.PERMISSION)
     if usage is not None:
         tenant._usage = Usage(tenant, usage)
+    if inventory is not None:
+        tenant._inventory = Inventory(tenant, inventory)
     fault_plan.tokens_issued = lambda: provider.tokens_issued
     port = lambda offset: base_port + offset if base_port else 0  # noqa: E731
     identity_server = FakeServer(provider.routes(), tls_dir, port=port(0)).start()
     provider.base_url = identity_server.url
     context = ApiContext(tenant, options or ApiOptions())
+    context.directory = provider
     verifier = TokenVerifier(provider, fault_plan)
     servers, throttles = {}, {}
     try:

@@ -140,6 +140,7 @@ class ApiContext:
         self.tenant = tenant
         self.options = options or ApiOptions()
         self.codec = PageCodec(f"{tenant.seed}:{tenant.tenant_id}")
+        self.directory = None  # the identity provider, where a route checks a caller's directory roles
 
     def status(self, name):
         """The HTTP status configured for case `name`."""

@@ -43,15 +43,19 @@ class Environment:
 
 
 class App:
-    """A canvas app; `deleted` apps sit in deletedApps, `removed` ones are gone for good."""
+    """A canvas app; `deleted` apps sit in deletedApps, `removed` ones are gone for good.
+
+    `history` holds the app as it was before each change (FakeTenant.keep_version), for the
+    inventory API, which shows the tenant as it was a while ago.
+    """
 
     __slots__ = ("seq", "name", "env", "display_name", "kind", "owner", "created", "modified", "published",
                  "shared_users", "shared_groups", "connectors", "solution", "quarantined", "deleted", "removed",
-                 "seed", "version", "cached", "logical_name")
+                 "seed", "version", "cached", "logical_name", "history")
 
     def __init__(self, **fields):
         self.quarantined, self.deleted, self.removed, self.version, self.cached = False, None, False, 1, None
-        self.logical_name = None
+        self.logical_name = self.history = None
         for name, value in fields.items():
             setattr(self, name, value)
 
@@ -72,13 +76,17 @@ class App:
 
 
 class Flow:
-    """A cloud flow; `deleted` (soft) flows show with include=softDeletedFlows until retention ends."""
+    """A cloud flow; `deleted` (soft) flows show with include=softDeletedFlows until retention ends.
+
+    `history`: as on App.
+    """
 
     __slots__ = ("seq", "name", "env", "display_name", "state", "suspension", "creator", "created", "modified",
-                 "workflow_id", "trigger", "connectors", "http_action", "deleted", "removed", "seed", "cached")
+                 "workflow_id", "trigger", "connectors", "http_action", "deleted", "removed", "seed", "cached",
+                 "history")
 
     def __init__(self, **fields):
-        self.deleted, self.removed, self.cached = None, False, None
+        self.deleted, self.removed, self.cached, self.history = None, False, None, None
         for name, value in fields.items():
             setattr(self, name, value)
 

@@ -9,7 +9,7 @@ import random
 from .generate import uid
 from .render import dumps, iso
 
-__all__ = ["flow_detail", "flow_item"]
+__all__ = ["flow_detail", "flow_item", "flow_operations"]
 
 LOGIC_FLOWS = "/providers/Microsoft.PowerApps/apis/shared_logicflows"
 
@@ -98,21 +98,34 @@ def _parameters(flow, connector):
     return {}
 
 
+def _draw_operations(rng, flow):
+    trigger = _trigger(rng, flow)
+    operations = []
+    for connector in flow.connectors:
+        operations.append((connector, rng.choice(connector.actions or ("Execute",))))
+        uid(rng)  # the draw an operation metadata id took: later draws stay as they were
+    return trigger, operations
+
+
+def flow_operations(flow):
+    """(the trigger's operation or None, [(connector, action operation)]): what the flow's definition uses."""
+    (_, _, summary), operations = _draw_operations(random.Random(flow.seed), flow)
+    return summary.get("swaggerOperationId"), operations
+
+
 def flow_detail(tenant, flow, env):
     """The full GET shape: definition, definitionSummary and connectionReferences (mixed-case ids)."""
     rng = random.Random(flow.seed)
     item = _flow_base(tenant, flow, env)
-    trigger_name, trigger_body, trigger_summary = _trigger(rng, flow)
+    (trigger_name, trigger_body, trigger_summary), operations = _draw_operations(rng, flow)
     actions, summaries = {}, []
-    for index, connector in enumerate(flow.connectors):
-        operation = rng.choice(connector.actions or ("Execute",))
+    for index, (connector, operation) in enumerate(operations):
         actions[f"{operation}_{index}"] = {
             "type": "OpenApiConnection", "runAfter": {},
             "inputs": {"host": {"connectionName": connector.name, "operationId": operation, "apiId": connector.id},
                        "parameters": _parameters(flow, connector), "authentication": "@parameters('$authentication')"}}
         summaries.append({"type": "OpenApiConnection", "swaggerOperationId": operation, "api": _api(connector),
                           "metadata": {"flowSystemMetadata": {"swaggerOperationId": operation}}})
-        uid(rng)  # the draw an operation metadata id took: later draws stay as they were
     if flow.http_action:
         uri = rng.choice(HTTP_ENDPOINTS)
         method = rng.choice(("GET", "POST"))

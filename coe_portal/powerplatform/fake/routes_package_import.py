@@ -171,6 +171,7 @@ def _install(tenant, env, entry, resources, definitions):
     connectors = tuple(_connector(env, r["id"]) for r in resources.values() if r.get("type", "").endswith("/apis"))
     if entry.get("selectedCreationType") == "Update":
         item = (env.app_index if is_app else env.flow_index)[entry["id"]]
+        tenant.keep_version(item)
         item.display_name, item.modified = display or item.display_name, tenant.timestamp()
         item.changed()
         return item.name

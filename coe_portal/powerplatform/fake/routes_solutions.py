@@ -333,6 +333,7 @@ def make_solution_aware(ctx, request, env, app):
         if solution is None:
             return error(400, "InvalidSolutionId", "The solution does not exist in the environment.")
         if not found.solution:
+            ctx.tenant.keep_version(found)
             found.logical_name, found.solution = found.logical(), True
             found.changed()
         org.add_component(solution["solutionid"], APP, found.name)
@@ -365,6 +366,7 @@ def _migrate_one(ctx, org, env, solution, name):
         return {"name": name, "status": "Failed", "error": {"code": "FlowNotFound",
                                                              "message": f"Could not find flow '{name}'."}}
     if not flow.workflow_id:
+        ctx.tenant.keep_version(flow)
         flow.workflow_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"workflow:{env.name}:{flow.name}"))
         flow.changed()
     org.add_component(solution["solutionid"], FLOW, flow.workflow_id)

@@ -228,6 +228,7 @@ def _install_app(tenant, org, env, spec):
     existing = env.app_index.get(org.origins.get(key, ""))
     now = tenant.timestamp()
     if existing is not None and existing.live:
+        tenant.keep_version(existing)
         existing.display_name, existing.modified, existing.version = spec["display"], now, existing.version + 1
         existing.changed()
         return existing
@@ -248,6 +249,7 @@ def _install_flow(tenant, org, env, spec, publish):
     existing = env.flow_index.get(org.origins.get(key, ""))
     now = tenant.timestamp()
     if existing is not None and existing.live:
+        tenant.keep_version(existing)
         existing.display_name, existing.modified = spec["display"], now
         existing.changed()
         return existing

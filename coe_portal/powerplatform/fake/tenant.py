@@ -3,9 +3,11 @@
 `FakeTenant(seed=1, environments=5, apps=200, flows=400)` builds the same tenant for the same
 arguments (timestamps are relative to `now`, by default today's midnight UTC). The admin API
 (`api.py`) serves it; tests and benchmarks change it with `touch`, `remove_app`, `remove_flow`
-and move `clock`.
+and move `clock`. Whatever changes an app or a flow calls `keep_version` first, so the inventory
+API can show the item as it was before (its freshness lag).
 """
 
+import copy
 import random
 import threading
 import time
@@ -69,7 +71,17 @@ class FakeTenant:
         populate(self, environments, apps, flows, makers)
         self.by_name = {env.name.lower(): env for env in self.environments}
         self.makers_by_oid = {maker.oid: maker for maker in self.makers}
-        self._usage = None
+        self._usage = self._inventory = None
+
+    @property
+    def inventory(self):
+        """The kinds only the inventory API lists, and how that API behaves (inventory.py), made on first use."""
+        with self.lock:
+            if self._inventory is None:
+                from .inventory import Inventory
+
+                self._inventory = Inventory(self)
+            return self._inventory
 
     @property
     def usage(self):
@@ -139,6 +151,7 @@ class FakeTenant:
             apps = [app for app in self.apps if rng.random() < fraction]
             flows = [flow for flow in self.flows if rng.random() < fraction]
             for item in apps + flows:
+                self.keep_version(item)
                 item.display_name = _renamed(item.display_name)
                 item.modified = now
                 item.changed()
@@ -151,6 +164,7 @@ class FakeTenant:
         with self.lock:
             found = self.app(env, app, include_deleted=True)
             if found is not None:
+                self.keep_version(found)
                 found.removed = True
             return found is not None
 
@@ -159,6 +173,7 @@ class FakeTenant:
         with self.lock:
             found = self.flow(env, flow, include_deleted=True)
             if found is not None:
+                self.keep_version(found)
                 found.removed = True
             return found is not None
 
@@ -173,6 +188,7 @@ class FakeTenant:
         with self.lock:
             found = self.app(env, app)
             if found is not None and found.quarantined != quarantined:
+                self.keep_version(found)
                 found.quarantined = quarantined
                 found.changed()
             return found
@@ -182,6 +198,7 @@ class FakeTenant:
         with self.lock:
             found = self.app(env, app)
             if found is not None:
+                self.keep_version(found)
                 found.deleted = self.timestamp()
                 found.changed()
             return found is not None
@@ -192,6 +209,7 @@ class FakeTenant:
             found = self.app(env, app, include_deleted=True)
             if found is None or found.deleted is None or self._expired(found.deleted, self.app_retention_days):
                 return None
+            self.keep_version(found)
             found.deleted = None
             found.changed()
             return found
@@ -209,6 +227,7 @@ class FakeTenant:
         with self.lock:
             found = self.flow(env, flow)
             if found is not None:
+                self.keep_version(found)
                 found.deleted = self.timestamp()
                 found.changed()
             return found is not None
@@ -219,6 +238,7 @@ class FakeTenant:
             found = self.flow(env, flow, include_deleted=True)
             if found is None or found.deleted is None or self._expired(found.deleted, self.flow_retention_days):
                 return None
+            self.keep_version(found)
             found.deleted, found.state, found.suspension = None, "Stopped", "None"
             found.modified = self.timestamp()
             found.changed()
@@ -245,6 +265,21 @@ class FakeTenant:
                     return True
         return False
 
+    def keep_version(self, item):
+        """Remember an app or flow as it is now, just before a change (None: it was not listed then).
+
+        The inventory API shows each item as it was `freshness_lag` seconds ago (inventory-api.md
+        §2.6), so it needs the versions a change replaced; nothing else reads them.
+        """
+        before = copy.copy(item) if item.live else None
+        if before is not None:
+            before.history = before.cached = None
+        if self._inventory is not None:
+            self._inventory.forget(item)
+        if item.history is None:
+            item.history = []
+        item.history.append((self.timestamp(), before))
+
     def in_retention(self, item, days):
         """Whether a deleted item can still be listed and restored."""
         return item.deleted is not None and not self._expired(item.deleted, days)
@@ -255,6 +290,7 @@ class FakeTenant:
         with self.lock:
             found = self.flow(env, flow)
             if found is not None and (found.state, found.suspension) != (state, reason):
+                self.keep_version(found)
                 found.state, found.suspension = state, reason
                 found.modified = self.timestamp()
                 found.changed()
