@@ -52,8 +52,8 @@ def test_a_flow_modified_two_years_ago_that_runs_hourly_is_never_cleaned_up(make
     assert not run.errors, run.errors
     busy, idle = Flow.objects.get(flow_id=hourly.name), Flow.objects.get(flow_id=dead.name)
     read_from = (last_read - timedelta(hours=6)).replace(hour=0, minute=0, second=0, microsecond=0)
-    read_at = parse_datetime(run.tasks.get(name="usage_runs_start").args["at"])
-    truth = tenant.usage.run_counts(hourly, read_from, read_at)
+    read_through = FlowRunState.objects.get(flow_guid=hourly.name).through  # the read counts runs started before
+    truth = tenant.usage.run_counts(hourly, read_from, read_through)
     assert busy.runs_30d == truth["runs"] and busy.runs_30d >= 24 * 27
     assert busy.last_run_time >= timezone.now() - timedelta(hours=2)
     assert busy.recommendation not in ("quarantine", "delete") and "inactive" not in busy.recommendation_reasons
