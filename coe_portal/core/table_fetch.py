@@ -7,13 +7,28 @@ table is given with `select_related()` and `only()`: a shown column needs the mo
 accessor names, or what the table's `column_needs` declares for it (field paths, or a function
 that annotates the queryset). Views therefore hand the table a queryset without select_related
 or prefetch_related of their own.
+
+A page is read key first (`KeysFirstData`): `WHERE pk IN (SELECT pk ... ORDER BY ... LIMIT 50)`.
+PostgreSQL plans the inner query over the filters and the sort alone; asked for the whole row,
+it costed the joins and each row's tags for every match and walked the name index past
+thousands of rows instead (a tag matching one item in 140: 40 ms, key first 1-2 ms).
 """
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
+from django_tables2.data import TableQuerysetData
 from django_tables2.utils import Accessor
 
-__all__ = ["FetchShownMixin"]
+__all__ = ["FetchShownMixin", "KeysFirstData"]
+
+
+class KeysFirstData(TableQuerysetData):
+    """A table's queryset whose slices (its pages) select their keys first, then those rows."""
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return super().__getitem__(key)
+        return self.data.filter(pk__in=self.data.values("pk")[key])
 
 
 def _field(model, accessor):
@@ -33,7 +48,7 @@ class FetchShownMixin:
 
     def __init__(self, data, *args, exclude=None, **kwargs):
         if isinstance(data, QuerySet):
-            data = self.narrowed(data, exclude or ())
+            data = KeysFirstData(self.narrowed(data, exclude or ()))
         super().__init__(data, *args, exclude=exclude, **kwargs)
 
     @classmethod
