@@ -1,8 +1,9 @@
+from html import escape  # the text Django's escape gives a str, without its lazy-string wrapper (per cell)
+
 import django_tables2 as tables
 from django.db.models import F, FloatField
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from coe_portal.core.table_fetch import FetchShownMixin
@@ -34,6 +35,11 @@ class WhenColumn(tables.Column):
     def render(self, value):
         # strftime gives what date_format(..., "Y-m-d H:i") gives, at a tenth of the cost.
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+
+    def fast_cell(self, bound_column):
+        """(value, record) -> render(value), the time zone looked up once per page (table_rows.FastRowsMixin)."""
+        zone = timezone.get_current_timezone()
+        return lambda value, record: value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
     def value(self, value):
         return value.isoformat() if value else ""

@@ -1,3 +1,5 @@
+from html import escape as escape_text  # Django's escape of a str, without its lazy wrapper
+
 import django_tables2 as tables
 from django.contrib.auth import get_user_model
 from django.utils.html import escape
@@ -33,8 +35,8 @@ class SelectColumn(tables.CheckBoxColumn):
         if template is None:
             return lambda value, record: str(self.render(value, bound_column, record))
         (start, rest), end = template[0].split("<input ", 1), template[1]
-        return lambda value, record: (f'{start}<input aria-label="Select {escape(self.label(record))}" {rest}'
-                                      f"{escape(value)}{end}")
+        return lambda value, record: (f'{start}<input aria-label="Select {escape_text(str(self.label(record)))}" '
+                                      f"{rest}{escape_text(str(value))}{end}")
 
 
 class AuditEntryTable(tables.Table):
