@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0009_usage'),
+        ('inventory', '0010_environment_creator'),
     ]
 
     operations = [
