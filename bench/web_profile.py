@@ -3,7 +3,9 @@
 The machine is shared, so wall time under load says little; CPU time does. For each URL the
 Django WSGI handler (every middleware, the session, the template) answers `repeat` requests
 signed in as a CoE admin; the line shows the median wall time, the Python CPU per request and
-the PostgreSQL backend's CPU per request (read from /proc), and the number of queries.
+the PostgreSQL backend's CPU per request (read from /proc), and the number of queries. The
+database connection has the web server's options (bench.web sets COE_WEB_DATABASE_OPTIONS): no
+parallel workers, so the backend's CPU is all of PostgreSQL's.
 
 """
 

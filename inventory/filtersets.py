@@ -7,6 +7,8 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from coe_portal.core.filtersets import CopiedFiltersMixin
+
 from .choices import (
     MIGRATION_FILTER_CHOICES,
     MIGRATION_GROUPS,
@@ -122,7 +124,7 @@ class EnvironmentFilterSet(SearchMixin, DeletedMixin):
         fields = ["q", "environment_type", "is_default", "include_deleted"]
 
 
-class ItemFilterSet(SearchMixin, DeletedMixin, DlpImpactMixin):
+class ItemFilterSet(SearchMixin, DeletedMixin, DlpImpactMixin, CopiedFiltersMixin):
     """Filters apps and flows share; `owner_field` names the maker (owner or creator)."""
 
     owner_field = "owner"

@@ -1,8 +1,10 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from coe_portal.core.choices import Role
@@ -46,6 +48,16 @@ class ItemQuerySet(models.QuerySet):
             makers = self.model._meta.get_field(owner_field).related_model.objects.for_user(user)
             return self.filter(**{f"{owner_field}__in": makers})
         return self.none()
+
+    def with_tag_labels(self):
+        """Annotate `tag_labels`: the item's tags as [{"name": .., "colour": ..}] by name, read in the row's query.
+
+        A list page shows them on every row; prefetch_related cost a second query and a related
+        manager per row, about a tenth of the page.
+        """
+        tags = self.model._meta.get_field("tags")
+        labels = tags.related_model.objects.filter(**{tags.related_query_name(): OuterRef("pk")}).order_by("name")
+        return self.annotate(tag_labels=ArraySubquery(labels.values(label=JSONObject(name="name", colour="colour"))))
 
     # Usage (apps and flows: models with `last_used_field`); the same rule as recommendations.usage_flags.
 

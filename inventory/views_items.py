@@ -67,7 +67,7 @@ class DlpStatusMixin:
 
 
 class AppListView(DlpStatusMixin, ColumnsMixin, ObjectListView):
-    queryset = App.objects.select_related("environment", "owner", "migration_target").prefetch_related("tags")
+    queryset = App.objects.all()
     table_class = tables.AppTable
     filterset_class = filtersets.AppFilterSet
     required_roles = BROWSERS
@@ -76,7 +76,7 @@ class AppListView(DlpStatusMixin, ColumnsMixin, ObjectListView):
 
 
 class FlowListView(DlpStatusMixin, ColumnsMixin, ObjectListView):
-    queryset = Flow.objects.select_related("environment", "creator", "migration_target").prefetch_related("tags")
+    queryset = Flow.objects.all()
     table_class = tables.FlowTable
     filterset_class = filtersets.FlowFilterSet
     required_roles = BROWSERS

@@ -30,9 +30,10 @@ class BoundedPaginator(Paginator):
         # django-tables2 pages its BoundRows; their table data wraps the queryset.
         queryset = getattr(getattr(self.object_list, "data", None), "data", self.object_list)
         if isinstance(queryset, QuerySet):
-            # Without its ORDER BY: the order does not change a count, and keeping it makes
-            # PostgreSQL sort every matching row before it stops at the bound.
-            return queryset.order_by()[: self.bound + 1].count()
+            # Without its ORDER BY and its annotations: neither changes a count, but PostgreSQL would
+            # sort every matching row before stopping at the bound, and compute each row's annotations
+            # (a row's tags, its DLP status) for up to `bound` rows.
+            return queryset.order_by().values("pk")[: self.bound + 1].count()
         return len(self.object_list)
 
     @property

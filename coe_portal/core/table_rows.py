@@ -4,44 +4,53 @@ django-tables2 renders each cell through a template node, resolving the accessor
 choices and inspecting the render method's signature every time: about 130 ms for a page of
 50 rows x 13 columns. `FastRowsMixin` keeps everything the table declares (columns, headers,
 ordering, pagination, CSV values) and produces the very same `<tbody>` rows, but works out per
-column, once per page, what each cell needs: the getter, the render function and the
-arguments it takes, and the `<td>` attributes. Tables whose rows or cells have attributes that
-depend on the record fall back to django-tables2's own rendering.
+column, once per page, how a cell becomes HTML: a plain value is escaped (a choice through a
+dict of its labels, a number with str()), a render method is called with just the arguments it
+takes, and a column may offer its own `fast_cell(bound_column)`. Tables whose rows or cells have
+attributes that depend on the record fall back to django-tables2's own rendering.
 """
 
+from html import escape
+
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.template import Context
 from django.template.base import render_value_in_context
-from django.utils.html import conditional_escape, escape
-from django.utils.safestring import mark_safe
+from django.utils.encoding import force_str
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
 from django_tables2 import BooleanColumn, CheckBoxColumn, Column, ManyToManyColumn
 from django_tables2.columns.base import LinkTransform
 from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.utils import Accessor, AttributeDict, signature
 
-__all__ = ["FastRowsMixin"]
+__all__ = ["FastRowsMixin", "checkbox_template"]
 
 TEMPLATE = "django_tables2/fast_table.html"
-# What BoundRow offers a render method, by argument name.
 SENTINEL = "\x00value\x00"
 # BoundRow's attributes when the table declares none: alternating classes.
 ROWS = (f'<tr {AttributeDict({"class": "even"}).as_html()}>', f'<tr {AttributeDict({"class": "odd"}).as_html()}>')
+# What BoundRow offers a render method, by argument name.
+OFFERED = ("value", "record", "column", "bound_column", "bound_row", "table")
 
 
 def _has_callables(attrs):
     return any(callable(value) or (isinstance(value, dict) and _has_callables(value)) for value in attrs.values())
 
 
-def _getter(model, accessor):
-    """A function record -> value following `accessor`, using get_FOO_display for choice fields."""
-    parts = accessor.bits
-    field = None
+def _field(model, accessor):
     try:
-        field = accessor.get_field(model)
+        return accessor.get_field(model)
     except (FieldDoesNotExist, AttributeError, TypeError):
-        field = None
-    if field is not None and getattr(field, "choices", None):
-        parts = [*parts[:-1], f"get_{parts[-1]}_display"]
+        return None
+
+
+def _getter(accessor, field):
+    """A function record -> value following `accessor`; a choice field gives its label (get_FOO_display)."""
+    parts = accessor.bits
+    labels = _labels(field)
+    if labels is not None:
+        parts = parts[:-1]
 
     def get(record):
         value = record
@@ -49,6 +58,9 @@ def _getter(model, accessor):
             value = getattr(value, part)
             if value is None:
                 return None
+        if labels is not None:
+            raw = getattr(value, accessor.bits[-1])
+            return labels.get(raw, raw) if type(raw) is str else getattr(value, f"get_{accessor.bits[-1]}_display")()
         if callable(value) and not getattr(value, "do_not_call_in_templates", False):
             return value()
         return value
@@ -56,65 +68,111 @@ def _getter(model, accessor):
     return get
 
 
-class _Cell:
-    """How one column renders a cell: accessor, render function with its arguments, <td> attributes."""
+def _labels(field):
+    """{value: label} of a choice field with plain string values, as get_FOO_display gives them; else None."""
+    if field is None or not getattr(field, "choices", None):
+        return None
+    choices = dict(field.flatchoices)
+    if not all(type(value) is str for value in choices):
+        return None
+    return {value: force_str(label, strings_only=True) for value, label in choices.items()}
 
-    def __init__(self, table, bound_column):
+
+def _plain(value, context):
+    """What `{{ value }}` gives in the cell: a string escaped, an integer as digits, anything else as Django does."""
+    kind = type(value)
+    if kind is str:
+        return escape(value)
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
+    if isinstance(value, SafeData):
+        return str(value)
+    return render_value_in_context(value, context)
+
+
+def checkbox_template(column, bound_column):
+    """(before, after) the value in a CheckBoxColumn's box, when neither `checked` nor attrs vary by record."""
+    if column.checked is not None:
+        return None
+    html = CheckBoxColumn.render(column, SENTINEL, bound_column, None)
+    before, found, after = str(html).partition(SENTINEL)
+    return (before, after) if found and SENTINEL not in after else None
+
+
+class _Cell:
+    """How one column renders a cell: accessor, then one of the ways below, and its <td>."""
+
+    def __init__(self, table, bound_column, context):
         self.bound_column = bound_column
         self.column = column = bound_column.column
-        self.get = _getter(table._meta.model, bound_column.accessor)
+        self.context = context
+        accessor = Accessor(bound_column.accessor)
+        self.get = _getter(accessor, _field(table._meta.model, accessor))
+        self.default = render_value_in_context(bound_column.default, context)
+        self.empty_values = column.empty_values
+        self.m2m = isinstance(column, ManyToManyColumn)
+        td = bound_column.attrs["td"]
+        self.open = f"<td {td.as_html()}>" if td else "<td >"
         self.render = bound_column.render
-        args, catch_all = signature(self.render)
-        self.args = None if catch_all else args
         self.link = bound_column.link
         self.plain_link = _is_plain_link(self.link)
-        self.default = bound_column.default
-        self.empty_values = column.empty_values
-        td = bound_column.attrs["td"]
-        self.open = mark_safe(f"<td {td.as_html()}>" if td else "<td >")
-        self.base_render = type(column).render is Column.render and self.render == column.render
-        self.m2m = isinstance(column, ManyToManyColumn)
-        # Cells whose HTML depends on the value alone: rendered once per distinct value.
-        self.memo = {} if type(column) is BooleanColumn and self.render == column.render else None
-        self.checkbox = _checkbox_template(self, table) if type(column) is CheckBoxColumn else None
+        args, catch_all = signature(self.render)
+        self.args = OFFERED if catch_all else tuple(args)
+        self.unknown_args = any(arg not in OFFERED for arg in self.args)
+        self.memo = {}
+        self.content = self._choose()
 
-    def html(self, row, table, context):
+    def _choose(self):
+        """The function (value, record, row) -> cell HTML for this column."""
+        column, own_render = self.column, self.render == self.column.render
+        fast = getattr(column, "fast_cell", None)
+        if fast is not None and own_render and not self.link:
+            cell = fast(self.bound_column)
+            return lambda value, record, row: cell(value, record)
+        if type(column).render is Column.render and own_render and not self.link:
+            return lambda value, record, row: _plain(value, self.context)
+        checkbox = type(column) is CheckBoxColumn and own_render and not self.link
+        template = checkbox_template(column, self.bound_column) if checkbox else None
+        if template is not None:
+            return lambda value, record, row: f"{template[0]}{escape(str(value))}{template[1]}"
+        if type(column) is BooleanColumn and own_render:
+            return self._remembered
+        return self.call
+
+    def _remembered(self, value, record, row):
+        # A boolean cell's HTML depends on its value alone.
+        if value not in self.memo:
+            self.memo[value] = self.call(value, record, row)
+        return self.memo[value]
+
+    def html(self, row):
         record = row.record
         try:
             value = self.get(record)
         except Exception:  # as BoundRow does: a column that is not a field of the record
             if isinstance(self.column, BaseLinkColumn) and self.column.text is not None:
-                return self.call(row, table, None, context)
+                return self.call(None, record, row)
             value = None
         if value in self.empty_values or (self.m2m and not value.exists()):
-            return render_value_in_context(self.default, context)
-        if self.base_render and not self.link:
-            return escape(value) if type(value) is str else render_value_in_context(value, context)
-        if self.checkbox:
-            return f"{self.checkbox[0]}{escape(value)}{self.checkbox[1]}"
-        if self.memo is not None:
-            if value not in self.memo:
-                self.memo[value] = self.call(row, table, value, context)
-            return self.memo[value]
-        return self.call(row, table, value, context)
+            return self.default
+        return self.content(value, record, row)
 
-    def call(self, row, table, value, context):
-        offered = {"value": value, "record": row.record, "column": self.column, "bound_column": self.bound_column,
-                   "bound_row": row, "table": table}
-        if self.args is None:
-            content = self.render(**offered)
-        elif any(arg not in offered for arg in self.args):
+    def call(self, value, record, row):
+        if self.unknown_args:
             content = None
         else:
+            offered = {"value": value, "record": record, "column": self.column, "bound_column": self.bound_column,
+                       "bound_row": row, "table": self.bound_column._table}
             content = self.render(**{arg: offered[arg] for arg in self.args})
         if self.plain_link:
-            url = self.link_target(row.record).get_absolute_url()
+            url = self.link_target(record).get_absolute_url()
             if url is None:
-                return render_value_in_context(content, context)
+                return _plain(content, self.context)
             return f'<a href="{escape(url)}">{conditional_escape(content)}</a>'
         if self.link:
-            content = self.link(content, **offered)
-        return render_value_in_context(content, context)
+            content = self.link(content, value=value, record=record, column=self.column,
+                                bound_column=self.bound_column, bound_row=row, table=self.bound_column._table)
+        return _plain(content, self.context)
 
     def link_target(self, record):
         """What LinkTransform links to without a URL or view: the value if it has a URL, else the record."""
@@ -135,16 +193,6 @@ def _is_plain_link(link):
             and link.reverse_args.get("viewname") is None)
 
 
-def _checkbox_template(cell, table):
-    """(before, after) the value in a CheckBoxColumn's box, when neither `checked` nor attrs vary by record."""
-    column = cell.column
-    if column.checked is not None:
-        return None
-    html = column.render(SENTINEL, cell.bound_column, None)
-    before, found, after = str(html).partition(SENTINEL)
-    return (before, after) if found and SENTINEL not in after else None
-
-
 class FastRowsMixin:
     """Mix into a django-tables2 Table: its body rows are rendered by `fast_rows` (same HTML)."""
 
@@ -156,14 +204,14 @@ class FastRowsMixin:
         if self.row_attrs or any(column.localize is not None or _has_callables(column.column.attrs)
                                  for column in self.columns):
             return None
-        cells = [_Cell(self, column) for column in self.columns]
         context = Context()
+        cells = [_Cell(self, column, context) for column in self.columns]
         parts = []
         for index, row in enumerate(self.paginated_rows):
             parts.append(ROWS[index % 2])
             for cell in cells:
                 parts.append(cell.open)
-                parts.append(cell.html(row, self, context))
+                parts.append(cell.html(row))
                 parts.append("</td>")
             parts.append("</tr>")
         return mark_safe("".join(parts)) if parts else None

@@ -214,8 +214,10 @@ class Flow(Used, Migrated, Recommended, SyncedItem):
         ordering = ["display_name", "id"]
         indexes = [models.Index(fields=["environment", "modified_time"]),
                    models.Index(fields=["display_name", "id"], name="flow_name_id"),
-                   # the flow list's state filter (Stopped, Suspended: a few percent of flows), newest first
-                   models.Index(fields=["state", "modified_time"], name="flow_state_modified")]
+                   # the flow list's state filter (Stopped, Suspended: a few percent of flows), newest first;
+                   # on live flows only, so the list's bounded count reads the index alone (no row per flow)
+                   models.Index(fields=["state", "modified_time"], name="flow_live_state_modified",
+                                condition=models.Q(deleted_at__isnull=True))]
 
     def __str__(self):
         return self.display_name

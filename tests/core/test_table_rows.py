@@ -66,6 +66,12 @@ def test_it_renders_the_same_html_as_django_tables2(awkward_items, monkeypatch, 
     assert fast == slow
 
 
+def test_it_renders_times_in_the_current_time_zone_as_django_tables2_does(awkward_items, monkeypatch, settings):
+    settings.TIME_ZONE = "America/St_Johns"  # a half-hour offset
+    fast = _render(FlowTable, Flow.objects.all(), sort="-modified_time")
+    assert fast == _render(FlowTable, Flow.objects.all(), monkeypatch, sort="-modified_time")
+
+
 def test_it_escapes_names_and_tags(awkward_items):
     html = _render(AppTable, App.objects.prefetch_related("tags"))
     assert "<script>" not in html and "<b>bold</b>" not in html and '"><i>' not in html
