@@ -6,4 +6,4 @@ class CommsConfig(AppConfig):
     verbose_name = "Communication"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the answer receivers)
+        from . import audit_sentences, receivers  # noqa: F401  (connects the receivers, registers sentences)

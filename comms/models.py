@@ -64,9 +64,14 @@ class Campaign(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     launched = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    cleanup_job = models.ForeignKey("core.JobRun", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="notice_campaigns",
+                                    help_text="The clean-up job whose held items' owners this campaign tells")
 
     class Meta:
         ordering = ["-created", "-id"]
+        constraints = [models.UniqueConstraint(fields=["cleanup_job"], condition=Q(cleanup_job__isnull=False),
+                                               name="comms_one_notice_campaign_per_cleanup_job")]
 
     def __str__(self):
         return self.name

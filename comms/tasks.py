@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from .services import campaigns, sending
+from .services import campaigns, cleanup_notices, sending
 
-__all__ = ["dispatch_due", "launch_campaign", "send_deliveries"]
+__all__ = ["dispatch_due", "launch_campaign", "notify_cleanup_owners", "remind_cleanup_owner", "send_deliveries"]
 
 RETRY_LATER = 60  # seconds before a chunk's temporary failures or over-budget sends run again
 
@@ -30,3 +30,13 @@ def dispatch_due():
     for campaign_id in Campaign.objects.filter(status=CampaignStatus.SCHEDULED).values_list("pk", flat=True):
         campaigns.do_launch_campaign(campaign_id)
     campaigns.queue_reminders()
+
+
+@shared_task
+def notify_cleanup_owners(job_id):
+    cleanup_notices.queue_cleanup_notices(job_id)
+
+
+@shared_task
+def remind_cleanup_owner(case_id):
+    cleanup_notices.queue_cleanup_reminder(case_id)

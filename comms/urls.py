@@ -18,5 +18,6 @@ urlpatterns = [
     path("answers/", views.AnswerQueueView.as_view(), name="answer-queue"),
     path("answers/<int:pk>/reviewed/", views.answer_reviewed, name="answer-reviewed"),
     path("items/<str:kind>/<int:pk>/", views.item_messages, name="item-messages"),
+    path("cleanup-cases/<int:pk>/notice/", views.case_notice, name="case-notice"),
     path("a/<str:token>/", answer_views.answer, name="answer"),
 ]

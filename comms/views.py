@@ -15,7 +15,7 @@ from coe_portal.core.generic import ObjectListView
 from coe_portal.core.permissions import role_required
 from coe_portal.core.redirects import safe_next
 from coe_portal.core.selections import stashed_selection
-from inventory.models import App, Flow, Tag
+from inventory.models import App, CleanupCase, Flow, Tag
 
 from . import filtersets, rendering, tables
 from .choices import Answer, CampaignStatus, DeliveryStatus, SourceKind
@@ -27,6 +27,7 @@ from .services import campaigns
 from .services.answers import do_mark_reviewed
 from .services.audience import campaign_items, describe_source, reach
 from .services.context import sample_context
+from .templatetags import comms_items
 
 ADMIN = (Role.COE_ADMIN,)
 
@@ -284,6 +285,17 @@ def answer_reviewed(request, pk):
 #
 # An item's messages and answers (its owner, managers and admins)
 #
+
+
+@role_required(Role.COE_ADMIN, Role.MANAGER, Role.MAKER)
+def case_notice(request, pk):
+    """HTMX: the item page's line saying when the owner of a clean-up case is (was) e-mailed."""
+    case = get_object_or_404(CleanupCase.objects.select_related("app__owner", "flow__creator"), pk=pk)
+    item = case.item
+    if not type(item).objects.visible_to(request.user).filter(pk=item.pk).exists():
+        raise Http404
+    owner = getattr(item, item.owner_field)
+    return render(request, "comms/inc/case_notice.html", comms_items.case_notice(case, owner))
 
 
 @role_required(Role.COE_ADMIN, Role.MANAGER, Role.MAKER)

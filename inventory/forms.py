@@ -2,10 +2,11 @@ import re
 
 from django import forms
 
+from .choices import CleanupMode
 from .models import Tag, TagRule, TriageSettings
 
-__all__ = ["BatchConfirmForm", "BulkCleanupForm", "BulkTagForm", "DeleteBatchForm", "ImportForm", "InUseOverrideForm",
-           "TagForm", "TagMergeForm", "TagRuleForm", "TriageSettingsForm"]
+__all__ = ["BatchConfirmForm", "BulkCleanupForm", "BulkTagForm", "CleanupStartForm", "DeleteBatchForm", "ImportForm",
+           "InUseOverrideForm", "TagForm", "TagMergeForm", "TagRuleForm", "TriageSettingsForm"]
 
 
 class ImportForm(forms.Form):
@@ -109,3 +110,36 @@ class BulkCleanupForm(InUseOverrideForm):
     scope = forms.ChoiceField(choices=[("selected", "Checked rows"), ("all", "Every row the filters match")],
                               label="Quarantine or stop")
     query = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+GRACE_CHOICES = (7, 14, 30, 60, 90)
+
+
+def grace_choices(default_days):
+    """The grace periods an admin may choose, the triage settings' default among them, labelled by days."""
+    days = sorted({*GRACE_CHOICES, default_days})
+    return [(n, f"{n} days{' (default)' if n == default_days else ''}") for n in days]
+
+
+class CleanupStartForm(forms.Form):
+    """Quarantine an app / stop a flow with the grace period chosen, or delete it only (with a reason)."""
+
+    mode = forms.ChoiceField(choices=CleanupMode.choices, initial=CleanupMode.QUARANTINE)
+    grace_days = forms.TypedChoiceField(coerce=int, required=False, label="Grace period",
+                                        help_text="How long the owner has to answer before the item is backed up "
+                                                  "and deleted")
+    reason = forms.CharField(max_length=300, required=False, label="Reason for deleting without a backup")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_grace = TriageSettings.current().grace_days
+        self.fields["grace_days"].choices = grace_choices(self.default_grace)
+        self.fields["grace_days"].initial = self.default_grace
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == CleanupMode.DELETE_ONLY and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why the item is deleted without a backup.")
+        if data.get("mode") == CleanupMode.QUARANTINE and not data.get("grace_days"):
+            self.add_error("grace_days", "Choose how long the owner has to answer.")
+        return data

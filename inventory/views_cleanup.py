@@ -11,9 +11,11 @@ from coe_portal.core.choices import Role
 from coe_portal.core.permissions import has_role, role_required
 
 from .choices import CleanupMode, CleanupStage
+from .forms import CleanupStartForm
 from .models import App, Backup, CleanupCase, Flow, Maker
 from .services import cleanup, cleanup_jobs
 from .views_batches import recent_jobs
+from .views_items import item_page_context
 
 ADMIN = (Role.COE_ADMIN,)
 MODELS = {"app": App, "flow": Flow}
@@ -22,23 +24,47 @@ MODELS = {"app": App, "flow": Flow}
 @require_POST
 @role_required(*ADMIN)
 def cleanup_start(request, kind, pk):
-    """Quarantine an app / stop a flow with a grace period, or (with a reason) delete it only."""
+    """Quarantine an app / stop a flow with the grace period chosen, or (with a reason) delete it only.
+
+    From the item page (HTMX) the answer is the page's clean-up, facts and history parts, re-rendered.
+    """
     if kind not in MODELS:
         raise Http404
     item = get_object_or_404(MODELS[kind].objects.filter(deleted_at__isnull=True), pk=pk)
-    mode = CleanupMode.DELETE_ONLY if request.POST.get("mode") == CleanupMode.DELETE_ONLY else CleanupMode.QUARANTINE
-    try:
-        with transaction.atomic():
-            job = cleanup_jobs.start_item_job(item, request.user, mode=mode, reason=request.POST.get("reason", ""))
-            audit.record(request, "cleanup.request", obj=item, mode=mode, opened=int(job is not None),
-                         job=str(job.code) if job else "")
-    except ValueError as exc:
-        messages.error(request, str(exc))
-    else:
-        if job is None:
-            messages.error(request, f"{item} already has an open case.")
-        else:
-            messages.success(request, f"Clean-up of {item} started.")
+    form = CleanupStartForm(request.POST, auto_id="cleanup_%s")
+    if not form.is_valid():
+        return _started(request, item, form, error=_form_error(form), status=400)
+    data = form.cleaned_data
+    grace_days = data["grace_days"] if data["mode"] == CleanupMode.QUARANTINE else None
+    with transaction.atomic():
+        job = cleanup_jobs.start_item_job(item, request.user, mode=data["mode"], reason=data["reason"],
+                                          grace_days=grace_days)
+        audit.record(request, "cleanup.request", obj=item, mode=data["mode"], opened=int(job is not None),
+                     job=str(job.code) if job else "", grace_days=grace_days, reason=data["reason"])
+    if job is None:
+        return _started(request, item, form, error=f"{item} already has an open case.", status=409)
+    return _started(request, item, CleanupStartForm(auto_id="cleanup_%s"), done=_started_text(item, data))
+
+
+def _form_error(form):
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+def _started_text(item, data):
+    if data["mode"] == CleanupMode.DELETE_ONLY:
+        return f"Deletion of {item} started."
+    held = "quarantined" if isinstance(item, App) else "stopped"
+    return f"Clean-up of {item} started: it is {held} now, with a grace period of {data['grace_days']} days."
+
+
+def _started(request, item, form, done="", error="", status=200):
+    """The item page's live parts (HTMX) saying what happened, or back to the page with a message."""
+    if request.htmx:
+        item = type(item).objects.select_related("environment", type(item).owner_field).get(pk=item.pk)
+        context = item_page_context(request, item, start_form=form)
+        context.update(done=done, error=error)
+        return render(request, "inventory/inc/item_live.html", context, status=status)
+    messages.add_message(request, messages.ERROR if error else messages.SUCCESS, error or done)
     return redirect(item.get_absolute_url())
 
 

@@ -14,7 +14,7 @@ from coe_portal.core.models import AuditEntry
 from coe_portal.core.permissions import has_role, role_required
 
 from . import filtersets, tables
-from .forms import BulkTagForm
+from .forms import BulkTagForm, CleanupStartForm
 from .models import App, Bot, Flow, PagesSite, TablePreference, TriageSettings
 from .services.cleanup_jobs import ITEM_KIND
 from .views_batches import job_context
@@ -119,14 +119,22 @@ def visible_items(request, model):
 
 
 def item_detail(request, model, pk):
-    owner_field = model.owner_field
-    item = get_object_or_404(visible_items(request, model).select_related(owner_field), pk=pk)
-    usages = item.usages.select_related("connector").order_by("connector__display_name")
-    history = AuditEntry.objects.filter(object_type=ContentType.objects.get_for_model(model), object_id=str(pk))
-    owner = getattr(item, owner_field)
+    item = get_object_or_404(visible_items(request, model).select_related(model.owner_field), pk=pk)
+    context = item_page_context(request, item)
+    if request.GET.get("part") == "cases":
+        return render(request, "inventory/inc/item_live.html", context)
+    return render(request, "inventory/item_detail.html", context)
+
+
+def item_page_context(request, item, start_form=None):
+    """What the item page shows; its clean-up, facts and history parts are also re-rendered in place (HTMX)."""
+    model = type(item)
+    history = AuditEntry.objects.filter(object_type=ContentType.objects.get_for_model(model), object_id=str(item.pk))
+    owner = getattr(item, model.owner_field)
     is_you = owner is not None and has_role(request.user, Role.MAKER) and owner.is_user(request.user)
     context = {"item": item, "kind": model._meta.verbose_name, "owner": owner, "owner_is_you": is_you,
-               "usages": usages, "tags": item.tags.all(), "history": history[:100], "title": item.display_name,
+               "usages": item.usages.select_related("connector").order_by("connector__display_name"),
+               "tags": item.tags.all(), "history": history[:100], "title": item.display_name,
                "is_admin": has_role(request.user, Role.COE_ADMIN),
                "cases": list(item.cases.select_related("job").prefetch_related("backups")),
                "item_kind": model._meta.model_name}
@@ -136,9 +144,10 @@ def item_detail(request, model, pk):
     context["progress"] = _item_job_progress(newest) if context["is_admin"] else None
     # While a step runs the cases poll themselves, so the owner's answer shows once the item is held.
     context["polling"] = newest is not None and newest.is_working and not newest.is_abandoned
-    if request.GET.get("part") == "cases":
-        return render(request, "inventory/inc/item_cases.html", context)
-    return render(request, "inventory/item_detail.html", context)
+    context["open_case"] = any(case.is_open for case in context["cases"])
+    if context["is_admin"]:
+        context["start_form"] = start_form or CleanupStartForm(auto_id="cleanup_%s")
+    return context
 
 
 def _item_job_progress(newest):

@@ -26,6 +26,9 @@ class CleanupCase(AppOrFlow, models.Model):
     stage = models.CharField(max_length=20, choices=CleanupStage.choices, default=CleanupStage.PENDING, db_index=True)
     reason = models.CharField(max_length=300, blank=True)
     grace_until = models.DateTimeField(null=True, blank=True)
+    grace_days = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                  help_text="The grace period the admin chose; empty: the triage "
+                                                            "settings' grace_days when the item is held")
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     answered_at = models.DateTimeField(null=True, blank=True)
     answer = models.TextField(blank=True)
@@ -67,6 +70,11 @@ class CleanupCase(AppOrFlow, models.Model):
     def awaits_owner(self):
         """Quarantined/stopped with its grace period running: only now may the owner answer."""
         return self.stage == CleanupStage.WAITING and self.grace_until is not None
+
+    @property
+    def is_open(self):
+        """Not yet released or deleted: the item cannot get a second case."""
+        return self.stage not in (CleanupStage.RELEASED, CleanupStage.DELETED)
 
     @property
     def is_working(self):

@@ -84,7 +84,7 @@ def start_case(case_id, client=None):
         _hold(case, client or PowerPlatformClient.shared(), held=True)
     except FAILURES as exc:
         return _fail(case, CleanupStage.PENDING, exc)
-    case.grace_until = timezone.now() + timedelta(days=TriageSettings.load().grace_days)
+    case.grace_until = timezone.now() + timedelta(days=case.grace_days or TriageSettings.load().grace_days)
     case.save(update_fields=["grace_until"])
     _event(case, "quarantined" if case.app_id else "stopped", grace_until=case.grace_until.isoformat())
     _release_if_answered(case)

@@ -31,20 +31,23 @@ WORKING = (CleanupStage.PENDING, CleanupStage.DELETING, CleanupStage.EXPIRED, Cl
 OPEN = [s for s in CleanupStage.values if s not in (CleanupStage.RELEASED, CleanupStage.DELETED)]
 
 
-def create_job(kind, user, mode, reason="", items=None, query=None, override=False):
+def create_job(kind, user, mode, reason="", items=None, query=None, override=False, grace_days=None):
     """Record a bulk clean-up job; `items` is {"app": [pk], "flow": [pk]}, or `query` = (kind, filter string).
 
     `override`: the admin chose to clean up items in use too (usage_guard); without it the job leaves them out.
+    `grace_days`: the owners' time to answer (None: the triage settings' grace period).
     """
     if mode == CleanupMode.DELETE_ONLY and not reason.strip():
         raise ValueError("Delete only needs a reason.")
-    spec = {"mode": mode, "reason": reason, "items": items or {}, "query": query, "override": override}
+    spec = {"mode": mode, "reason": reason, "items": items or {}, "query": query, "override": override,
+            "grace_days": grace_days}
     return JobRun.objects.create(kind=kind, created_by=user, result=spec)
 
 
-def start_item_job(item, user, mode=CleanupMode.QUARANTINE, reason=""):
+def start_item_job(item, user, mode=CleanupMode.QUARANTINE, reason="", grace_days=None):
     """Open a clean-up case for one app or flow as a job of its own, so its page shows the step's progress.
 
+    `grace_days`: the owner's time to answer once the item is held (None: the triage settings' grace period).
     Returns the job, or None when the item already has an open case.
     """
     kind = item._meta.model_name
@@ -53,7 +56,8 @@ def start_item_job(item, user, mode=CleanupMode.QUARANTINE, reason=""):
     if CleanupCase.objects.filter(stage__in=OPEN, **{kind: item}).exists():
         return None
     job = JobRun.objects.create(kind=ITEM_KIND, created_by=user, status=JobStatus.RUNNING, started=timezone.now(),
-                                progress_total=1, result={"mode": mode, "reason": reason, "items": {kind: [item.pk]}})
+                                progress_total=1, result={"mode": mode, "reason": reason, "items": {kind: [item.pk]},
+                                                         "grace_days": grace_days})
     cases = _open_cases(job, kind, MODELS[kind].objects.filter(pk=item.pk), job.result)
     enqueue_cases(job, [case.pk for case in cases])
     return job
@@ -115,14 +119,16 @@ def open_job(job_id):
 
 def _open_cases(job, kind, items, spec):
     cases = CleanupCase.objects.bulk_create(
-        [CleanupCase(**{kind: item}, mode=spec["mode"], reason=spec["reason"], created_by=job.created_by, job=job)
+        [CleanupCase(**{kind: item}, mode=spec["mode"], reason=spec["reason"], grace_days=spec.get("grace_days"),
+                     created_by=job.created_by, job=job)
          for item in items.only("pk", "display_name")])
     content_type = ContentType.objects.get_for_model(MODELS[kind])
     actor = job.created_by
     AuditEntry.objects.bulk_create([AuditEntry(
         actor=actor, actor_name=actor.get_username() if actor else "system", action="cleanup.start",
         object_type=content_type, object_id=str(case.item.pk), object_repr=str(case.item)[:200],
-        details={"case": case.pk, "mode": spec["mode"], "reason": spec["reason"], "job": str(job.code)})
+        details={"case": case.pk, "mode": spec["mode"], "reason": spec["reason"], "job": str(job.code),
+                 "grace_days": spec.get("grace_days")})
         for case in cases], batch_size=1000)
     return cases
 

@@ -27,8 +27,12 @@
     }
   });
   // A refused bulk action answers 400 with the reason: show it (htmx leaves 4xx answers unswapped).
+  // So does an item page's clean-up form (400 bad input, 409 a case already open), in its live parts.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.xhr.status === 400 && event.detail.target.id === "bulk-result") {
+    var status = event.detail.xhr.status;
+    var refused = status === 400 && event.detail.target.id === "bulk-result";
+    var fromItemPage = (status === 400 || status === 409) && event.detail.requestConfig.elt.closest("[data-swap-errors]");
+    if (refused || fromItemPage) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
