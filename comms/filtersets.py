@@ -1,9 +1,9 @@
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .choices import Answer
-from .models import Campaign, Delivery, EmailTemplate, Recipient
+from .models import Campaign, Delivery, EmailTemplate, Recipient, RecipientItem
 
 __all__ = ["AnswerFilterSet", "CampaignFilterSet", "DeliveryFilterSet", "EmailTemplateFilterSet"]
 
@@ -40,7 +40,8 @@ class DeliveryFilterSet(django_filters.FilterSet):
 
 class AnswerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    answer = django_filters.ChoiceFilter(choices=Answer.choices)
+    answer = django_filters.ChoiceFilter(choices=Answer.choices, method="filter_answer", label="Answer (any item)",
+                                         empty_label="Any")
     pending_review = django_filters.BooleanFilter(field_name="reviewed_at", lookup_expr="isnull",
                                                   label="Not reviewed yet", widget=forms.CheckboxInput)
 
@@ -50,3 +51,7 @@ class AnswerFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(email__icontains=value) | Q(maker__display_name__icontains=value))
+
+    def filter_answer(self, queryset, name, value):
+        """Makers who gave `value` for at least one item (a Keep stays found after a later Migrate)."""
+        return queryset.filter(Exists(RecipientItem.objects.filter(recipient=OuterRef("pk"), answer=value)))

@@ -41,11 +41,12 @@ class AnswerTable(tables.Table):
     campaign = tables.LinkColumn("comms:campaign", args=[tables.A("campaign_id")], accessor="campaign__name")
     maker = tables.Column(accessor="maker__display_name", verbose_name="Maker")
     answered_at = tables.DateTimeColumn(format="Y-m-d H:i")
-    items = tables.TemplateColumn(template_name="comms/inc/answer_items_cell.html", orderable=False)
+    # Each item with its own answer and justification: the recipient's `answer` is only their latest one.
+    items = tables.TemplateColumn(template_name="comms/inc/answer_items_cell.html", orderable=False,
+                                  verbose_name="Answers per item")
     review = tables.TemplateColumn(template_name="comms/inc/answer_review_cell.html", orderable=False,
                                    verbose_name="")
 
     class Meta:
         model = Recipient
-        fields = ("answered_at", "campaign", "maker", "email", "answer", "justification", "items", "reviewed_at",
-                  "review")
+        fields = ("answered_at", "campaign", "maker", "email", "items", "reviewed_at", "review")

@@ -204,7 +204,10 @@ def campaign_detail(request, pk):
     context = {
         "campaign": campaign, "source": describe_source(campaign),
         "delivery_rows": _counts(campaign.deliveries, "status", DeliveryStatus),
-        "answer_rows": _counts(campaign.recipients.exclude(answer=""), "answer", Answer),
+        # Per item: a maker may keep one item and migrate another (their last answer is not their only one).
+        "answer_rows": _counts(RecipientItem.objects.filter(recipient__campaign=campaign).exclude(answer=""),
+                               "answer", Answer),
+        "answered_makers": campaign.recipients.exclude(answer="").count(),
         "failed": campaign.deliveries.filter(status=DeliveryStatus.FAILED).exists(),
         "recipients": recipients[:200], "recipient_count": campaign.recipients.count(),
     }

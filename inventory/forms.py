@@ -125,7 +125,7 @@ class CleanupStartForm(forms.Form):
     """Quarantine an app / stop a flow with the grace period chosen, or delete it only (with a reason)."""
 
     mode = forms.ChoiceField(choices=CleanupMode.choices, initial=CleanupMode.QUARANTINE)
-    grace_days = forms.TypedChoiceField(coerce=int, required=False, label="Grace period",
+    grace_days = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Grace period",
                                         help_text="How long the owner has to answer before the item is backed up "
                                                   "and deleted")
     reason = forms.CharField(max_length=300, required=False, label="Reason for deleting without a backup")
@@ -141,5 +141,5 @@ class CleanupStartForm(forms.Form):
         if data.get("mode") == CleanupMode.DELETE_ONLY and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say why the item is deleted without a backup.")
         if data.get("mode") == CleanupMode.QUARANTINE and not data.get("grace_days"):
-            self.add_error("grace_days", "Choose how long the owner has to answer.")
+            data["grace_days"] = self.default_grace  # none chosen (a script's POST): the triage settings'
         return data

@@ -60,7 +60,7 @@ def test_campaign_from_a_tag_reaches_the_maker_who_answers_keep(page, browser, l
     maker_page.context.close()
 
     page.reload()
-    expect(page.locator("[data-answer-keep]")).to_have_text("1")
+    expect(page.locator("[data-answer-keep]")).to_have_text("2")  # items: both of Ann's apps
     expect(page.get_by_role("row").filter(has_text="Ann Lee")).to_contain_text("Finance closes the month with it")
     page.goto(f"/comms/items/app/{app.pk}/")
     expect(page.locator("[data-item-answer]")).to_have_text("Keep")

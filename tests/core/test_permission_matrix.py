@@ -154,6 +154,7 @@ EXPECTED = {
     "comms:answer-queue": ("get", (LOGIN, 403, 403, 403, 200)),
     "comms:answer-reviewed": ("post", (LOGIN, 403, 403, 403, 302)),
     "comms:item-messages": ("get", (LOGIN, 403, 404, 200, 200)),  # bob owns no app: 404
+    "comms:case-notice": ("get", (LOGIN, 403, 404, 200, 200)),  # as its item's page: bob does not own the app
     "comms:answer": ("get", (200, 200, 200, 200, 200)),
     # Legacy packages and data plans (migtenant): admins, and makers for their own items (the sample app is bob's).
     "migrations_app:package-new": ("get", (LOGIN, 403, 200, 403, 200)),
@@ -204,6 +205,7 @@ def sample_url(name, fixtures):
               "inventory:cleanup-start": {"kind": "app", "pk": fixtures["triage_app"].pk},
               "inventory:case-retry": {"pk": fixtures["triage_case"].pk},
               "inventory:case-answer": {"pk": fixtures["triage_case"].pk},
+              "comms:case-notice": {"pk": fixtures["triage_case"].pk},
               "inventory:backup-download": {"pk": fixtures["triage_backup"].pk},
               "inventory:bulk-cleanup": {"kind": "app"},
               "inventory:cleanup-job": {"pk": fixtures["triage_job"].pk},
