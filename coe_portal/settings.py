@@ -306,6 +306,9 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# django-filter: a choice filter's "no filter" entry reads "Any" (its default, "---------", names nothing)
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
+
 # REST framework
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -3,7 +3,9 @@ from datetime import datetime, time
 import django_filters
 from django import forms
 from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.html import format_html
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -13,6 +15,7 @@ from .choices import (
     MIGRATION_FILTER_CHOICES,
     MIGRATION_GROUPS,
     AppKind,
+    ConnectorTier,
     Disposition,
     EnvironmentType,
     FlowState,
@@ -30,6 +33,7 @@ from .models import (
     SyncRun,
     Tag,
     TriageSettings,
+    normalise_connector_id,
 )
 
 __all__ = ["AppFilterSet", "BotFilterSet", "ConnectorFilterSet", "EnvironmentFilterSet", "FlowFilterSet",
@@ -37,6 +41,50 @@ __all__ = ["AppFilterSet", "BotFilterSet", "ConnectorFilterSet", "EnvironmentFil
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
+
+class ConnectorSuggestInput(forms.TextInput):
+    """A connector id box that lists connectors by display name as one types (HTMX, inventory:connector-suggest);
+    picking one fills in its id."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "hx-get": reverse_lazy("inventory:connector-suggest"),
+                          "hx-trigger": "input changed delay:250ms", "hx-swap": "innerHTML",
+                          "hx-push-url": "false", "placeholder": "Type part of its name", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        box_id = f"{(attrs or {}).get('id') or name}-suggestions"
+        attrs = {**(attrs or {}), "hx-target": f"#{box_id}", "aria-controls": box_id}
+        return super().render(name, value, attrs, renderer) + format_html(
+            '<div id="{}" class="suggestions" data-suggestions-for="{}"></div>', box_id, attrs.get("id", ""))
+
+
+class ConnectorField(forms.CharField):
+    """A connector the inventory knows, given by its id; anything else is an error that names it (never "any")."""
+
+    widget = ConnectorSuggestInput
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        connector = Connector.objects.filter(connector_id=normalise_connector_id(value)).first()
+        if connector is None:
+            raise forms.ValidationError("Unknown connector “%(value)s”: type part of its name and pick it from the "
+                                        "suggestions.", code="unknown", params={"value": value[:100]})
+        return connector
+
+
+@extend_schema_field(OpenApiTypes.STR)  # the API takes the connector's id
+class ConnectorFilter(django_filters.Filter):
+    """Items that use the connector (chosen by display name on the page, sent as its id)."""
+
+    field_class = ConnectorField
+
+    def filter(self, queryset, value):
+        if value is None:
+            return queryset
+        usages = ConnectorUsage.objects.filter(**{queryset.model._meta.model_name: OuterRef("pk")}, connector=value)
+        return queryset.filter(Exists(usages))
 
 
 @extend_schema_field(OpenApiTypes.STR)  # the API takes the tag's slug
@@ -133,7 +181,9 @@ class ItemFilterSet(SearchMixin, DeletedMixin, DlpImpactMixin, CopiedFiltersMixi
                                                        label="In default environment")
     owner = django_filters.CharFilter(method="filter_owner", label="Owner (name or e-mail)")
     department = django_filters.CharFilter(method="filter_department", label="Owner department")
-    connector = django_filters.CharFilter(method="filter_connector", label="Connector id")
+    connector = ConnectorFilter(label="Connector")
+    custom_connector = django_filters.BooleanFilter(method="filter_custom_connector",
+                                                    label="Uses a custom connector")
     tag = TagSlugFilter(queryset=Tag.objects.all(), to_field_name="slug", method="filter_tag", label="Tag")
     modified_after = DayFilter(field_name="modified_time", lookup_expr="gte", label="Modified from",
                                                widget=DATE)
@@ -172,10 +222,11 @@ class ItemFilterSet(SearchMixin, DeletedMixin, DlpImpactMixin, CopiedFiltersMixi
     def filter_department(self, queryset, name, value):
         return queryset.filter(**{f"{self.owner_field}__department__iexact": value})
 
-    def filter_connector(self, queryset, name, value):
-        usages = ConnectorUsage.objects.filter(**{queryset.model._meta.model_name: OuterRef("pk"),
-                                                  "connector__connector_id__iexact": value})
-        return queryset.filter(Exists(usages))
+    def filter_custom_connector(self, queryset, name, value):
+        """Items using any custom connector (or, false, none)."""
+        usages = ConnectorUsage.objects.filter(**{queryset.model._meta.model_name: OuterRef("pk")},
+                                               connector__is_custom=True)
+        return queryset.filter(Exists(usages) if value else ~Exists(usages))
 
     def filter_tag(self, queryset, name, value):
         through = queryset.model.tags.through
@@ -199,10 +250,10 @@ class AppFilterSet(ItemFilterSet):
 
     class Meta:
         model = App
-        fields = ["q", "environment", "default_environment", "kind", "owner", "department", "connector", "tag",
-                  "modified_after", "modified_before", "used_after", "used_before", "quarantine_status",
-                  "is_solution_aware", "shared_min", "shared_max", "recommendation", "dlp", "migration",
-                  "unused_for", "used_within", "usage_unknown", "include_deleted"]
+        fields = ["q", "environment", "default_environment", "kind", "owner", "department", "connector",
+                  "custom_connector", "tag", "modified_after", "modified_before", "used_after", "used_before",
+                  "quarantine_status", "is_solution_aware", "shared_min", "shared_max", "recommendation", "dlp",
+                  "migration", "unused_for", "used_within", "usage_unknown", "include_deleted"]
 
 
 class FlowFilterSet(ItemFilterSet):
@@ -214,10 +265,10 @@ class FlowFilterSet(ItemFilterSet):
 
     class Meta:
         model = Flow
-        fields = ["q", "environment", "default_environment", "state", "owner", "department", "connector", "tag",
-                  "modified_after", "modified_before", "has_http_trigger", "is_solution_aware", "recommendation",
-                  "dlp", "migration", "unused_for", "used_within", "usage_unknown", "failure_rate_min",
-                  "include_deleted"]
+        fields = ["q", "environment", "default_environment", "state", "owner", "department", "connector",
+                  "custom_connector", "tag", "modified_after", "modified_before", "has_http_trigger",
+                  "is_solution_aware", "recommendation", "dlp", "migration", "unused_for", "used_within",
+                  "usage_unknown", "failure_rate_min", "include_deleted"]
 
     def filter_failure_rate_min(self, queryset, name, value):
         """Flows whose failed share of the last 30 days' runs is at least `value` percent (flows with runs only)."""
@@ -260,6 +311,12 @@ class MakerFilterSet(SearchMixin, DlpImpactMixin):
 
 class ConnectorFilterSet(SearchMixin):
     search_fields = ("display_name__icontains", "connector_id__icontains")
+    # The model's "Unknown" tier is the empty value, which a plain choice filter reads as "any tier".
+    tier = django_filters.ChoiceFilter(choices=[(value or "unknown", label) for value, label in ConnectorTier.choices],
+                                       method="filter_tier", empty_label="Any")
+
+    def filter_tier(self, queryset, name, value):
+        return queryset.filter(tier="" if value == "unknown" else value)
 
     class Meta:
         model = Connector

@@ -13,6 +13,7 @@ urlpatterns = [
     path("bots/", views_items.BotListView.as_view(), name="bot-list"),
     path("sites/", views_items.PagesSiteListView.as_view(), name="site-list"),
     path("columns/<slug:table>/", views_items.save_columns, name="columns"),
+    path("connectors/suggest/", views_items.connector_suggest, name="connector-suggest"),
     path("bulk-tag/<slug:kind>/", views_tags.bulk_tag, name="bulk-tag"),
     path("tags/", views_tags.TagListView.as_view(), name="tag-list"),
     path("tags/new/", views_tags.tag_edit, name="tag-create"),

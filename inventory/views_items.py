@@ -3,6 +3,7 @@
 import functools
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from coe_portal.core.permissions import has_role, role_required
 
 from . import filtersets, tables
 from .forms import BulkTagForm, CleanupStartForm
-from .models import App, Bot, Flow, PagesSite, TablePreference, TriageSettings
+from .models import App, Bot, Connector, Flow, PagesSite, TablePreference, TriageSettings
 from .services.cleanup_jobs import ITEM_KIND
 from .views_batches import job_context
 
@@ -73,6 +74,7 @@ class AppListView(DlpStatusMixin, ColumnsMixin, ObjectListView):
     required_roles = BROWSERS
     title = "Apps"
     template_name = "inventory/item_list.html"
+    htmx_template_name = "inventory/inc/item_results.html"
 
 
 class FlowListView(DlpStatusMixin, ColumnsMixin, ObjectListView):
@@ -82,6 +84,7 @@ class FlowListView(DlpStatusMixin, ColumnsMixin, ObjectListView):
     required_roles = BROWSERS
     title = "Flows"
     template_name = "inventory/item_list.html"
+    htmx_template_name = "inventory/inc/item_results.html"
 
 
 class BotListView(ObjectListView):
@@ -98,6 +101,20 @@ class PagesSiteListView(ObjectListView):
     filterset_class = filtersets.PagesSiteFilterSet
     required_roles = BROWSERS
     title = "Power Pages sites"
+
+
+SUGGESTIONS = 12
+
+
+@role_required(*BROWSERS)
+def connector_suggest(request):
+    """HTMX: connectors whose display name (or id) holds what was typed in a list's connector filter."""
+    typed = request.GET.get("connector", "").strip()[:100]
+    connectors = Connector.objects.none()
+    if len(typed) >= 2:
+        connectors = (Connector.objects.filter(Q(display_name__icontains=typed) | Q(connector_id__icontains=typed))
+                      .order_by("display_name", "connector_id")[:SUGGESTIONS])
+    return render(request, "inventory/inc/connector_suggestions.html", {"typed": typed, "connectors": connectors})
 
 
 @require_POST

@@ -14,8 +14,8 @@ from django.shortcuts import render
 from django_filters import BooleanFilter
 from django_filters.widgets import BooleanWidget
 
-__all__ = ["API_CONTROLS", "LIST_CONTROLS", "PAGE_SIZES", "InvalidFilter", "describe_errors", "refuse",
-           "strict_queryset", "strictly"]
+__all__ = ["API_CONTROLS", "LIST_CONTROLS", "PAGE_SIZES", "AnyYesNoSelect", "InvalidFilter", "describe_active",
+           "describe_errors", "refuse", "say_any", "strict_queryset", "strictly"]
 
 PAGE_SIZES = (25, 50, 100, 200)
 # Parameters the list machinery reads besides the filters: a list page's page, size, column sort
@@ -46,6 +46,45 @@ def describe_errors(filterset):
         label = (field and field.label) or (declared and declared.label) or name.replace("_", " ").capitalize()
         parts.append(f"{label} ({name}): {' '.join(str(error) for error in errors)}")
     return "; ".join(parts)
+
+
+class AnyYesNoSelect(forms.NullBooleanSelect):
+    """A yes/no filter whose "no filter" choice says "Any" (Django's says "Unknown", which reads as a value)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", "Any"), ("true", "Yes"), ("false", "No")]
+
+    def format_value(self, value):
+        return {True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")
+
+
+def say_any(form):
+    """Give the form's yes/no selects an "Any" choice in place of "Unknown" (a list page's filter form)."""
+    for field in form.fields.values():
+        if type(field.widget) is forms.NullBooleanSelect:
+            field.widget = AnyYesNoSelect(field.widget.attrs)
+
+
+def describe_active(filterset):
+    """[(label, value in words)] of the filters a valid bound filterset applies, for the list's summary line."""
+    if not filterset.is_bound or filterset.errors:
+        return []
+    form, active = filterset.form, []
+    for name, value in form.cleaned_data.items():
+        if value in (None, "", [], False) and not (value is False and name in filterset.data):
+            continue
+        field = form.fields[name]
+        active.append((field.label or name.replace("_", " ").capitalize(), _in_words(field, value)))
+    return active
+
+
+def _in_words(field, value):
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        return str(dict(field.choices).get(value, value))
+    return str(value)  # a model instance (environment, tag, connector) by its name
 
 
 def strictly(filterset, allowed=LIST_CONTROLS):

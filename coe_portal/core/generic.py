@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 
 from .export import csv_response
-from .filtering import LIST_CONTROLS, PAGE_SIZES, InvalidFilter, refuse, strictly
+from .filtering import LIST_CONTROLS, PAGE_SIZES, InvalidFilter, describe_active, refuse, say_any, strictly
 from .permissions import RoleRequiredMixin
 
 __all__ = ["BoundedPaginator", "ListedChoiceIterator", "ObjectListView", "bind_list_filters", "paginate",
@@ -80,6 +80,7 @@ def bind_list_filters(filterset_class, request, queryset, **kwargs):
     filterset = strictly(filterset_class(request.GET or None, queryset=queryset, request=request, **kwargs),
                          allowed=LIST_CONTROLS)
     read_choices_in_one_query(filterset.form)
+    say_any(filterset.form)
     if filterset.is_bound and filterset.errors:
         return filterset, queryset.none(), 400
     return filterset, filterset.qs, 200
@@ -115,6 +116,7 @@ class ObjectListView(RoleRequiredMixin, TemplateView):
     filterset_class = None
     title = ""
     template_name = "generic/object_list.html"
+    htmx_template_name = "htmx/table.html"  # what a filter or page change swaps into #results
     paginate_by = 50
 
     def get_queryset(self):
@@ -138,6 +140,7 @@ class ObjectListView(RoleRequiredMixin, TemplateView):
         table = self.table_class(queryset, exclude=self.get_hidden_columns())
         paginate(table, request, self.get_per_page())
         if request.htmx:
-            self.template_name = "htmx/table.html"
-        return self.render_to_response(self.get_context_data(table=table, filterset=self.filterset, title=self.title,
-                                                             page_sizes=PAGE_SIZES), status=status)
+            self.template_name = self.htmx_template_name
+        return self.render_to_response(self.get_context_data(
+            table=table, filterset=self.filterset, title=self.title, page_sizes=PAGE_SIZES,
+            active_filters=describe_active(self.filterset)), status=status)

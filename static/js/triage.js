@@ -37,10 +37,43 @@
       event.detail.isError = false;
     }
   });
+  // The selection bar: how many rows are checked; shift-click (or shift-space) checks or unchecks a range.
+  var ROW_BOX = 'input[name="pk"][form="bulk-tag"]';
+  var lastBox = null;
+  function rowBoxes() { return Array.prototype.slice.call(document.querySelectorAll(ROW_BOX)); }
+  function showCount() {
+    var out = document.querySelector("[data-selected-count]");
+    if (!out) { return; }
+    var checked = rowBoxes().filter(function (box) { return box.checked; }).length;
+    out.textContent = checked ? checked + (checked === 1 ? " row" : " rows") + " checked"
+                              : "No row checked (shift-click checks a range)";
+  }
+  document.addEventListener("click", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches(ROW_BOX)) { return; }
+    if (event.shiftKey && lastBox && lastBox !== box && document.contains(lastBox)) {
+      var boxes = rowBoxes(), from = boxes.indexOf(lastBox), to = boxes.indexOf(box);
+      boxes.slice(Math.min(from, to), Math.max(from, to) + 1).forEach(function (other) { other.checked = box.checked; });
+    }
+    lastBox = box;
+    showCount();
+  });
   document.addEventListener("change", function (event) {
     if (!event.target.matches("[data-select-all]")) { return; }
-    document.querySelectorAll('input[name="pk"][form="bulk-tag"]').forEach(function (box) {
-      box.checked = event.target.checked;
-    });
+    rowBoxes().forEach(function (box) { box.checked = event.target.checked; });
+    showCount();
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target.id === "results") { lastBox = null; showCount(); }
+  });
+  // A connector suggestion picked: its id goes into the filter box, the list closes.
+  document.addEventListener("click", function (event) {
+    var pick = event.target.closest && event.target.closest("[data-pick]");
+    if (!pick) { return; }
+    var box = pick.closest("[data-suggestions-for]");
+    var input = document.getElementById(box.dataset.suggestionsFor);
+    input.value = pick.dataset.pick;
+    box.innerHTML = "";
+    input.focus();
   });
 })();

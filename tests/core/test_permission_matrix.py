@@ -112,6 +112,7 @@ EXPECTED = {
     "inventory:bot-list": ("get", (LOGIN, 403, 403, 200, 200)),
     "inventory:site-list": ("get", (LOGIN, 403, 403, 200, 200)),
     "inventory:columns": ("post", (LOGIN, 403, 403, 302, 302)),
+    "inventory:connector-suggest": ("get", (LOGIN, 403, 403, 200, 200)),  # as the lists it serves
     "inventory:bulk-tag": ("post", (LOGIN, 403, 403, 403, 400)),  # 400: the sample POST names no tag
     "inventory:tag-list": ("get", (LOGIN, 403, 403, 403, 200)),
     "inventory:tag-create": ("get", (LOGIN, 403, 403, 403, 200)),
