@@ -8,6 +8,8 @@ registered still reads as words ("Package request: options 2, package 7f…"), n
 import re
 from datetime import datetime
 
+from django.utils import timezone
+
 __all__ = ["Details", "register", "sentence"]
 
 SENTENCES = {}
@@ -31,7 +33,8 @@ def readable(value):
         return "; ".join(f"{words(key)} {readable(part)}" for key, part in value.items())
     if isinstance(value, str) and ISO_TIME.match(value):
         try:
-            return datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M")
+            moment = datetime.fromisoformat(value)
+            return (timezone.localtime(moment) if timezone.is_aware(moment) else moment).strftime("%Y-%m-%d %H:%M")
         except ValueError:
             return value
     return str(value)

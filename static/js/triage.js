@@ -30,7 +30,8 @@
   // So does an item page's clean-up form (400 bad input, 409 a case already open), in its live parts.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
-    var refused = status === 400 && event.detail.target.id === "bulk-result";
+    // (A list's filters that are not valid answer 400 with the results area naming them.)
+    var refused = status === 400 && (event.detail.target.id === "bulk-result" || event.detail.target.id === "results");
     var fromItemPage = (status === 400 || status === 409) && event.detail.requestConfig.elt.closest("[data-swap-errors]");
     if (refused || fromItemPage) {
       event.detail.shouldSwap = true;

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from coe_portal.core.models import JobRun
 from inventory.models import App, CleanupCase, Flow
 from tests.conftest import PASSWORD
-from tests.support.browser import go_to, sign_in
+from tests.support.browser import go_to, open_filters, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 UNKNOWN = "0badc0de-0000-4000-8000-000000000001"
@@ -75,6 +75,7 @@ def test_admin_quarantines_checked_apps_and_stops_every_filtered_flow(page, sync
     environment = Flow.objects.filter(deleted_at__isnull=True).first().environment
     flows = list(Flow.objects.filter(deleted_at__isnull=True, environment=environment))
     go_to(page, "Flows")
+    open_filters(page)
     page.get_by_role("combobox", name="Environment", exact=True).select_option(str(environment.pk))
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text(f"{len(flows)} result")).to_be_visible()

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from inventory.models import App
 from tests.conftest import PASSWORD
-from tests.support.browser import go_to, sign_in
+from tests.support.browser import go_to, open_filters, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,6 +25,7 @@ def test_admin_syncs_from_the_browser_and_browses_apps(page, coe_admin, make_ten
     go_to(page, "Apps")
     expect(page.get_by_text(f"{len(tenant.apps)} results")).to_be_visible()
     first = App.objects.order_by("display_name").first()
+    open_filters(page)
     page.get_by_label("Search").fill(first.display_name)
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("cell", name=first.display_name, exact=True).first).to_be_visible()

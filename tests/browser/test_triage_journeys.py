@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from inventory.models import App, Backup, CleanupCase, Flow, Maker, Tag, TagRule
 from tests.conftest import PASSWORD
 from tests.inventory.factories import make_app, make_environment, make_flow, make_maker
-from tests.support.browser import go_to, sign_in
+from tests.support.browser import go_to, open_filters, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,6 +24,7 @@ def test_admin_filters_apps_then_tags_every_match_without_a_reload(page, coe_adm
     sign_in(page, "alice", PASSWORD)
     go_to(page, "Apps")
     expect(page.get_by_text("4 results")).to_be_visible()
+    open_filters(page)
     page.get_by_label("Shared with at least").fill("50")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text("3 results")).to_be_visible()
@@ -129,8 +130,9 @@ def test_admin_quarantines_an_app_and_the_owner_answer_releases_it(page, browser
     Maker.objects.filter(pk=app.owner_id).update(email=maker.email)
     sign_in(page, "alice", PASSWORD)
     page.goto(f"/inventory/apps/{app.pk}/")
-    page.get_by_role("button", name="Quarantine and ask the owner").click()
-    expect(page.get_by_role("status")).to_contain_text(f"Clean-up of {app.display_name} started.")
+    page.get_by_text("Quarantine this app…").click()
+    page.get_by_role("button", name="Quarantine and e-mail the owner").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Clean-up of {app.display_name} started")
     page.evaluate("window.notReloaded = true")
     # The job's progress card polls itself: "Quarantining…" then "Done" without a reload.
     expect(page.locator("[data-step]")).to_contain_text("Done: quarantined", timeout=30_000)
@@ -156,7 +158,8 @@ def test_an_unanswered_flow_is_backed_up_deleted_and_its_backup_downloads(page, 
     flow = Flow.objects.filter(deleted_at__isnull=True).first()
     sign_in(page, "alice", PASSWORD)
     page.goto(f"/inventory/flows/{flow.pk}/")
-    page.get_by_role("button", name="Stop and ask the owner").click()
+    page.get_by_text("Stop this flow…").click()
+    page.get_by_role("form", name="Confirm the stop").get_by_role("button", name="Stop", exact=False).click()
     _reload_until(page, "Waiting for the owner")
     assert synced_tenant.flow(flow.environment.env_id, flow.flow_id).state == "Stopped"
     # The grace period passes without an answer.

@@ -13,7 +13,7 @@ from inventory.models import Flow, TriageSettings
 from inventory.services.recommendations import recompute
 from inventory.services.sync import start_sync
 from tests.conftest import PASSWORD
-from tests.support.browser import go_to, sign_in
+from tests.support.browser import go_to, open_filters, sign_in
 from tests.support.tenant import drain, sync_now
 from usage.models import FlowRunDay, FlowRunState
 
@@ -63,6 +63,7 @@ def test_admin_stops_the_flows_unused_for_90_days_and_a_busy_flow_is_not_among_t
     tenant, (idle, quiet, busy, unread) = flows
     sign_in(page, "alice", PASSWORD)
     go_to(page, "Flows")
+    open_filters(page)
     page.get_by_label("Unused for N days").fill("90")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text("2 results")).to_be_visible()

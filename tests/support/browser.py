@@ -63,3 +63,8 @@ def go_to(page, link):
         hidden = page.get_by_role("link", name=link, exact=True, include_hidden=True)
         nav.locator("li.menu").filter(has=hidden).locator("summary").click()
     target.click()
+
+
+def open_filters(page):
+    """Unfold a list's filters (they sit folded above the results, their summary naming those applied)."""
+    page.locator("details.filter-panel > summary").click()
