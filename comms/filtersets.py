@@ -42,8 +42,8 @@ class AnswerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     answer = django_filters.ChoiceFilter(choices=Answer.choices, method="filter_answer", label="Answer (any item)",
                                          empty_label="Any")
-    pending_review = django_filters.BooleanFilter(field_name="reviewed_at", lookup_expr="isnull",
-                                                  label="Not reviewed yet", widget=forms.CheckboxInput)
+    pending_review = django_filters.BooleanFilter(method="filter_pending_review", label="Not reviewed yet",
+                                                  widget=forms.CheckboxInput)
 
     class Meta:
         model = Recipient
@@ -51,6 +51,11 @@ class AnswerFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(email__icontains=value) | Q(maker__display_name__icontains=value))
+
+    def filter_pending_review(self, queryset, name, value):
+        """Ticked: only answers no admin handled yet. Unticked means every answer, not "handled only" (a bound
+        form reads an unticked box as false, e.g. on ?campaign=7 from a campaign's page)."""
+        return queryset.filter(reviewed_at__isnull=True) if value else queryset
 
     def filter_answer(self, queryset, name, value):
         """Makers who gave `value` for at least one item (a Keep stays found after a later Migrate)."""

@@ -130,9 +130,9 @@ class CleanupStartForm(forms.Form):
                                                   "and deleted")
     reason = forms.CharField(max_length=300, required=False, label="Reason for deleting without a backup")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, triage=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.default_grace = TriageSettings.current().grace_days
+        self.default_grace = (triage or TriageSettings.current()).grace_days
         self.fields["grace_days"].choices = grace_choices(self.default_grace)
         self.fields["grace_days"].initial = self.default_grace
 

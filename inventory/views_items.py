@@ -155,7 +155,8 @@ def item_page_context(request, item, start_form=None):
                "is_admin": has_role(request.user, Role.COE_ADMIN),
                "cases": list(item.cases.select_related("job").prefetch_related("backups")),
                "item_kind": model._meta.model_name}
-    context["inactive_days"] = TriageSettings.load().inactive_days
+    triage = TriageSettings.load()
+    context["inactive_days"] = triage.inactive_days
     context["usage_state"], context["usage_words"] = item.usage_status(context["inactive_days"])
     newest = context["cases"][0] if context["cases"] else None
     context["progress"] = _item_job_progress(newest) if context["is_admin"] else None
@@ -163,7 +164,7 @@ def item_page_context(request, item, start_form=None):
     context["polling"] = newest is not None and newest.is_working and not newest.is_abandoned
     context["open_case"] = any(case.is_open for case in context["cases"])
     if context["is_admin"]:
-        context["start_form"] = start_form or CleanupStartForm(auto_id="cleanup_%s")
+        context["start_form"] = start_form or CleanupStartForm(auto_id="cleanup_%s", triage=triage)
     return context
 
 

@@ -43,6 +43,10 @@ class TestAnswersPerItem:
         queue = admin_client.get(reverse("comms:answer-queue"), {"answer": "keep"})
         assert queue.status_code == 200 and len(queue.context["table"].page.object_list) == 1
         assert "Finance closes the month with it" in queue.content.decode()
+        # From the campaign's page (?campaign=): answers not yet handled are listed, not only handled ones.
+        campaign, _ = answered
+        assert len(admin_client.get(reverse("comms:answer-queue"), {"campaign": campaign.pk})
+                   .context["table"].page.object_list) == 1
 
     def test_the_item_page_shows_the_answer_to_admins_and_its_owner(self, client, admin_client, maker, answered):
         _, kept = answered
