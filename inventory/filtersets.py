@@ -63,6 +63,10 @@ class ConnectorField(forms.CharField):
 
     widget = ConnectorSuggestInput
 
+    def widget_attrs(self, widget):
+        # Its suggestions render inside the field's <label>: without this they would become part of its name.
+        return {**super().widget_attrs(widget), "aria-label": self.label}
+
     def clean(self, value):
         value = super().clean(value)
         if not value:

@@ -72,7 +72,8 @@ def describe_active(filterset):
         return []
     form, active = filterset.form, []
     for name, value in form.cleaned_data.items():
-        if value in (None, "", [], False) and not (value is False and name in filterset.data):
+        unset = value is None or (isinstance(value, (str, list)) and not value)
+        if unset or (value is False and name not in filterset.data):  # an unticked box is no filter
             continue
         field = form.fields[name]
         active.append((field.label or name.replace("_", " ").capitalize(), _in_words(field, value)))
