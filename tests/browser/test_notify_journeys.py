@@ -15,7 +15,7 @@ from tests.comms.conftest import default_templates  # noqa: F401
 from tests.conftest import PASSWORD
 from tests.dlp.world import add_item, add_policy, build_inventory
 from tests.inventory.factories import make_app, make_environment, make_maker
-from tests.support.browser import go_to, sign_in
+from tests.support.browser import go_to, open_filters, sign_in
 from tests.support.smtp import smtp_server  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,6 +55,8 @@ def test_admin_tags_a_triaged_selection_and_notifies_its_owners(page, coe_admin,
     sign_in(page, "alice", PASSWORD)
     page.get_by_role("row", name="Apps in the default environment").get_by_role("link").click()
     expect(page.get_by_text("4 results")).to_be_visible()
+    expect(page.locator("[data-active-filters]")).to_contain_text("In default environment: yes")
+    open_filters(page)
     page.get_by_role("combobox", name="Recommendation").select_option("migrate")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_text("3 results")).to_be_visible()
