@@ -56,7 +56,8 @@ class AnyYesNoSelect(forms.NullBooleanSelect):
         self.choices = [("", "Any"), ("true", "Yes"), ("false", "No")]
 
     def format_value(self, value):
-        return {True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")
+        # A list, as other selects give: the options are matched by `in`, and "" is in every string.
+        return [{True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")]
 
 
 def say_any(form):

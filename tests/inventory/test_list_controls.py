@@ -62,6 +62,10 @@ class TestListControls:
         filters = page[start:page.index("</details>", start)]
         assert '<option value="" selected>Any</option>' in filters and '<option value="true">Yes</option>' in filters
         assert ">Unknown<" not in filters and "---------" not in filters
+        bound = admin_client.get(reverse("inventory:app-list"), {"default_environment": "true"}).content.decode()
+        chosen = bound[bound.index('name="default_environment"'):bound.index("</select>", bound.index(
+            'name="default_environment"'))]
+        assert '<option value="true" selected>Yes</option>' in chosen and '<option value="" selected>' not in chosen
 
     def test_the_connector_tier_unknown_filters_unknown_tiers(self, admin_client, world):
         url = reverse("inventory:connector-list")
