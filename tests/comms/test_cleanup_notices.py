@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from coe_portal.core.models import AuditEntry, JobRun
 from comms.models import Campaign, Delivery, RecipientItem
-from comms.services.notices import notice_for, queue_cleanup_notices, queue_cleanup_reminder
+from comms.services.cleanup_notices import notice_for, queue_cleanup_notices, queue_cleanup_reminder
 from inventory.models import CleanupCase
 from tests.comms.factories import make_app, make_flow, make_maker
 
