@@ -39,7 +39,7 @@ def _trend(left):
     (first, first_left), (last, last_left) = left[0], left[-1]
     title = "Items left in the default environment"
     return {"first": (when_label(first), first_left), "last": (when_label(last), last_left),
-            "single": len(left) == 1 or when_label(first) == when_label(last),
+            "single": (when_label(first), first_left) == (when_label(last), last_left),
             "svg": line_svg(LineChart({"Left": left}, height=120, pad=24), title) if len(left) > 1 else ""}
 
 
