@@ -44,7 +44,8 @@ def stale():
 CHANGES = {
     "a bulk tag": lambda app: bulk_tag(App.objects.filter(pk=app.pk), make_tag()),
     "a tag from the API": lambda app: app.tags.add(make_tag("api")),
-    "a clean-up stage": lambda app: cleanup_event.send(sender=CleanupCase, case=None, item=app, stage="quarantined"),
+    "a clean-up stage": lambda app: cleanup_event.send(sender=CleanupCase, item=app, stage="quarantined",
+                                                       case=CleanupCase.objects.create(app=app, stage="quarantined")),
     "an answer": lambda app: maker_answered.send(sender=Recipient, maker=app.owner, items=[app], answer="keep",
                                                  justification="", recipient=None),
     "a request or job state": lambda app: sync_items([]),
