@@ -218,8 +218,8 @@ def year_of_snapshots():
     started = time.monotonic()
     take_snapshot()
     with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO dashboards_snapshot (day, department, figures, breakdowns, taken_at) "
-                       "SELECT s.day - d, s.department, s.figures, s.breakdowns, s.taken_at "
+        cursor.execute("INSERT INTO dashboards_snapshot (day, department, figures, breakdowns, taken_at, points) "
+                       "SELECT s.day - d, s.department, s.figures, s.breakdowns, s.taken_at, s.points "
                        "FROM dashboards_snapshot s, generate_series(1, 364) d")
     return time.monotonic() - started
 
