@@ -21,6 +21,7 @@ from .choices import (
     FlowState,
     QuarantineStatus,
 )
+from .filter_choices import KeptChoicesMixin, KeptModelChoiceFilter
 from .models import (
     App,
     Bot,
@@ -92,7 +93,7 @@ class ConnectorFilter(django_filters.Filter):
 
 
 @extend_schema_field(OpenApiTypes.STR)  # the API takes the tag's slug
-class TagSlugFilter(django_filters.ModelChoiceFilter):
+class TagSlugFilter(KeptModelChoiceFilter):
     """A tag chosen by its slug, so filtered URLs read `?tag=migrate`."""
 
 
@@ -176,11 +177,11 @@ class EnvironmentFilterSet(SearchMixin, DeletedMixin):
         fields = ["q", "environment_type", "is_default", "include_deleted"]
 
 
-class ItemFilterSet(SearchMixin, DeletedMixin, DlpImpactMixin, CopiedFiltersMixin):
+class ItemFilterSet(SearchMixin, DeletedMixin, DlpImpactMixin, KeptChoicesMixin, CopiedFiltersMixin):
     """Filters apps and flows share; `owner_field` names the maker (owner or creator)."""
 
     owner_field = "owner"
-    environment = django_filters.ModelChoiceFilter(queryset=Environment.objects.filter(deleted_at__isnull=True))
+    environment = KeptModelChoiceFilter(queryset=Environment.objects.filter(deleted_at__isnull=True))
     default_environment = django_filters.BooleanFilter(field_name="environment__is_default",
                                                        label="In default environment")
     owner = django_filters.CharFilter(method="filter_owner", label="Owner (name or e-mail)")

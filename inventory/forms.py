@@ -3,6 +3,7 @@ import re
 from django import forms
 
 from .choices import CleanupMode
+from .filter_choices import KeptModelChoiceField
 from .models import Tag, TagRule, TriageSettings
 
 __all__ = ["BatchConfirmForm", "BulkCleanupForm", "BulkTagForm", "CleanupStartForm", "DeleteBatchForm", "ImportForm",
@@ -67,15 +68,16 @@ class TriageSettingsForm(forms.ModelForm):
 class BulkTagForm(forms.Form):
     """Apply or remove a tag on the checked rows, or on every row the current filters match."""
 
-    tag = forms.ModelChoiceField(queryset=None, required=False, label="Tag to apply")
+    tag = KeptModelChoiceField(queryset=None, required=False, label="Tag to apply")
     new_tag = forms.CharField(max_length=100, required=False, label="or a new tag")
     action = forms.ChoiceField(choices=[("add", "Add tag"), ("remove", "Remove tag")], label="Bulk action")
     scope = forms.ChoiceField(choices=[("selected", "Checked rows"), ("all", "Every row the filters match")])
     query = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kept_tags=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tag"].queryset = Tag.objects.all()
+        self.fields["tag"].kept = kept_tags  # the list filters' tags, when the page has them
 
     def clean(self):
         data = super().clean()

@@ -15,6 +15,7 @@ from coe_portal.core.models import AuditEntry
 from coe_portal.core.permissions import has_role, role_required
 
 from . import filtersets, tables
+from .filter_choices import kept_choices
 from .forms import BulkTagForm, CleanupStartForm
 from .models import App, Bot, Connector, Flow, PagesSite, TablePreference, TriageSettings
 from .services.cleanup_jobs import ITEM_KIND
@@ -52,7 +53,8 @@ class ColumnsMixin:
     def get_context_data(self, **kwargs):
         hidden = set(self.get_hidden_columns())
         columns = [(name, label, name not in hidden) for name, label in chooseable_columns(self.table_class)]
-        bulk_form = BulkTagForm(initial={"query": self.request.GET.urlencode()}, auto_id="bulk_%s")
+        bulk_form = BulkTagForm(initial={"query": self.request.GET.urlencode()}, auto_id="bulk_%s",
+                                kept_tags=kept_choices(self.filterset, "tag"))
         read_choices_in_one_query(bulk_form)
         return super().get_context_data(columns=columns, table_key=self.table_key(), bulk_form=bulk_form,
                                         can_tag=has_role(self.request.user, Role.COE_ADMIN), **kwargs)
