@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -109,8 +110,6 @@ def bench_tenant(options, database, env, extra_settings=None, after_start=None, 
     os.environ["DATABASE_URL"] = fresh_database(database)
     env["DATABASE_URL"] = os.environ["DATABASE_URL"]
     manage(env, "migrate", "-v", "0")
-    import tempfile
-
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coe_portal.settings")

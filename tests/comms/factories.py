@@ -66,3 +66,20 @@ def comms_sample_kwargs(fixtures):
             "comms:answer-reviewed": {"pk": fixtures["comms_recipient"].pk},
             "comms:item-messages": {"kind": "app", "pk": fixtures["comms_app"].pk},
             "comms:answer": {"token": make_token(fixtures["comms_recipient"].code, "keep")}}
+
+
+def launched_recipient(templates, **campaign_options):
+    """Ann, asked about an app and a flow by a launched campaign (weekly, at most three reminders): her Recipient."""
+    from comms.choices import CampaignStatus
+    from comms.models import Campaign, Recipient
+    from comms.services import campaigns
+
+    tag = make_tag()
+    ann = make_maker(email="ann@contoso.example")
+    make_app(owner=ann, tags=[tag], name="Expense tracker")
+    make_flow(creator=ann, tags=[tag], name="Approval flow")
+    campaign = Campaign.objects.create(name="Clean-up", template=templates.first(), tag=tag,
+                                       status=CampaignStatus.SCHEDULED, cadence_days=7, max_reminders=3,
+                                       **campaign_options)
+    campaigns.do_launch_campaign(campaign.pk, enqueue=False)
+    return Recipient.objects.get()

@@ -4,26 +4,18 @@ import pytest
 from django.urls import reverse
 
 from coe_portal.core.models import AuditEntry
-from comms.choices import CampaignStatus
 from comms.links import make_token
-from comms.models import Campaign, Recipient, RecipientItem
+from comms.models import RecipientItem
 from comms.services import campaigns
 from comms.signals import maker_answered
-from tests.comms.factories import make_app, make_flow, make_maker, make_tag
+from tests.comms.factories import launched_recipient
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def recipient(default_templates):
-    tag = make_tag()
-    ann = make_maker(email="ann@contoso.example")
-    make_app(owner=ann, tags=[tag], name="Expense tracker")
-    make_flow(creator=ann, tags=[tag], name="Approval flow")
-    campaign = Campaign.objects.create(name="Clean-up", template=default_templates.first(), tag=tag,
-                                       status=CampaignStatus.SCHEDULED, cadence_days=7, max_reminders=3)
-    campaigns.do_launch_campaign(campaign.pk, enqueue=False)
-    return Recipient.objects.get()
+    return launched_recipient(default_templates)
 
 
 def url(recipient, answer):

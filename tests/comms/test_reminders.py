@@ -6,11 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from comms.choices import CampaignStatus
 from comms.links import make_token
-from comms.models import Campaign, Delivery, Recipient
+from comms.models import Delivery, Recipient
 from comms.services import campaigns
-from tests.comms.factories import make_app, make_flow, make_maker, make_tag
+from tests.comms.factories import launched_recipient
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +19,8 @@ WEEK = timedelta(days=7)
 @pytest.fixture
 def recipient(default_templates):
     """Ann, asked about an app and a flow, reminded weekly at most three times."""
-    tag = make_tag()
-    ann = make_maker(email="ann@contoso.example")
-    make_app(owner=ann, tags=[tag], name="Expense tracker")
-    make_flow(creator=ann, tags=[tag], name="Approval flow")
-    campaign = Campaign.objects.create(name="Clean-up", template=default_templates.first(), tag=tag,
-                                       status=CampaignStatus.SCHEDULED, cadence_days=7, max_reminders=3,
-                                       reminder_template=default_templates.get(stage="reminder",
-                                                                               audience="app_owners"))
-    campaigns.do_launch_campaign(campaign.pk, enqueue=False)
-    return Recipient.objects.get()
+    return launched_recipient(default_templates,
+                              reminder_template=default_templates.get(stage="reminder", audience="app_owners"))
 
 
 def answer(client, recipient, choice, entries, justification=""):

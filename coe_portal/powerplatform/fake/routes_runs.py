@@ -114,10 +114,9 @@ def list_runs(ctx, request, env, flow):
     return Response(200, f'{{"value":[{items}]{link}}}')
 
 
-def _signatures(ctx, env, flow, run, expiry):
+def _signatures(secret, env, flow, run, expiry):
     """The (inputs, outputs) link signatures of one run: one digest, halved (the fake's own SAS scheme)."""
-    text = f"{ctx.codec.secret.decode()}|{env}|{flow}|{run}|{expiry}"
-    digest = hashlib.blake2s(text.encode()).hexdigest()
+    digest = hashlib.blake2s(f"{secret}|{env}|{flow}|{run}|{expiry}".encode()).hexdigest()
     return digest[:32], digest[32:]
 
 
@@ -156,13 +155,13 @@ def render_runs(ctx, request, env, flow, runs, positions, expiry=None):
                starts, ends, trigger_ends, strict=False)
     items = []
     for name, status, seed, start_text, end_text, trigger_end in rows:
-        digest = hashlib.blake2s(f"{secret}|{env.name}|{flow.name}|{name}|{expiry}".encode()).hexdigest()
+        inputs_sig, outputs_sig = _signatures(secret, env.name, flow.name, name, expiry)
         scheduled = f',"scheduledTime":"{start_text}"' if recurrence else ""
         content = f"{seed:032x}"
-        inputs = (f'{link}{name}/inputs{query}{name}%2Ftrigger%2Finputs%2Fread&sv=1.0&sig={digest[:32]}",'
+        inputs = (f'{link}{name}/inputs{query}{name}%2Ftrigger%2Finputs%2Fread&sv=1.0&sig={inputs_sig}",'
                   f'"contentVersion":"{content[-24:]}","contentSize":{200 + seed % 2000},'
                   f'"contentHash":{{"algorithm":"md5","value":"{content[-32:]}"}}}}')
-        outputs = (f'{link}{name}/outputs{query}{name}%2Ftrigger%2Foutputs%2Fread&sv=1.0&sig={digest[32:]}",'
+        outputs = (f'{link}{name}/outputs{query}{name}%2Ftrigger%2Foutputs%2Fread&sv=1.0&sig={outputs_sig}",'
                    f'"contentVersion":"{content[-25:-1]}","contentSize":{200 + (seed >> 3) % 2000},'
                    f'"contentHash":{{"algorithm":"md5","value":"{content[:32]}"}}}}')
         items.append(
@@ -181,7 +180,7 @@ def run_link(ctx, request, env, flow, run, which):
         expiry = int(request.query.get("se", ""))
     except ValueError:
         expiry = 0
-    if request.query.get("sig") != _signatures(ctx, env, flow, run, expiry)[which == "outputs"]:
+    if request.query.get("sig") != _signatures(ctx.codec.secret.decode(), env, flow, run, expiry)[which == "outputs"]:
         return error(403, "AuthorizationFailed", "The provided signature is not valid.")
     if expiry <= ctx.tenant.timestamp():
         return error(403, "AuthorizationFailed", "The SAS token has expired.")
