@@ -6,6 +6,7 @@ pending rows say exactly what is left, and `resume` sends them again.
 """
 
 import logging
+import threading
 import time
 from datetime import timedelta
 
@@ -26,6 +27,9 @@ __all__ = ["drive", "resume", "resume_stalled", "run_task", "schedule", "schedul
 logger = logging.getLogger(__name__)
 
 STALL_AFTER = timedelta(minutes=5)
+# Tasks this thread runs next in a chain: recorded, but not sent (a copy in the queue would cost a worker a
+# no-op later; at 300,000 items, thousands of them).
+_chained = threading.local()
 
 
 def start_sync(kind=SyncKind.FULL, user=None):
@@ -66,9 +70,15 @@ def _recorded(run, tasks):
         return
     SyncRun.objects.filter(pk=run.pk).update(tasks_total=F("tasks_total") + len(tasks))
     ids = [task.pk for task in tasks if task.name != sync_pump.DETAILS]
-    transaction.on_commit(lambda: [_send(task_id) for task_id in ids])
+    transaction.on_commit(lambda: [_send(task_id) for task_id in ids if task_id not in _kept_out()])
     if len(ids) < len(tasks):  # run by the run's detail pumps, not sent one by one
         transaction.on_commit(lambda: sync_pump.ensure(run.pk))
+
+
+def _kept_out():
+    if not hasattr(_chained, "ids"):
+        _chained.ids = set()
+    return _chained.ids
 
 
 def _send(task_id):
@@ -80,14 +90,22 @@ def _send(task_id):
 def run_task(task_id, client=None):
     """Do one task, then the listing pages that follow it, each in its own transaction.
 
-    A page's next page is recorded and sent like any task (so a crash loses nothing), and also
-    run here at once: a listing is a chain, and its next page waiting in the queue behind
-    thousands of detail batches would hold back every detail it leads to. Whoever takes a
-    task first runs it; the other finds it done or locked and stops.
+    A page's next page is recorded with the page (so a crash loses nothing) and run here at
+    once, not sent: a listing is a chain, and its next page waiting in the queue behind
+    thousands of detail batches would hold back every detail it leads to. A next page that
+    fails here is sent, to be retried like any task; one whose worker died is sent again by
+    `resume_stalled`.
     """
     client = client or PowerPlatformClient.shared()
+    queued = True  # the first came from the queue; those it leads to were kept out of it
     while task_id is not None:
-        task_id = _run_one(task_id, client)
+        try:
+            follow = _run_one(task_id, client)
+        except Exception:
+            if not queued:
+                _send(task_id)
+            raise
+        task_id, queued = follow, False
 
 
 def _run_one(task_id, client):
@@ -102,11 +120,15 @@ def _run_one(task_id, client):
                 return None
             run_id, task.started = task.run_id, timezone.now()
             follow = sync_kinds.STEPS[task.name](task, client)
+            if isinstance(follow, SyncTask):
+                _kept_out().add(follow.pk)
             _mark_done(task, client)
     except PowerPlatformError as exc:
         logger.warning("sync task %s failed: %s", task_id, exc)
         _record_failure(task_id, exc, client)
         follow = None
+    finally:
+        _kept_out().clear()
     if run_id:
         finish_if_done(run_id)
     return follow.pk if isinstance(follow, SyncTask) else None

@@ -83,6 +83,31 @@ def test_a_task_whose_transaction_deadlocks_is_sent_again(make_tenant, celery_wo
     assert App.objects.filter(deleted_at__isnull=True).count() == len(tenant.apps)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_listing_keeps_its_next_pages_out_of_the_queue_until_one_fails(make_tenant, settings, monkeypatch):
+    make_tenant(environments=1, apps=700, flows=20)  # 250 apps a page: three pages
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    run = sync.start_sync()
+    sync.run_task(run.tasks.get(key="environments:1").pk)
+    celery_app.control.purge()
+    original = sync_kinds.STEPS["apps"]
+
+    def deadlock_on_third(task, client):
+        if task.args["page"] == 3:
+            raise OperationalError("deadlock detected")
+        return original(task, client)
+
+    monkeypatch.setitem(sync_kinds.STEPS, "apps", deadlock_on_third)
+    with pytest.raises(OperationalError):
+        sync.run_task(run.tasks.get(name="apps", args__page=1).pk)
+
+    second, third = (run.tasks.get(name="apps", args__page=page) for page in (2, 3))
+    assert second.done and not third.done
+    # The second page ran in this worker without a copy in the queue; the failed third went to the queue.
+    assert _queued(broker) == [("inventory.tasks.run_sync_task", [third.pk])]
+    celery_app.control.purge()
+
+
 def test_a_worker_runs_a_listing_to_its_last_page_and_times_each_page(db, make_tenant):
     tenant, _ = make_tenant(environments=1, apps=700, flows=20)  # 250 apps a page: three pages
     run = sync.start_sync()

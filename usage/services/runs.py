@@ -78,9 +78,15 @@ def start(task, client):
             dataverse.add(env)
         else:
             history[env].append(flow_id)
-    specs = [("usage_flow_runs", {"env": env, "flows": ids[i:i + FLOW_BATCH]}, f"usage_flow_runs:{env}:{i}")
-             for env, ids in sorted(history.items()) for i in range(0, len(ids), FLOW_BATCH)]
-    specs += [("usage_dataverse_check", {"env": env}, f"usage_dataverse_check:{env}") for env in sorted(dataverse)]
+    # An org's flowruns are a chain of pages on another quota than the run history: spread among the
+    # run-history batches, they use the CPU while those wait for their quota, instead of after them.
+    specs = []
+    for env in sorted(history.keys() | dataverse):
+        if env in dataverse:
+            specs.append(("usage_dataverse_check", {"env": env}, f"usage_dataverse_check:{env}"))
+        ids = history.get(env, [])
+        specs += [("usage_flow_runs", {"env": env, "flows": ids[i:i + FLOW_BATCH]}, f"usage_flow_runs:{env}:{i}")
+                  for i in range(0, len(ids), FLOW_BATCH)]
     bots = Bot.objects.filter(deleted_at=None, environment__in=by_dataverse).values_list("environment_id", flat=True)
     specs += [("usage_conversations", {"env": env, "url": None, "page": 1}, f"usage_conversations:{env}:1")
               for env in sorted(set(bots))]
@@ -177,8 +183,8 @@ def _dataverse_flows(environment):
 
 def dataverse_check(task, client):
     """An org's `flowevent` first: runs it skipped send its flows to the run history; else read its
-    `flowruns` in windows of a week, side by side (a month of a busy org is thousands of pages; a window
-    a day cost a quiet org 28 requests for one page of runs)."""
+    `flowruns` in windows of a week, one after the other (a month of a busy org is thousands of pages; a
+    window a day cost a quiet org 28 requests for one page of runs)."""
     from inventory.services.sync import schedule_many
 
     environment = Environment.objects.get(pk=task.args["env"])
@@ -194,13 +200,19 @@ def dataverse_check(task, client):
         schedule_many(task.run, [("usage_flow_runs", {"env": environment.pk, "flows": flows[i:i + FLOW_BATCH]},
                                   f"usage_flow_runs:{environment.pk}:dataverse:{i}")
                                  for i in range(0, len(flows), FLOW_BATCH)])
-        return
-    starts = [since + timedelta(days=n) for n in range(0, (now - since).days + 1, WINDOW_DAYS)]
-    schedule_many(task.run, [("usage_dataverse_runs", {"env": environment.pk, "start": start.isoformat(),
-                                                       "end": min(start + timedelta(days=WINDOW_DAYS), now).isoformat(),
-                                                       "url": None, "page": 1},
-                              f"usage_dataverse_runs:{environment.pk}:{start.date()}:1")
-                             for start in starts if start < now])
+        return None
+    return _window(task.run, environment.pk, since, now)
+
+
+def _window(run, env_pk, start, until):
+    """Record the org's window from `start` (a week, not past `until`) and return it, to run next in this
+    worker: an org's windows are one chain, started where its check was queued, not behind every batch."""
+    from inventory.services.sync import schedule
+
+    end = min(start + timedelta(days=WINDOW_DAYS), until)
+    return schedule(run, "usage_dataverse_runs", {"env": env_pk, "start": start.isoformat(), "end": end.isoformat(),
+                                                  "until": until.isoformat(), "url": None, "page": 1},
+                    key=f"usage_dataverse_runs:{env_pk}:{start.date()}:1")
 
 
 def dataverse_runs(task, client):
@@ -222,7 +234,8 @@ def dataverse_runs(task, client):
         return schedule(task.run, "usage_dataverse_runs", {**task.args, "url": page.next_url,
                                                            "page": task.args["page"] + 1},
                         key=f"usage_dataverse_runs:{environment.pk}:{start.date()}:{task.args['page'] + 1}")
-    return None
+    until = parse_datetime(task.args.get("until") or task.args["end"])  # a run started before windows chained
+    return _window(task.run, environment.pk, end, until) if end < until else None
 
 
 def dataverse_finish(run, now):

@@ -45,7 +45,8 @@ def audit_counts(run):
 
 
 def runs_counts(run):
-    return {"runs": {"flows_read": FlowRunState.objects.filter(through__gte=run.started).count(),
+    # A batch reads through a whole second: it belongs to this run from the second the run started.
+    return {"runs": {"flows_read": FlowRunState.objects.filter(through__gte=run.started.replace(microsecond=0)).count(),
                      "runs_30_days": FlowRunDay.objects.aggregate(n=Sum("runs"))["n"] or 0,
                      "sources_failing": UsageSource.objects.filter(state=UsageSource.State.FAILED).count()}}
 

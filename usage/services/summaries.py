@@ -14,6 +14,13 @@ RECORD_IDS_KEPT = timedelta(days=10)  # the feed repeats a record within its 7 d
 CONTENT_KEPT = timedelta(days=8)
 
 
+def _analyze(cursor, *tables):
+    """Fresh planner statistics: a sync's bulk writes outrun autovacuum, and with a freshly filled table
+    estimated at one row PostgreSQL re-aggregates the day counts once per item (40 s for 4,000 apps)."""
+    for table in tables:
+        cursor.execute(f"ANALYZE {table}")
+
+
 def apps():
     """Last launch, 30-day launches and users; usage known since the feed's coverage while the feed works."""
     feed = UsageSource.objects.filter(key="audit").first()
@@ -21,6 +28,7 @@ def apps():
     params = {"known": feed.covered_since if working else None, "checked": feed.last_success if feed else None,
               "read": bool(feed and feed.covered_since), "since": timezone.now().date() - timedelta(days=30)}
     with connection.cursor() as cursor:
+        _analyze(cursor, "inventory_app", "usage_applaunchday")
         cursor.execute("""
             UPDATE inventory_app a SET
                 last_launched_time = CASE WHEN s.last_at IS NULL THEN a.last_launched_time
@@ -46,6 +54,7 @@ def flows(run_started):
     """
     params = {"started": run_started, "since": timezone.now().date() - timedelta(days=30), "now": timezone.now()}
     with connection.cursor() as cursor:
+        _analyze(cursor, "inventory_flow", "usage_flowrunstate", "usage_flowrunday")
         cursor.execute("""
             UPDATE inventory_flow w SET
                 last_run_time = d.last_run, last_success_time = d.last_success, last_failure_time = d.last_failure,
@@ -72,6 +81,7 @@ def flows(run_started):
 def bots():
     since = timezone.now().date() - timedelta(days=30)
     with connection.cursor() as cursor:
+        _analyze(cursor, "inventory_bot", "usage_agentconversationday")
         cursor.execute("""
             UPDATE inventory_bot b
             SET conversations_30d = coalesce(c.conversations, 0), last_conversation_time = c.last_at

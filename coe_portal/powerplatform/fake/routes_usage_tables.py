@@ -9,12 +9,14 @@ import re
 import uuid
 from functools import partial
 
+import numpy as np
+
 from .common import error, next_link
 from .render import dumps
 from .routes_dataverse import ORG, PAGE_SIZE
 from .routes_manage import parse_time
 from .server import Response
-from .usage_hash import guid
+from .usage_hash import guid, guids
 from .usage_records import creation_time
 from .usage_runs import FAILED
 
@@ -87,8 +89,12 @@ def list_rows(ctx, request, org, table):
     clauses = parse_filter(table, request.query.get("$filter", ""))
     if clauses is None:
         return error(400, "0x80060888", f"The query '$filter={request.query.get('$filter')}' is not supported.")
-    segments = {"flowruns": flow_segments, "conversationtranscripts": transcript_segments,
-                "flowevents": event_segments}[table](ctx, env, clauses)
+    selected = [name.strip() for name in request.query.get("$select", "").split(",") if name.strip()]
+    if table == "flowruns":  # the rows are made with the selected columns only
+        segments, selected = flow_segments(ctx, env, clauses, set(selected)), []
+    else:
+        segments = {"conversationtranscripts": transcript_segments, "flowevents": event_segments}[table](
+            ctx, env, clauses)
     if "$apply" in request.query:
         return _answer(request, org, table, [{"workflowid": key, "n": len(rows(0, None))} for key, rows in segments],
                        None)
@@ -110,7 +116,6 @@ def list_rows(ctx, request, org, table):
         segment, offset = segment + 1, 0
     if following is None and segment < len(segments) and len(chosen) == size:
         following = segment * STRIDE + offset
-    selected = [name.strip() for name in request.query.get("$select", "").split(",") if name.strip()]
     if selected:
         chosen = [{k: v for k, v in row.items() if k in selected or k == "@odata.etag"} for row in chosen]
     link = next_link(request, ctx.codec.encode(kind, following)) if following is not None else None
@@ -136,50 +141,97 @@ def lost_day(usage, env):
     return busiest, (int(usage.tenant.timestamp() // 86400) - 3) * 86400
 
 
-def flow_segments(ctx, env, clauses):
-    """[(workflow id, rows(offset, limit))], one per solution-aware flow (§2.2)."""
+def flow_segments(ctx, env, clauses, selected=()):
+    """[(workflow id, rows(offset, limit))], one per solution-aware flow (§2.2), with the `selected` columns."""
     usage, now = ctx.tenant.usage, ctx.tenant.timestamp()
     low, high = window(clauses, "starttime", now - usage.options.run_retention_days * 86400, now + 1)
     wanted = equals(clauses, "workflowid") or equals(clauses, "_workflow_value")
     status = [(operator, value) for name, operator, value in clauses if name == "status"]
     lost = lost_day(usage, env)
-    segments = []
-    for flow in env.flows:
-        if not flow.workflow_id or flow.removed or (wanted and flow.workflow_id.lower() != wanted):
-            continue
-        segments.append((flow.workflow_id, partial(_flow_rows, usage, env, flow, low, high, status, lost)))
-    return segments
+    flows = [flow for flow in env.flows if flow.workflow_id and not flow.removed
+             and not (wanted and flow.workflow_id.lower() != wanted)]
+    return _Segments(flows, partial(_flow_rows, usage, env, low=low, high=high, status=status, lost=lost,
+                                    selected=selected))
 
 
-def _flow_rows(usage, env, flow, low, high, status, lost, offset, limit):
+class _Segments:
+    """The flows' segments, made when a page reaches them (a big org has thousands; a page reads a few)."""
+
+    def __init__(self, flows, rows):
+        self.flows, self.rows = flows, rows
+
+    def __len__(self):
+        return len(self.flows)
+
+    def __getitem__(self, index):
+        flow = self.flows[index]
+        return flow.workflow_id, partial(self.rows, flow)
+
+    def __iter__(self):
+        return (self[index] for index in range(len(self)))
+
+
+def _flow_rows(usage, env, flow, offset, limit, *, low, high, status, lost, selected):
+    if not status and (lost is None or lost[0] is not flow):  # no filter: only the runs of the page are made
+        runs = usage.runs(flow, low, high, skip=offset, take=limit)
+        return _run_rows(usage, flow, runs, np.arange(len(runs)), selected)
     runs = usage.runs(flow, low, high)
-    names = usage.options.flowrun_statuses
-    positions = range(len(runs))
+    keep = np.ones(len(runs), dtype=bool)
     if lost is not None and lost[0] is flow:
-        positions = [p for p in positions if not lost[1] <= runs.start[p] < lost[1] + 86400]
+        keep &= (runs.start < lost[1]) | (runs.start >= lost[1] + 86400)
+    names = usage.options.flowrun_statuses
     for operator, value in status:
-        positions = [p for p in positions if (names[runs.status[p]] == value) == (operator == "eq")]
-    picked = list(positions)[offset:None if limit is None else offset + limit]
-    return [_run_row(usage, flow, runs, p) for p in picked]
+        matches = np.array([name == value for name in names])[runs.status]
+        keep &= matches if operator == "eq" else ~matches
+    picked = np.flatnonzero(keep)[offset:None if limit is None else offset + limit]
+    return _run_rows(usage, flow, runs, picked, selected)
 
 
-def _run_row(usage, flow, runs, position):
-    started, seconds = float(runs.start[position]), float(runs.duration[position])
-    status = int(runs.status[position])
-    failed = status == FAILED
+def _run_rows(usage, flow, runs, picked, selected):
+    """The rows of the runs at `picked`, a column at a time (numpy for the per-run ones); only the `selected`
+    columns (and the etag) are made when the query names them."""
+    started = runs.start[picked]
+    seconds = runs.duration[picked]
+    failed = (runs.status[picked] == FAILED).tolist()
+    ended = _dv_times(started + seconds)
     owner = str(uuid.uuid5(uuid.NAMESPACE_OID, flow.creator.oid))
-    ended = dv_time(started + seconds)
-    duration = int(seconds * 1000) if usage.options.flowrun_duration == "milliseconds" else int(seconds)
-    return {"@odata.etag": f'W/"{int(started)}"', "flowrunid": guid(int(runs.hashes[position])),
-            "name": runs.name(position), "workflowid": flow.workflow_id, "_workflow_value": flow.workflow_id,
-            "resourceid": flow.name, "workflowname": flow.display_name,
-            "status": usage.options.flowrun_statuses[status], "starttime": dv_time(started), "endtime": ended,
-            "duration": duration, "triggertype": TRIGGER_TYPES.get(flow.trigger, "Automated"),
-            "errorcode": "ActionFailed" if failed else None,
-            "errormessage": "An action failed. No dependent actions succeeded." if failed else None,
-            "isprimary": 1, "parentrunid": None, "partitionid": flow.creator.oid,
-            "ttlinseconds": usage.options.run_retention_days * 86400, "_ownerid_value": owner,
-            "createdon": ended, "modifiedon": ended, "modernflowtype": 0}
+    ttl = usage.options.run_retention_days * 86400
+    scale = 1000 if usage.options.flowrun_duration == "milliseconds" else 1
+    every = len(picked)
+    columns = {
+        "@odata.etag": lambda: [f'W/"{int(second)}"' for second in started.tolist()],
+        "flowrunid": lambda: guids(runs.hashes[picked]),
+        "name": lambda: runs.names(picked),
+        "workflowid": lambda: [flow.workflow_id] * every,
+        "_workflow_value": lambda: [flow.workflow_id] * every,
+        "resourceid": lambda: [flow.name] * every,
+        "workflowname": lambda: [flow.display_name] * every,
+        "status": lambda: [usage.options.flowrun_statuses[code] for code in runs.status[picked].tolist()],
+        "starttime": lambda: _dv_times(started),
+        "endtime": lambda: ended,
+        "duration": lambda: (seconds * scale).astype(np.int64).tolist(),
+        "triggertype": lambda: [TRIGGER_TYPES.get(flow.trigger, "Automated")] * every,
+        "errorcode": lambda: ["ActionFailed" if fail else None for fail in failed],
+        "errormessage": lambda: ["An action failed. No dependent actions succeeded." if fail else None
+                                 for fail in failed],
+        "isprimary": lambda: [1] * every,
+        "parentrunid": lambda: [None] * every,
+        "partitionid": lambda: [flow.creator.oid] * every,
+        "ttlinseconds": lambda: [ttl] * every,
+        "_ownerid_value": lambda: [owner] * every,
+        "createdon": lambda: ended,
+        "modifiedon": lambda: ended,
+        "modernflowtype": lambda: [0] * every,
+    }
+    names = [name for name in columns if not selected or name in selected or name == "@odata.etag"]
+    values = [columns[name]() for name in names]
+    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _dv_times(timestamps):
+    """dv_time of each of an array of epoch seconds, formatted by numpy."""
+    texts = np.datetime_as_string(timestamps.astype(np.int64).astype("datetime64[s]")).tolist()
+    return [f"{text}Z" for text in texts]
 
 
 def transcript_segments(ctx, env, clauses):

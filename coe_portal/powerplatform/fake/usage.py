@@ -164,9 +164,11 @@ class Usage:
                 every.total_seconds() if every is not None else None, phase, float(failure_rate), key,
                 start=None if start is None else seconds(start), end=None if end is None else seconds(end))
 
-    def runs(self, flow, low, high, newest=None):
-        """The flow's Runs with start in [low, high), up to now (only the `newest` last ones, if given)."""
-        return Runs(flow, self.schedule(flow), seconds(low), seconds(high), self.tenant.timestamp(), newest)
+    def runs(self, flow, low, high, newest=None, skip=0, take=None):
+        """The flow's Runs with start in [low, high), up to now (only the `newest` last ones, if given; or the
+        `take` runs after the first `skip`)."""
+        return Runs(flow, self.schedule(flow), seconds(low), seconds(high), self.tenant.timestamp(), newest,
+                    skip, take)
 
     # Test control: errors
 

@@ -50,8 +50,9 @@ def schedule_for(flow, seed):
 class Runs:
     """A flow's runs in a window, oldest first: `start`, `status`, `duration` arrays and `hashes`."""
 
-    def __init__(self, flow, schedule, low, high, now, newest=None):
-        """`newest`: only the last that many runs of the window (a page of the history needs no more)."""
+    def __init__(self, flow, schedule, low, high, now, newest=None, skip=0, take=None):
+        """`newest`: only the last that many runs of the window (a page of the history needs no more);
+        `skip`, `take`: only the `take` runs after the first `skip`, oldest first (a page of flowruns)."""
         high = min(high, now)
         if flow.state != "Started":
             high = min(high, flow.modified)
@@ -65,6 +66,9 @@ class Runs:
             first, end = int(np.ceil((low - schedule.phase) / every)), int(np.ceil((high - schedule.phase) / every))
             if newest is not None and not schedule.seasonal:
                 first = max(first, end - newest)
+            if not schedule.seasonal:
+                first = min(first + skip, end)
+                end = end if take is None else min(end, first + take)
             ordinal = np.arange(first, end, dtype=np.int64)
         start = schedule.phase + ordinal * every if every else np.zeros(0)
         hashes = mix(np.uint64(schedule.key) ^ ordinal.astype(np.uint64))
@@ -74,6 +78,8 @@ class Runs:
             start, hashes = start[keep], hashes[keep]
             if newest is not None:
                 start, hashes = start[-newest:], hashes[-newest:]
+            stop = None if take is None else skip + take
+            start, hashes = start[skip:stop], hashes[skip:stop]
         roll = uniform(hashes, 6)
         rate = schedule.failure_rate
         status = np.where(roll < rate, FAILED, SUCCEEDED)
