@@ -27,9 +27,17 @@ __all__ = ["drive", "resume", "resume_stalled", "run_task", "schedule", "schedul
 logger = logging.getLogger(__name__)
 
 STALL_AFTER = timedelta(minutes=5)
-# Tasks this thread runs next in a chain: recorded, but not sent (a copy in the queue would cost a worker a
-# no-op later; at 300,000 items, thousands of them).
-_chained = threading.local()
+
+
+class _Chained(threading.local):
+    """Tasks this thread runs next in a chain: recorded, but not sent (a copy in the queue would cost a worker a
+    no-op later; at 300,000 items, thousands of them)."""
+
+    def __init__(self):
+        self.ids = set()
+
+
+_chained = _Chained()
 
 
 def start_sync(kind=SyncKind.FULL, user=None):
@@ -70,15 +78,9 @@ def _recorded(run, tasks):
         return
     SyncRun.objects.filter(pk=run.pk).update(tasks_total=F("tasks_total") + len(tasks))
     ids = [task.pk for task in tasks if task.name != sync_pump.DETAILS]
-    transaction.on_commit(lambda: [_send(task_id) for task_id in ids if task_id not in _kept_out()])
+    transaction.on_commit(lambda: [_send(task_id) for task_id in ids if task_id not in _chained.ids])
     if len(ids) < len(tasks):  # run by the run's detail pumps, not sent one by one
         transaction.on_commit(lambda: sync_pump.ensure(run.pk))
-
-
-def _kept_out():
-    if not hasattr(_chained, "ids"):
-        _chained.ids = set()
-    return _chained.ids
 
 
 def _send(task_id):
@@ -121,14 +123,14 @@ def _run_one(task_id, client):
             run_id, task.started = task.run_id, timezone.now()
             follow = sync_kinds.STEPS[task.name](task, client)
             if isinstance(follow, SyncTask):
-                _kept_out().add(follow.pk)
+                _chained.ids.add(follow.pk)
             _mark_done(task, client)
     except PowerPlatformError as exc:
         logger.warning("sync task %s failed: %s", task_id, exc)
         _record_failure(task_id, exc, client)
         follow = None
     finally:
-        _kept_out().clear()
+        _chained.ids.clear()
     if run_id:
         finish_if_done(run_id)
     return follow.pk if isinstance(follow, SyncTask) else None

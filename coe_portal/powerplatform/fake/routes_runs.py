@@ -19,6 +19,7 @@ from .routes_flow import missing_flow
 from .routes_manage import parse_time
 from .routes_packages import PUBLIC
 from .server import Response
+from .usage_records import creation_times
 from .usage_runs import CANCELLED, FAILED, STATUSES
 
 __all__ = ["render_runs", "routes"]
@@ -124,7 +125,7 @@ def _iso_texts(timestamps):
     """render.iso of each of an array of epoch seconds (seven decimals, truncated), formatted by numpy."""
     whole = np.floor(timestamps)
     fractions = ((timestamps - whole) * 1e7).astype(np.int64).tolist()
-    seconds = np.datetime_as_string(whole.astype(np.int64).astype("datetime64[s]")).tolist()
+    seconds = creation_times(whole)
     return [f"{second}.{fraction:07d}Z" for second, fraction in zip(seconds, fractions, strict=False)]
 
 

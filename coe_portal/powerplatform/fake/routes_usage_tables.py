@@ -17,7 +17,7 @@ from .routes_dataverse import ORG, PAGE_SIZE
 from .routes_manage import parse_time
 from .server import Response
 from .usage_hash import guid, guids
-from .usage_records import creation_time
+from .usage_records import creation_time, creation_times
 from .usage_runs import FAILED
 
 __all__ = ["routes"]
@@ -229,9 +229,8 @@ def _run_rows(usage, flow, runs, picked, selected):
 
 
 def _dv_times(timestamps):
-    """dv_time of each of an array of epoch seconds, formatted by numpy."""
-    texts = np.datetime_as_string(timestamps.astype(np.int64).astype("datetime64[s]")).tolist()
-    return [f"{text}Z" for text in texts]
+    """dv_time of each of an array of epoch seconds."""
+    return [f"{text}Z" for text in creation_times(timestamps)]
 
 
 def transcript_segments(ctx, env, clauses):

@@ -6,7 +6,6 @@ Tests steer it with `set_app_pattern`, `add_launches`, `late_blob`, `duplicate_b
 and `fail`, and read the ground truth with `launch_counts` and `run_counts`.
 """
 
-import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -130,7 +129,7 @@ class Usage:
         if blob is None:
             raise KeyError(content_id)
         created = seconds(published) if published is not None else blob.created + 3600
-        return self.feed.add(json.loads(self.feed.body(blob)), created, blob.content_type)
+        return self.feed.add(self.feed.records(blob), created, blob.content_type)
 
     def _publish(self, app, launches, created, legacy):
         env = self.environment(app)

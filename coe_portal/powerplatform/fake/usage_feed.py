@@ -15,7 +15,7 @@ import numpy as np
 
 from .usage_hash import guid_json, scalar
 from .usage_launches import HOUR, LEGACY, NO_APP_ID, days_feeding_slot
-from .usage_records import IP_JSON, LaunchTemplate, noise_records
+from .usage_records import IP_JSON, LaunchTemplate, creation_times, noise_records
 
 __all__ = ["CONTENT_TYPES", "Blob", "Feed"]
 
@@ -171,7 +171,7 @@ class Feed:
                   for launches in (usage.launch_day(day) for day in days_feeding_slot(slot))]
         app, user, when, keys, flags = (np.concatenate([getattr(launches, name)[rows] for launches, rows in picked])
                                         for name in ("app", "user", "time", "key", "flags"))
-        times = np.datetime_as_string(when.astype(np.int64).astype("datetime64[s]")).tolist()
+        times = creation_times(when)
         columns = (app.tolist(), user.tolist(), times, (keys % np.uint64(250)).tolist(), flags.tolist(),
                    guid_json(keys), guid_json(keys ^ np.uint64(0xAC7)), guid_json(keys ^ np.uint64(0xC0)))
         for app_index, maker_index, moment, ip, flag, record_id, activity, correlation in zip(*columns, strict=True):

@@ -60,11 +60,7 @@ def guid(value):
 
 def guids(values):
     """`guid` of each of a uint64 array's values, the arithmetic done by numpy."""
-    values = np.asarray(values, dtype=np.uint64)
-    high = ((mix(values ^ np.uint64(0x5555)) & ~np.uint64(0xF000)) | np.uint64(0x4000)).tolist()
-    low = ((values & ~np.uint64(0xC000 << 48)) | np.uint64(0x8000 << 48)).tolist()
-    texts = [f"{h:016x}{v:016x}" for h, v in zip(high, low, strict=True)]
-    return [f"{t[:8]}-{t[8:12]}-{t[12:16]}-{t[16:20]}-{t[20:]}" for t in texts]
+    return [text[1:-1].decode() for text in guid_json(values)]
 
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)

@@ -11,10 +11,11 @@ import time
 from types import SimpleNamespace
 
 import msgspec
+import numpy as np
 
 from .usage_hash import guid, scalar
 
-__all__ = ["LaunchTemplate", "content_time", "creation_time", "launch_record", "noise_records"]
+__all__ = ["LaunchTemplate", "content_time", "creation_time", "creation_times", "launch_record", "noise_records"]
 
 NOISE = (
     ("MicrosoftTeams", 25, "MessageSent"), ("MicrosoftTeams", 25, "MemberAdded"), ("PowerBI", 20, "ViewReport"),
@@ -28,6 +29,11 @@ NOISE = (
 def creation_time(seconds):
     """`CreationTime`: UTC with no zone suffix, as D1's sample writes it (§1.4)."""
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(int(seconds)))
+
+
+def creation_times(seconds):
+    """`creation_time` of each of an array of epoch seconds, formatted by numpy."""
+    return np.datetime_as_string(np.asarray(seconds).astype(np.int64).astype("datetime64[s]")).tolist()
 
 
 def content_time(seconds):
@@ -115,8 +121,8 @@ class LaunchTemplate:
                 entry["Value"] = "@@ip@@"
         body = msgspec.json.encode({**record, "CreationTime": "@@time@@", "ClientIP": "@@ip@@"})
         parts = self.HOLE.split(body)
-        self.literals, self.holes = parts[0::2], [name.decode() for name in parts[1::2]]
-        self.fill = self.filler(*FIELDS)
+        self.literals = parts[0::2]
+        self.order = [FIELDS.index(name.decode()) for name in parts[1::2]]
 
     @classmethod
     def of(cls, tenant, app, env, legacy, app_id):
@@ -128,25 +134,12 @@ class LaunchTemplate:
             found = cls._made[key] = cls(tenant, app, env, legacy, app_id)
         return found
 
-    def render(self, values):
-        """The record's JSON, `values` mapping each hole's name to its JSON-encoded value."""
+    def fill(self, *values):
+        """The record's JSON, `values` being the JSON-encoded values in the order of FIELDS."""
         out = [self.literals[0]]
-        for name, literal in zip(self.holes, self.literals[1:], strict=True):
-            out += (values[name], literal)
+        for position, literal in zip(self.order, self.literals[1:], strict=True):
+            out += (values[position], literal)
         return b"".join(out)
-
-    def filler(self, *names):
-        """A function of values given in the order of `names` that renders the record (no dict per record)."""
-        order = [names.index(hole) for hole in self.holes]
-        literals = self.literals
-
-        def fill(*values):
-            out = [literals[0]]
-            for position, literal in zip(order, literals[1:], strict=True):
-                out += (values[position], literal)
-            return b"".join(out)
-
-        return fill
 
 
 def noise_records(tenant, apps, makers, blob_key, around):
